@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { databaseFields, redisFields, serviceFields } from "./common";
+import { port } from "./fields";
+
+export const cliEnvSchema = z.object({
+  ...serviceFields,
+  ...databaseFields,
+  ...redisFields,
+  PORT: port(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
+  DB_POOL_MAX: databaseFields.DB_POOL_MAX.default("2" as never),
+  /** Where drizzle-kit's SQL migrations live; found next to the code when unset. */
+  MIGRATIONS_DIR: z.string().trim().min(1).optional(),
+});
+
+export type CliEnv = z.infer<typeof cliEnvSchema>;

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/** "true"/"false"/"1"/"0"/"yes"/"no" — never z.coerce.boolean(), which makes "false" true. */
+export const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""], {
+    error: 'expected one of "true", "false", "1", "0", "yes", "no"',
+  })
+  .transform((v) => v === "true" || v === "1" || v === "yes" || v === "on");
+
+export function integer(defaultValue: number, options: { min?: number; max?: number } = {}) {
+  const { min = 0, max = Number.MAX_SAFE_INTEGER } = options;
+  return z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, "expected a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(String(defaultValue) as never)
+    .transform((v) => Number(v));
+}
+
+export const port = (defaultValue: number) => integer(defaultValue, { min: 0, max: 65535 });
+
+export function connectionUrl(protocols: readonly string[], defaultValue: string) {
+  return z
+    .string()
+    .trim()
+    .default(defaultValue)
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+    );
+}
+
+export const logLevel = z
+  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+  .default("info");
+
+/** Key prefix for everything orderhook keeps in Redis (BullMQ's `prefix` included). */
+export const queuePrefix = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "expected 1-64 characters from A-Z a-z 0-9 _ . : -")
+  .default("orderhook");
+
+export const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : v));

@@ -1,0 +1,5 @@
+export { type CliEnv, cliEnvSchema } from "./cli-env";
+export { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "./common";
+export { ConfigError, loadEnv, parseEnv } from "./parse-env";
+export { type ReceiverEnv, receiverEnvSchema } from "./receiver-env";
+export { type WorkerEnv, workerEnvSchema } from "./worker-env";

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, cliEnvSchema, parseEnv, receiverEnvSchema, workerEnvSchema } from "./index";
+
+describe("parseEnv", () => {
+  it("gives working local defaults when nothing is set", () => {
+    const env = parseEnv(receiverEnvSchema, {});
+    expect(env.DATABASE_URL).toBe("postgres://postgres@127.0.0.1:5432/orderhook");
+    expect(env.REDIS_URL).toBe("redis://127.0.0.1:6379");
+    expect(env.PORT).toBe(3000);
+    expect(env.BODY_LIMIT_BYTES).toBe(65_536);
+    expect(env.RATE_LIMIT_PER_SECOND).toBe(10);
+    expect(env.DEDUP_WINDOW_MS).toBe(1_000);
+    expect(env.BULL_BOARD_USER).toBeUndefined();
+  });
+
+  it("names every offending variable at once", () => {
+    let error: unknown;
+    try {
+      parseEnv(receiverEnvSchema, {
+        PORT: "eighty",
+        REDIS_URL: "http://localhost",
+        DATABASE_URL: "mysql://x",
+        RATE_LIMIT_PER_SECOND: "0",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).issues.map((i) => i.variable).sort();
+    expect(variables).toEqual(["DATABASE_URL", "PORT", "RATE_LIMIT_PER_SECOND", "REDIS_URL"]);
+  });
+
+  it('reads "false" as false, unlike z.coerce.boolean()', () => {
+    expect(parseEnv(workerEnvSchema, { REDIS_ALLOW_EVICTION: "false" }).REDIS_ALLOW_EVICTION).toBe(false);
+    expect(parseEnv(workerEnvSchema, { REDIS_ALLOW_EVICTION: "true" }).REDIS_ALLOW_EVICTION).toBe(true);
+    expect(() => parseEnv(workerEnvSchema, { REDIS_ALLOW_EVICTION: "maybe" })).toThrow(
+      /REDIS_ALLOW_EVICTION/,
+    );
+  });
+
+  it("accepts Railway's variables as they come, IPv6 private hosts included", () => {
+    const env = parseEnv(workerEnvSchema, {
+      DATABASE_URL: "postgresql://postgres:s3cret@postgres.railway.internal:5432/railway",
+      REDIS_URL: "redis://default:s3cret@redis.railway.internal:6379",
+    });
+    expect(env.DATABASE_URL).toContain("railway.internal");
+    const receiver = parseEnv(receiverEnvSchema, {
+      PORT: "8080",
+      DATABASE_URL: "postgres://u@[fd12::1]:5432/db",
+    });
+    expect(receiver.PORT).toBe(8080);
+    expect(receiver.HOST).toBe("::");
+  });
+
+  it("never echoes a variable's value in the error (it may be a secret)", () => {
+    try {
+      parseEnv(cliEnvSchema, { DATABASE_URL: "mysql://user:hunter2@db/x" });
+      expect.unreachable("parseEnv accepted a mysql URL");
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain("hunter2");
+    }
+  });
+
+  it("refuses out-of-range ports and non-numeric sizes", () => {
+    expect(() => parseEnv(receiverEnvSchema, { PORT: "70000" })).toThrow(/PORT/);
+    expect(() => parseEnv(receiverEnvSchema, { BODY_LIMIT_BYTES: "64k" })).toThrow(/BODY_LIMIT_BYTES/);
+  });
+});

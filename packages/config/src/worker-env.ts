@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { databaseFields, redisFields, serviceFields } from "./common";
+import { booleanString, integer, port } from "./fields";
+
+export const workerEnvSchema = z.object({
+  ...serviceFields,
+  ...databaseFields,
+  ...redisFields,
+  /** Jobs one worker process handles at once; they share batched INSERTs. */
+  WORKER_CONCURRENCY: integer(200, { min: 1, max: 10_000 }),
+  /** Flush a batch when it holds this many orders… */
+  BATCH_MAX_SIZE: integer(500, { min: 1, max: 5_000 }),
+  /** …or when its oldest order has waited this long. */
+  BATCH_MAX_WAIT_MS: integer(5, { min: 0, max: 10_000 }),
+  /** Attempts per job before it is marked failed (exponential backoff with jitter between them). */
+  JOB_ATTEMPTS: integer(12, { min: 1, max: 100 }),
+  JOB_BACKOFF_MS: integer(1_000, { min: 1, max: 600_000 }),
+  /** BullMQ lock duration; a job whose worker stops renewing it is recovered as stalled. */
+  LOCK_DURATION_MS: integer(30_000, { min: 1_000, max: 3_600_000 }),
+  STALLED_INTERVAL_MS: integer(30_000, { min: 1_000, max: 3_600_000 }),
+  METRICS_PORT: port(9464),
+  METRICS_HOST: z.string().trim().min(1).default("::"),
+  SHUTDOWN_TIMEOUT_MS: integer(25_000, { min: 0, max: 600_000 }),
+  REDIS_ALLOW_EVICTION: booleanString.default(false),
+});
+
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;

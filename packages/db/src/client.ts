@@ -1,0 +1,45 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres, { type Sql } from "postgres";
+import * as schema from "./schema";
+
+export interface DbClientOptions {
+  url: string;
+  /** Connections in the pool. */
+  max: number;
+  applicationName: string;
+  connectTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number;
+  /** Server-side `statement_timeout`; 0 disables it. */
+  statementTimeoutMs?: number;
+  /** Recycle connections after this long so a failover or DNS change is picked up. */
+  maxLifetimeSeconds?: number;
+}
+
+export type Database = PostgresJsDatabase<typeof schema>;
+
+export interface DbClient {
+  db: Database;
+  sql: Sql;
+  close(timeoutSeconds?: number): Promise<void>;
+}
+
+/** A pooled postgres.js client wrapped by Drizzle. */
+export function createDbClient(options: DbClientOptions): DbClient {
+  const sql = postgres(options.url, {
+    max: options.max,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    idle_timeout: options.idleTimeoutSeconds ?? 60,
+    max_lifetime: options.maxLifetimeSeconds ?? 30 * 60,
+    onnotice: () => {},
+    connection: {
+      application_name: options.applicationName,
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+    },
+  });
+  const db = drizzle(sql, { schema });
+  return {
+    db,
+    sql,
+    close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }),
+  };
+}

@@ -1,0 +1,22 @@
+export { createDbClient, type Database, type DbClient, type DbClientOptions } from "./client";
+export {
+  ensureDatabase,
+  findMigrationsFolder,
+  type MigrateOptions,
+  type MigrateResult,
+  runMigrations,
+} from "./migrate";
+export {
+  type BrokerAccount,
+  brokerAccounts,
+  type NewOrder,
+  type Order,
+  type OrderStatus,
+  orderStatuses,
+  orders,
+  type User,
+  users,
+  type Webhook,
+  webhooks,
+} from "./schema";
+export { generateSigningSecret, generateToken, hashToken, TOKEN_PREFIX, tokenDisplayPrefix } from "./token";

@@ -1,0 +1,15 @@
+export {
+  ORDER_JOB_NAME,
+  ORDER_JOB_VERSION,
+  ORDER_QUEUE_NAME,
+  type OrderJob,
+  orderJobSchema,
+} from "./order-job";
+export {
+  createOrderQueue,
+  type OrderJobRetryOptions,
+  type OrderQueue,
+  orderJobKey,
+  orderJobOptions,
+} from "./order-queue";
+export { createRedis, type RedisConnectionOptions } from "./redis-connection";

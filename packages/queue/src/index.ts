@@ -13,3 +13,9 @@ export {
   orderJobOptions,
 } from "./order-queue";
 export { createRedis, type RedisConnectionOptions } from "./redis-connection";
+export {
+  parseWebhookEvent,
+  publishWebhookEvent,
+  type WebhookEvent,
+  webhookEventsChannel,
+} from "./webhook-events";

@@ -1,0 +1,2 @@
+export { createLogger, type Logger, type LoggerConfig, REDACT_PATHS } from "./logger";
+export { checkRedisPolicy, type RedisPolicy, RedisPolicyError, readRedisPolicy } from "./redis-policy";

@@ -29,6 +29,7 @@ export const errorCodes = {
   // Admin and worker codes (never sent over HTTP by the receiver).
   conflict: { status: 409, title: "Already exists", retryable: false },
   invalid_argument: { status: 400, title: "Invalid argument", retryable: false },
+  invalid_config: { status: 500, title: "Invalid configuration", retryable: false },
   invalid_job: { status: 422, title: "Invalid job data", retryable: false },
   transient: { status: 503, title: "Transient failure", retryable: true },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;

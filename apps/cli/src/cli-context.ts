@@ -1,0 +1,70 @@
+import { connectRedis } from "@orderhook/admin";
+import { type CliEnv, cliEnvSchema, parseEnv } from "@orderhook/config";
+import { createDbClient, type Database, type DbClient } from "@orderhook/db";
+import { createOrderQueue, type OrderQueue } from "@orderhook/queue";
+import type { Redis } from "ioredis";
+import type { Writer } from "./output";
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: Writer;
+  stderr: Writer;
+}
+
+/**
+ * What a command may use: configuration, Postgres and the order queue, each opened on first
+ * use (so `--help` needs neither a valid environment nor a server) and closed by `close()`.
+ */
+export class CliContext {
+  readonly json: boolean;
+  private readonly io: CliIo;
+  private parsedEnv: CliEnv | undefined;
+  private dbClient: DbClient | undefined;
+  private redis: Redis | undefined;
+  private orderQueue: OrderQueue | undefined;
+
+  constructor(io: CliIo, json: boolean) {
+    this.io = io;
+    this.json = json;
+  }
+
+  get env(): CliEnv {
+    this.parsedEnv ??= parseEnv(cliEnvSchema, this.io.env);
+    return this.parsedEnv;
+  }
+
+  get db(): Database {
+    const env = this.env;
+    this.dbClient ??= createDbClient({
+      url: env.DATABASE_URL,
+      max: env.DB_POOL_MAX,
+      applicationName: "orderhook-cli",
+      connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    });
+    return this.dbClient.db;
+  }
+
+  async queue(): Promise<OrderQueue> {
+    if (!this.orderQueue) {
+      this.redis = await connectRedis(this.env.REDIS_URL);
+      this.orderQueue = createOrderQueue(this.redis, this.env.QUEUE_PREFIX);
+    }
+    return this.orderQueue;
+  }
+
+  /** Prints `value` as JSON with `--json`, else the human rendering. */
+  print(value: unknown, human: () => string): void {
+    this.io.stdout.write(`${this.json ? JSON.stringify(value, null, 2) : human()}\n`);
+  }
+
+  warn(message: string): void {
+    this.io.stderr.write(`orderhook: warning: ${message}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.orderQueue?.close();
+    this.redis?.disconnect();
+    await this.dbClient?.close();
+  }
+}

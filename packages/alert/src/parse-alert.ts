@@ -31,10 +31,13 @@ export function parseAlert(body: unknown): OrderAlert {
   }
   const result = alertInputSchema.safeParse(input);
   if (!result.success) {
-    const errors: FieldError[] = result.error.issues.map((issue) => ({
-      field: issue.path.join("."),
-      message: issue.message,
-    }));
+    // One entry per field: the first problem found is the one worth fixing first.
+    const byField = new Map<string, FieldError>();
+    for (const issue of result.error.issues) {
+      const field = issue.path.join(".");
+      if (!byField.has(field)) byField.set(field, { field, message: issue.message });
+    }
+    const errors = [...byField.values()];
     throw new OrderhookError("invalid_order", {
       detail: `The alert has ${errors.length} invalid field${errors.length === 1 ? "" : "s"}: ${errors
         .map((e) => e.field || "(body)")

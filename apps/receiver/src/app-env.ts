@@ -1,0 +1,11 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** Hono environment of the receiver: Node bindings when served by @hono/node-server (absent under app.request()). */
+export interface AppEnv {
+  Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
+  Variables: {
+    requestId: string;
+    /** Outcome for logs and metrics: an error code, "accepted" or "replayed". */
+    outcome: string;
+  };
+}

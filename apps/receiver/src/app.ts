@@ -1,0 +1,151 @@
+import type { Database } from "@orderhook/db";
+import { isOrderhookError } from "@orderhook/errors";
+import type { OrderQueue } from "@orderhook/queue";
+import { type Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Redis } from "ioredis";
+import { createAcceptAlertHandler } from "./accept-alert";
+import { createAdmission } from "./admission";
+import type { AppEnv } from "./app-env";
+import type { CredentialCache } from "./credential-cache";
+import { createGetOrderHandler } from "./get-order";
+import { createOrderStatusReader } from "./order-status";
+import { resolveRequestId } from "./request-id";
+import { jsonResponse, problemResponse } from "./respond";
+
+export interface RequestRecord {
+  method: string;
+  /** Route pattern, never the concrete path: the token stays out of logs and labels. */
+  route: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
+  outcome: string;
+}
+
+export interface AppDeps {
+  /** Producer connection: the admission script and the queue share it, in order. */
+  redis: Redis;
+  queue: OrderQueue;
+  db: Database;
+  credentials: CredentialCache;
+  prefix: string;
+  bodyLimitBytes: number;
+  defaultRatePerSecond: number;
+  idempotencyTtlSeconds: number;
+  dedupWindowMs: number;
+  now?: () => number;
+  isShuttingDown?: () => boolean;
+  /** One call per request, after the response is built (logs and metrics). */
+  onRequest?: (record: RequestRecord) => void;
+  onEnqueued?: (durationMs: number) => void;
+  onError?: (error: unknown, requestId: string) => void;
+  /** Extra routes mounted before the catch-alls (metrics, dashboard). */
+  mount?: (app: Hono<AppEnv>) => void;
+}
+
+function methodNotAllowed(allow: string) {
+  return (c: Context<AppEnv>) =>
+    problemResponse("method_not_allowed", c.get("requestId"), {
+      detail: `Use ${allow} on this path.`,
+      headers: { allow },
+    });
+}
+
+/** The receiver's HTTP app; no environment, no listening — main.ts does that. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const admission = createAdmission(deps.redis, {
+    prefix: deps.prefix,
+    idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
+    dedupWindowMs: deps.dedupWindowMs,
+  });
+  const { onRequest } = deps;
+
+  app.use(async function requestContext(c, next) {
+    const start = performance.now();
+    const requestId = resolveRequestId(c.req.raw.headers);
+    c.set("requestId", requestId);
+    await next();
+    if (!c.res.headers.has("x-request-id")) c.res.headers.set("x-request-id", requestId);
+    onRequest?.({
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      durationMs: performance.now() - start,
+      requestId,
+      outcome: c.get("outcome") ?? String(c.res.status),
+    });
+  });
+
+  app.post(
+    "/v1/webhooks/:token",
+    createAcceptAlertHandler({
+      credentials: deps.credentials,
+      admission,
+      queue: deps.queue,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      defaultRatePerSecond: deps.defaultRatePerSecond,
+      now: deps.now,
+      onEnqueued: deps.onEnqueued,
+    }),
+  );
+  app.all("/v1/webhooks/:token", methodNotAllowed("POST"));
+
+  app.get(
+    "/v1/orders/:orderId",
+    createGetOrderHandler({
+      credentials: deps.credentials,
+      readOrderStatus: createOrderStatusReader(deps.db, deps.queue),
+    }),
+  );
+  app.all("/v1/orders/:orderId", methodNotAllowed("GET"));
+
+  app.get("/healthz", (c) => jsonResponse(200, { status: "ok" }, c.get("requestId")));
+  app.get("/readyz", async (c) => {
+    const requestId = c.get("requestId");
+    if (deps.isShuttingDown?.()) {
+      return problemResponse("unavailable", requestId, { detail: "Shutting down." });
+    }
+    try {
+      if (deps.redis.status !== "ready") throw new Error(`redis connection is ${deps.redis.status}`);
+      await deps.redis.ping();
+      await deps.queue.waitUntilReady();
+      return jsonResponse(200, { status: "ready" }, requestId);
+    } catch (error) {
+      return problemResponse("unavailable", requestId, {
+        detail: `Redis is not usable: ${(error as Error).message}`,
+        headers: { "retry-after": "1" },
+      });
+    }
+  });
+
+  deps.mount?.(app);
+
+  app.notFound((c) =>
+    problemResponse("not_found", c.get("requestId") ?? resolveRequestId(c.req.raw.headers), {
+      detail: `No route for ${c.req.method} ${c.req.path}.`.replace(
+        /\/v1\/webhooks\/[^/\s]+/,
+        "/v1/webhooks/…",
+      ),
+    }),
+  );
+
+  app.onError((error, c) => {
+    const requestId = c.get("requestId") ?? resolveRequestId(c.req.raw.headers);
+    if (isOrderhookError(error)) {
+      c.set("outcome", error.code);
+      return problemResponse(error.code, requestId, {
+        detail: error.message,
+        errors: error.errors,
+        headers: error.retryAfter === undefined ? undefined : { "retry-after": String(error.retryAfter) },
+      });
+    }
+    if (error instanceof HTTPException) return error.getResponse();
+    deps.onError?.(error, requestId);
+    c.set("outcome", "internal");
+    return problemResponse("internal", requestId, { detail: "Something went wrong on our side." });
+  });
+
+  return app;
+}

@@ -1,0 +1,33 @@
+import { brokerAccounts, type Database, users, webhooks } from "@orderhook/db";
+import { and, eq, isNull } from "drizzle-orm";
+import type { CredentialLoader } from "./credentials";
+import { signingKey } from "./webhook-signature";
+
+/** One read-only query: the webhook, its owner and the owner's broker accounts. */
+export function createCredentialLoader(db: Database): CredentialLoader {
+  return async function loadCredentials(tokenHash) {
+    const rows = await db
+      .select({
+        webhookId: webhooks.id,
+        userId: webhooks.userId,
+        accountId: webhooks.accountId,
+        signingSecret: webhooks.signingSecret,
+        rateLimitPerSecond: users.rateLimitPerSecond,
+        account: { id: brokerAccounts.id, name: brokerAccounts.name, active: brokerAccounts.active },
+      })
+      .from(webhooks)
+      .innerJoin(users, eq(users.id, webhooks.userId))
+      .innerJoin(brokerAccounts, eq(brokerAccounts.userId, webhooks.userId))
+      .where(and(eq(webhooks.tokenHash, tokenHash), eq(webhooks.active, true), isNull(webhooks.revokedAt)));
+    const first = rows[0];
+    if (first === undefined) return null;
+    return {
+      webhookId: first.webhookId,
+      userId: first.userId,
+      accountId: first.accountId,
+      accounts: rows.map((row) => row.account),
+      rateLimitPerSecond: first.rateLimitPerSecond,
+      signingKey: first.signingSecret ? signingKey(first.signingSecret) : null,
+    };
+  };
+}

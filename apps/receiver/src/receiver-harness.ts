@@ -1,0 +1,93 @@
+import { createHmac } from "node:crypto";
+import { createDbClient, type DbClient } from "@orderhook/db";
+import { createOrderQueue, createRedis, type OrderQueue } from "@orderhook/queue";
+import {
+  createFixture,
+  type FixtureOptions,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+} from "@orderhook/testing";
+import type { Hono } from "hono";
+import type { Redis } from "ioredis";
+import { type AppDeps, createApp } from "./app";
+import type { AppEnv } from "./app-env";
+import { type CredentialCache, createCredentialCache } from "./credential-cache";
+import { createCredentialLoader } from "./credential-loader";
+import { signingKey } from "./webhook-signature";
+
+export interface TestReceiver {
+  app: Hono<AppEnv>;
+  redis: Redis;
+  queue: OrderQueue;
+  db: DbClient;
+  prefix: string;
+  credentials: CredentialCache;
+  fixture: (options?: FixtureOptions) => ReturnType<typeof createFixture>;
+  close: () => Promise<void>;
+}
+
+/** The real app over the run's Postgres and Redis, under a prefix of its own (test support). */
+export async function createTestReceiver(
+  overrides: Partial<AppDeps> & { redisUrl?: string; credentialTtlMs?: number } = {},
+): Promise<TestReceiver> {
+  const prefix = uniquePrefix("rcv");
+  const redis = createRedis(overrides.redisUrl ?? testRedisUrl(), {
+    commandTimeout: 1_000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  await new Promise<void>((resolve, reject) => {
+    redis.once("ready", resolve);
+    redis.once("error", reject);
+  });
+  const db = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-receiver-test" });
+  const queue = createOrderQueue(redis, prefix);
+  queue.on("error", () => {});
+  const credentials = createCredentialCache({
+    load: createCredentialLoader(db.db),
+    ttlMs: overrides.credentialTtlMs ?? 5_000,
+  });
+  const app = createApp({
+    redis,
+    queue,
+    db: db.db,
+    credentials,
+    prefix,
+    bodyLimitBytes: 65_536,
+    defaultRatePerSecond: 1_000,
+    idempotencyTtlSeconds: 86_400,
+    dedupWindowMs: 1_000,
+    ...overrides,
+  });
+  return {
+    app,
+    redis,
+    queue,
+    db,
+    prefix,
+    credentials,
+    fixture: (options) => createFixture(db.db, options),
+    close: async () => {
+      await queue.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+export const buyAlert = { ticker: "AAPL", action: "buy", quantity: 10 };
+
+/** Standard Webhooks headers for `body`, signed now (or at `timestampSeconds`). */
+export function signHeaders(
+  secret: string,
+  body: string,
+  options: { id?: string; timestampSeconds?: number } = {},
+): Record<string, string> {
+  const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
+  const timestamp = String(options.timestampSeconds ?? Math.floor(Date.now() / 1000));
+  const signature = createHmac("sha256", signingKey(secret))
+    .update(`${id}.${timestamp}.${body}`)
+    .digest("base64");
+  return { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` };
+}

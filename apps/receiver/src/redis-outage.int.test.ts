@@ -1,0 +1,69 @@
+import type { Fixture } from "@orderhook/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { createThrowawayRedis, type ThrowawayRedis } from "./throwaway-redis";
+
+let redis: ThrowawayRedis;
+let r: TestReceiver;
+let f: Fixture;
+
+beforeAll(async () => {
+  redis = await createThrowawayRedis();
+  await redis.start();
+  r = await createTestReceiver({ redisUrl: redis.url });
+  f = await r.fixture();
+});
+afterAll(async () => {
+  await r.close();
+  await redis.stop();
+});
+
+async function send(comment: string) {
+  const res = await r.app.request(`/v1/webhooks/${f.token}`, {
+    method: "POST",
+    body: JSON.stringify({ ...buyAlert, comment }),
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> };
+}
+
+async function untilReady(): Promise<number> {
+  let status = 0;
+  for (let i = 0; i < 200 && status !== 200; i++) {
+    status = (await r.app.request("/readyz")).status;
+    if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return status;
+}
+
+describe("Redis outage", () => {
+  it("answers 503 unavailable while Redis is down, then recovers without a restart", async () => {
+    expect((await send("before")).status).toBe(202);
+
+    await redis.stop();
+    const down = await send("during");
+    expect(down.status, down.text).toBe(503);
+    expect(down.body.code, down.text).toBe("unavailable");
+    expect((await r.app.request("/readyz")).status).toBe(503);
+
+    await redis.start();
+    expect(await untilReady()).toBe(200);
+    const after = await send("after");
+    expect(after.status, after.text).toBe(202);
+  });
+
+  it("answers 503 instead of waiting on a Redis that stopped answering", async () => {
+    const blocker = await createTestReceiver({ redisUrl: redis.url });
+    try {
+      // DEBUG SLEEP blocks the server; the request must give up at REDIS_TIMEOUT_MS.
+      blocker.redis.call("DEBUG", "SLEEP", "2").catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const slow = await send("slow");
+      expect(slow.status, slow.text).toBe(503);
+      expect(slow.body.code, slow.text).toBe("unavailable");
+    } finally {
+      await blocker.close();
+    }
+    expect(await untilReady()).toBe(200);
+  });
+});

@@ -1,0 +1,156 @@
+import { createServer } from "node:net";
+import { createDbClient, hashToken, webhooks } from "@orderhook/db";
+import { createRedis, parseWebhookEvent, type WebhookEvent, webhookEventsChannel } from "@orderhook/queue";
+import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl } from "@orderhook/testing";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliRunner } from "./capture-cli";
+
+const { env, run } = cliRunner();
+const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "cli-webhook-test" });
+const subscriber = createRedis(testRedisUrl());
+const events: WebhookEvent[] = [];
+let fixture: Fixture;
+let closedPort: number;
+
+/** The whole row as text, to show that the token appears nowhere in it. */
+async function rowText(id: string): Promise<string> {
+  const rows = await client.db.execute<{ row: string }>(
+    sql`select row_to_json(w)::text as row from ${webhooks} w where id = ${id}`,
+  );
+  return rows[0]!.row;
+}
+
+async function nextEvent(count: number): Promise<WebhookEvent> {
+  await expect.poll(() => events.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(count);
+  return events[count - 1]!;
+}
+
+beforeAll(async () => {
+  fixture = await createFixture(client.db);
+  subscriber.on("message", (_channel, message) => {
+    const event = parseWebhookEvent(message);
+    if (event) events.push(event);
+  });
+  await subscriber.subscribe(webhookEventsChannel(env.QUEUE_PREFIX));
+  // A port nothing listens on, to play a Redis that is down.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closedPort = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+});
+
+afterAll(async () => {
+  subscriber.disconnect();
+  await client.close();
+});
+
+describe("orderhook webhook create", () => {
+  it("prints the token and URL once and stores only the token's SHA-256", async () => {
+    const result = await run(["webhook", "create", "--account", fixture.accountId, "--name", "tv", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const created = result.json<{
+      id: string;
+      token: string;
+      url: string;
+      signingSecret: null;
+      name: string;
+    }>();
+    expect(created.token).toMatch(/^oh_[A-Za-z0-9_-]{43}$/);
+    expect(created.url).toBe(`http://localhost:3000/v1/webhooks/${created.token}`);
+    expect(created).toMatchObject({ name: "tv", signingSecret: null });
+
+    const [row] = await client.db.select().from(webhooks).where(eq(webhooks.id, created.id));
+    expect(row!.tokenHash).toBe(hashToken(created.token));
+    expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    const text = await rowText(created.id);
+    expect(text).not.toContain(created.token);
+    expect(text).not.toContain(created.token.slice(12));
+  });
+
+  it("builds the URL from PUBLIC_URL and prints a whsec_ signing secret when asked", async () => {
+    const result = await run(["webhook", "create", "--account", fixture.accountId, "--signing-secret"], {
+      PUBLIC_URL: "https://hooks.example.com/orderhook",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /url\s+https:\/\/hooks\.example\.com\/orderhook\/v1\/webhooks\/oh_\S{43}\n/,
+    );
+    expect(result.stdout).toMatch(/signing secret\s+whsec_\S+/);
+  });
+
+  it("refuses an unknown account and an account id that is not a UUID", async () => {
+    const unknown = await run(["webhook", "create", "--account", "00000000-0000-4000-8000-000000000000"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(
+      "orderhook: not_found: no broker account with id 00000000-0000-4000-8000-000000000000\n",
+    );
+    const malformed = await run(["webhook", "create", "--account", "main", "--json"]);
+    expect(malformed.code).toBe(1);
+    expect(JSON.parse(malformed.stderr).error.code, malformed.stderr).toBe("invalid_argument");
+  });
+});
+
+describe("orderhook webhook rotate", () => {
+  it("replaces the token, invalidating the old one, and tells receivers the old hash", async () => {
+    const before = events.length;
+    const rotated = await run(["webhook", "rotate", fixture.webhookId, "--json"]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const { token, broadcast } = rotated.json<{ token: string; broadcast: { delivered: boolean } }>();
+    expect(token).not.toBe(fixture.token);
+    expect(broadcast.delivered).toBe(true);
+
+    const [row] = await client.db.select().from(webhooks).where(eq(webhooks.id, fixture.webhookId));
+    expect(row!.tokenHash).toBe(hashToken(token));
+    const event = await nextEvent(before + 1);
+    expect(event).toEqual({
+      type: "rotated",
+      webhookId: fixture.webhookId,
+      userId: fixture.userId,
+      tokenHash: hashToken(fixture.token),
+    });
+    expect(JSON.stringify(events)).not.toContain(token);
+  });
+
+  it("refuses to rotate a revoked webhook", async () => {
+    const other = await createFixture(client.db);
+    expect((await run(["webhook", "revoke", other.webhookId])).code).toBe(0);
+    const result = await run(["webhook", "rotate", other.webhookId]);
+    expect(result.code).toBe(1);
+    expect(result.stderr, result.stderr).toMatch(/^orderhook: conflict: webhook .* is revoked/);
+  });
+});
+
+describe("orderhook webhook revoke", () => {
+  it("deactivates the webhook, broadcasts the revocation and is harmless twice", async () => {
+    const target = await createFixture(client.db);
+    const before = events.length;
+    const first = await run(["webhook", "revoke", target.webhookId, "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json()).toMatchObject({ active: false, alreadyRevoked: false });
+    expect(await nextEvent(before + 1)).toMatchObject({ type: "revoked", webhookId: target.webhookId });
+
+    const second = await run(["webhook", "revoke", target.webhookId, "--json"]);
+    expect(second.json()).toMatchObject({ alreadyRevoked: true, revokedAt: first.json().revokedAt });
+  });
+
+  it("still revokes when Redis is down, warning that receivers catch up within their cache TTL", async () => {
+    const target = await createFixture(client.db);
+    const result = await run(["webhook", "revoke", target.webhookId], {
+      REDIS_URL: `redis://127.0.0.1:${closedPort}`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^orderhook: warning: .*unreachable.*CREDENTIAL_CACHE_TTL_MS/);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    const [row] = await client.db.select().from(webhooks).where(eq(webhooks.id, target.webhookId));
+    expect(row).toMatchObject({ active: false, revokedAt: expect.any(Date) });
+  });
+
+  it("says which webhook is unknown", async () => {
+    const result = await run(["webhook", "revoke", "00000000-0000-4000-8000-000000000001", "--json"]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stderr), result.stderr).toEqual({
+      error: { code: "not_found", message: "no webhook with id 00000000-0000-4000-8000-000000000001" },
+    });
+  });
+});

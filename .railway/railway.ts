@@ -1,0 +1,93 @@
+// Railway infrastructure as code: `railway config plan` / `railway config apply` (Railway CLI
+// 5.42.1 or newer, Node 22.6 or newer). The CLI runs this file with Node's type stripping, so it
+// stays plain erasable TypeScript that imports nothing but "railway/iac".
+import { defineRailway, github, postgres, preserve, project, redis, service } from "railway/iac";
+
+/** Must match the image layout in the root Dockerfile (the admin CLI is copied to /app/cli). */
+const MIGRATE = "node /app/cli/dist/main.js db migrate";
+const START = "node /app/dist/main.js";
+
+// Railway SIGKILLs a draining deployment after drainingSeconds, so each stays above the app's
+// own SHUTDOWN_TIMEOUT_MS: the process finishes in-flight work and exits 0 before the kill.
+const RECEIVER_SHUTDOWN_TIMEOUT_MS = 10_000;
+const WORKER_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+export default defineRailway((ctx) => {
+  const production = ctx.isEnvironment("production");
+
+  const db = postgres("postgres");
+  const queue = redis("redis");
+
+  // Set ORDERHOOK_REPO=owner/name (and optionally ORDERHOOK_BRANCH) when planning to build from
+  // GitHub on every push; without it the services have no source and `railway up` deploys.
+  const repo = process.env.ORDERHOOK_REPO;
+  const source = repo ? github(repo, { branch: process.env.ORDERHOOK_BRANCH ?? "main" }) : undefined;
+
+  const shared = {
+    NODE_ENV: "production",
+    LOG_LEVEL: "info",
+    QUEUE_PREFIX: "orderhook",
+    // Private-network references (IPv6 *.railway.internal hosts): the Redis client connects
+    // with family 0 and Postgres resolves AAAA records, so both work unchanged.
+    DATABASE_URL: db.env.DATABASE_URL,
+    REDIS_URL: queue.env.REDIS_URL,
+  };
+
+  const receiver = service("receiver", {
+    ...(source ? { source } : {}),
+    build: { builder: "DOCKERFILE", dockerfilePath: "Dockerfile" },
+    start: START,
+    preDeploy: MIGRATE,
+    healthcheck: "/readyz",
+    healthcheckTimeout: 120,
+    replicas: production ? 2 : 1,
+    deploy: {
+      restartPolicyType: "ON_FAILURE",
+      restartPolicyMaxRetries: 10,
+      drainingSeconds: RECEIVER_SHUTDOWN_TIMEOUT_MS / 1000 + 5,
+    },
+    networking: { serviceDomains: { default: { port: 3000 } } },
+    env: {
+      ...shared,
+      // Build arg: selects the Dockerfile's receiver stage.
+      ORDERHOOK_APP: "receiver",
+      PORT: "3000",
+      // Dual-stack: Railway's edge and private network reach the service over IPv6.
+      HOST: "::",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
+      PUBLIC_URL: "https://${{RAILWAY_PUBLIC_DOMAIN}}",
+      SHUTDOWN_TIMEOUT_MS: String(RECEIVER_SHUTDOWN_TIMEOUT_MS),
+      // Bull Board stays off until an operator sets both in the dashboard; apply keeps them.
+      BULL_BOARD_USER: preserve(),
+      BULL_BOARD_PASSWORD: preserve(),
+    },
+  });
+
+  const worker = service("worker", {
+    ...(source ? { source } : {}),
+    build: { builder: "DOCKERFILE", dockerfilePath: "Dockerfile" },
+    start: START,
+    // Also here, so a worker deployed alone never meets an older schema; migrations run under
+    // an advisory lock, so the two pre-deploy steps never overlap.
+    preDeploy: MIGRATE,
+    healthcheck: "/readyz",
+    healthcheckTimeout: 120,
+    replicas: production ? 2 : 1,
+    deploy: {
+      restartPolicyType: "ON_FAILURE",
+      restartPolicyMaxRetries: 10,
+      drainingSeconds: WORKER_SHUTDOWN_TIMEOUT_MS / 1000 + 5,
+    },
+    env: {
+      ...shared,
+      ORDERHOOK_APP: "worker",
+      METRICS_PORT: "9464",
+      METRICS_HOST: "::",
+      // Railway health-checks the port in PORT; the worker serves /readyz on METRICS_PORT.
+      PORT: "9464",
+      SHUTDOWN_TIMEOUT_MS: String(WORKER_SHUTDOWN_TIMEOUT_MS),
+    },
+  });
+
+  return project("orderhook", { resources: [db, queue, receiver, worker] });
+});

@@ -1,0 +1,55 @@
+import { parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
+import { parse } from "smol-toml";
+import { describe, expect, it } from "vitest";
+import { copiedPaths, parseDockerfile, readRepoFile } from "./repo-files";
+
+interface RailwayToml {
+  build: { builder: string; dockerfilePath: string };
+  deploy: {
+    startCommand: string;
+    preDeployCommand: string[];
+    healthcheckPath: string;
+    healthcheckTimeout: number;
+    restartPolicyType: string;
+    restartPolicyMaxRetries: number;
+    drainingSeconds: number;
+  };
+}
+
+const config = parse(readRepoFile("railway.toml")) as unknown as RailwayToml;
+const dockerfile = parseDockerfile(readRepoFile("Dockerfile"));
+
+describe("railway.toml", () => {
+  it("builds the receiver from the root Dockerfile", () => {
+    expect(config.build.builder).toBe("DOCKERFILE");
+    expect(() => readRepoFile(config.build.dockerfilePath)).not.toThrow();
+  });
+
+  it("starts node on the deployed app directly, so SIGTERM reaches it", () => {
+    const app = copiedPaths(dockerfile, "receiver").get("build:/out/receiver");
+    expect(config.deploy.startCommand).toBe(`node ${app}/dist/main.js`);
+  });
+
+  it("migrates before each deploy with the CLI that the receiver image carries", () => {
+    const cli = copiedPaths(dockerfile, "receiver").get("build:/out/cli");
+    expect(config.deploy.preDeployCommand).toEqual([`node ${cli}/dist/main.js db migrate`]);
+  });
+
+  it("switches traffic only once /readyz answers", () => {
+    expect(config.deploy.healthcheckPath).toBe("/readyz");
+    expect(config.deploy.healthcheckTimeout).toBeGreaterThan(0);
+  });
+
+  it("restarts a crashed process a bounded number of times", () => {
+    expect(config.deploy.restartPolicyType).toBe("ON_FAILURE");
+    expect(config.deploy.restartPolicyMaxRetries).toBeGreaterThan(0);
+  });
+
+  it("drains longer than the receiver's and the worker's shutdown timeouts, as a number", () => {
+    // Railway rejects a quoted drainingSeconds ("Expected number, received string").
+    expect(typeof config.deploy.drainingSeconds).toBe("number");
+    const receiver = parseEnv(receiverEnvSchema, {}).SHUTDOWN_TIMEOUT_MS;
+    const worker = parseEnv(workerEnvSchema, {}).SHUTDOWN_TIMEOUT_MS;
+    expect(config.deploy.drainingSeconds * 1000).toBeGreaterThan(Math.max(receiver, worker));
+  });
+});

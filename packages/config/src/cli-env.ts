@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { databaseFields, redisFields, serviceFields } from "./common";
-import { port } from "./fields";
+import { integer, port } from "./fields";
 
 export const cliEnvSchema = z.object({
   ...serviceFields,
@@ -8,7 +8,7 @@ export const cliEnvSchema = z.object({
   ...redisFields,
   PORT: port(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
-  DB_POOL_MAX: databaseFields.DB_POOL_MAX.default("2" as never),
+  DB_POOL_MAX: integer(2, { min: 1, max: 1000 }),
   /** Where drizzle-kit's SQL migrations live; found next to the code when unset. */
   MIGRATIONS_DIR: z.string().trim().min(1).optional(),
 });

@@ -11,6 +11,7 @@ describe("parseEnv", () => {
     expect(env.RATE_LIMIT_PER_SECOND).toBe(10);
     expect(env.DEDUP_WINDOW_MS).toBe(1_000);
     expect(env.BULL_BOARD_USER).toBeUndefined();
+    expect(parseEnv(cliEnvSchema, {}).DB_POOL_MAX).toBe(2);
   });
 
   it("names every offending variable at once", () => {

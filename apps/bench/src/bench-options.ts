@@ -1,0 +1,127 @@
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "@orderhook/config";
+
+export const TARGET_NAMES = ["floor", "orderhook", "baseline"] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Where the JSON goes; null for a full run, which writes docs/benchmarks/ and docs/benchmarks.md. */
+  out: string | null;
+  rates: number[];
+  warmupMs: number;
+  durationMs: number;
+  closedWarmupMs: number;
+  closedDurationMs: number;
+  /** Closed-loop connections for orderhook and the floor. */
+  connections: number;
+  /** Open- and closed-loop connection cap for the baseline: each of its requests holds a Postgres connection of the shared server. */
+  baselineConnections: number;
+  /** Keep-alive connection cap for open loops against orderhook and the floor. */
+  openConnections: number;
+  drainJobs: number;
+  drainTimeoutMs: number;
+  users: number;
+  targets: TargetName[];
+  /** Server on which the bench creates (and drops) its own database. */
+  databaseUrl: string;
+  redisUrl: string;
+  runId: string;
+  queuePrefix: string;
+  /** Extra node flags for the receiver, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  receiverNodeArgs: string[];
+  keepDatabase: boolean;
+}
+
+const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
+  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,baseline]
+  [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--receiver-node-args "--cpu-prof"]
+  [--keep-database]`;
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      rates: { type: "string" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      connections: { type: "string" },
+      "baseline-connections": { type: "string" },
+      "drain-jobs": { type: "string" },
+      users: { type: "string" },
+      targets: { type: "string" },
+      "database-url": { type: "string" },
+      "redis-url": { type: "string" },
+      "queue-prefix": { type: "string" },
+      "receiver-node-args": { type: "string" },
+      "keep-database": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  const targets = values.targets ? list(values.targets, "--targets") : [...TARGET_NAMES];
+  for (const t of targets)
+    if (!TARGET_NAMES.includes(t as TargetName)) fail(`--targets: unknown target ${t}`);
+  return {
+    quick,
+    out: values.out ?? null,
+    rates: values.rates
+      ? list(values.rates, "--rates").map((r) => positive(r, "--rates"))
+      : quick
+        ? [1000]
+        : [500, 1000, 2000],
+    warmupMs: seconds(values.warmup, quick ? 0.5 : 2, "--warmup"),
+    durationMs: seconds(values.duration, quick ? 2 : 10, "--duration"),
+    closedWarmupMs: quick ? 500 : 1_000,
+    closedDurationMs: quick ? 2_000 : 5_000,
+    connections: values.connections ? positive(values.connections, "--connections") : 64,
+    baselineConnections: values["baseline-connections"]
+      ? positive(values["baseline-connections"], "--baseline-connections")
+      : 16,
+    openConnections: 256,
+    drainJobs: values["drain-jobs"] ? positive(values["drain-jobs"], "--drain-jobs") : quick ? 5_000 : 50_000,
+    drainTimeoutMs: quick ? 5_000 : 10_000,
+    users: values.users ? positive(values.users, "--users") : 8,
+    targets: targets as TargetName[],
+    databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    redisUrl: values["redis-url"] ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    runId,
+    queuePrefix: values["queue-prefix"] ?? `ohbench-${runId}`,
+    receiverNodeArgs: values["receiver-node-args"]?.split(/\s+/).filter(Boolean) ?? [],
+    keepDatabase: values["keep-database"],
+  };
+}
+
+function list(value: string, flag: string): string[] {
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) fail(`${flag}: expected a comma-separated list`);
+  return items;
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) fail(`${flag}: expected a positive whole number, got ${value}`);
+  return n;
+}
+
+function seconds(value: string | undefined, fallback: number, flag: string): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isFinite(n) || n < 0) fail(`${flag}: expected seconds, got ${value}`);
+  return Math.round(n * 1000);
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}

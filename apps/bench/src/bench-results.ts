@@ -1,0 +1,61 @@
+import type { LatencySummary } from "./load/latency-recorder";
+import type { LoadResult } from "./load/load-spec";
+import type { Accounting } from "./measure/accounting";
+import type { DrainRate } from "./measure/worker-drain";
+import type { MachineInfo } from "./report/machine-info";
+
+/** A load phase as reported: everything but the individual acks. */
+export type PhaseResult = Omit<LoadResult, "acks"> & {
+  /** Whether the orderhook worker was consuming during the phase (null: not applicable). */
+  worker: "paused" | "draining" | null;
+};
+
+export function phaseResult(result: LoadResult, worker: PhaseResult["worker"]): PhaseResult {
+  const { acks: _acks, ...rest } = result;
+  return { ...rest, worker };
+}
+
+export interface TargetResults {
+  open: PhaseResult[];
+  closed: PhaseResult | null;
+}
+
+export interface OrderhookResults extends TargetResults {
+  /** Open loop at TARGET_RATE with the worker consuming on the same machine. */
+  openWithWorker: PhaseResult | null;
+  /** Ack → row written, for the acks of `openWithWorker`. */
+  endToEnd: LatencySummary | null;
+  /** Over every alert orderhook acknowledged in the run. */
+  accounting: Accounting;
+  drain: (DrainRate & { jobs: number }) | null;
+}
+
+export interface BaselineResults extends TargetResults {
+  accounting: Accounting;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  quick: boolean;
+  machine: MachineInfo;
+  settings: Record<string, unknown>;
+  floor: TargetResults | null;
+  orderhook: OrderhookResults | null;
+  baseline: BaselineResults | null;
+  ratios: {
+    /** orderhook closed-loop peak / floor closed-loop peak. */
+    receiverVsFloor: number | null;
+    /** orderhook closed-loop peak / baseline closed-loop peak. */
+    orderhookVsBaseline: number | null;
+  };
+  targets: TargetCheck[];
+}

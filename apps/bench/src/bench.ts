@@ -1,0 +1,28 @@
+/** `pnpm bench`: orderhook against the bare-Hono floor and the old synchronous design, side by side. */
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseBenchOptions } from "./bench-options";
+import { resultSections } from "./report/result-sections";
+import { textTable } from "./report/text-table";
+import { writeBenchmarkDocs } from "./report/write-benchmark-docs";
+import { runBench } from "./run-bench";
+
+const options = parseBenchOptions(process.argv.slice(2));
+const command = ["pnpm bench", ...process.argv.slice(2)].join(" ");
+const results = await runBench(options, command);
+
+for (const section of resultSections(results)) {
+  console.log(`\n${section.title}\n${textTable(section.headers, section.rows)}`);
+}
+const fullRun = !options.quick && options.out === null;
+const out = options.out ?? (fullRun ? null : join(tmpdir(), `orderhook-bench-${options.runId}.json`));
+if (out) {
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nresults: ${out}`);
+} else {
+  const written = await writeBenchmarkDocs(results);
+  console.log(`\nresults: ${written.join(", ")}`);
+}
+const accounting = results.orderhook?.accounting;
+process.exitCode = accounting && (accounting.lost > 0 || accounting.duplicated > 0) ? 1 : 0;

@@ -1,0 +1,32 @@
+/**
+ * The load generator's own process (forked by LoadGeneratorClient), so that sending and
+ * timing never share an event loop or a heap with the orchestrator or the servers measured.
+ */
+import { runClosedLoop } from "./closed-loop";
+import type { LoadResult, LoadSpec } from "./load-spec";
+import { runOpenLoop } from "./open-loop";
+
+interface Request {
+  id: number;
+  spec: LoadSpec;
+}
+
+export type GeneratorReply = { id: number; result: LoadResult } | { id: number; error: string };
+
+process.on("message", (message: Request) => {
+  const run = message.spec.kind === "open" ? runOpenLoop(message.spec) : runClosedLoop(message.spec);
+  run.then(
+    (result) => reply({ id: message.id, result }),
+    (error: unknown) =>
+      reply({
+        id: message.id,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+  );
+});
+
+process.on("disconnect", () => process.exit(0));
+
+function reply(message: GeneratorReply): void {
+  process.send?.(message);
+}

@@ -1,0 +1,81 @@
+import type { OrderAlert } from "@orderhook/alert";
+import { createOrderQueue, ORDER_JOB_NAME, ORDER_JOB_VERSION, type OrderJob } from "@orderhook/queue";
+import type { Redis } from "ioredis";
+import type { Sql } from "postgres";
+import { v7 as uuidv7 } from "uuid";
+import type { SeededWebhook } from "../setup/seed-webhooks";
+
+const BULK_SIZE = 1_000;
+
+/** Puts `count` valid order jobs on the queue, as the receiver would, spread over the seeded webhooks. */
+export async function prefillQueue(
+  redis: Redis,
+  prefix: string,
+  seeded: SeededWebhook[],
+  count: number,
+  tag: string,
+): Promise<void> {
+  const queue = createOrderQueue(redis, prefix);
+  try {
+    for (let start = 0; start < count; start += BULK_SIZE) {
+      const jobs: Parameters<typeof queue.addBulk>[0] = [];
+      for (let n = start; n < Math.min(count, start + BULK_SIZE); n++) {
+        const data = orderJob(seeded[n % seeded.length]!, `${tag}-${n}`);
+        jobs.push({ name: ORDER_JOB_NAME, data, opts: { jobId: data.orderId } });
+      }
+      await queue.addBulk(jobs);
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+function orderJob(webhook: SeededWebhook, comment: string): OrderJob {
+  const alert: OrderAlert = {
+    ticker: "AAPL",
+    action: "buy",
+    quantity: 1,
+    orderType: "market",
+    limitPrice: null,
+    stopPrice: null,
+    timeInForce: "day",
+    takeProfit: null,
+    stopLoss: null,
+    signalPrice: null,
+    sentiment: null,
+    account: null,
+    idempotencyKey: null,
+    alertTime: null,
+    maxLagSeconds: null,
+    comment,
+  };
+  return {
+    v: ORDER_JOB_VERSION,
+    orderId: uuidv7(),
+    userId: webhook.userId,
+    webhookId: webhook.webhookId,
+    accountId: webhook.accountId,
+    idempotencyKey: null,
+    alert,
+    raw: { ticker: "AAPL", action: "buy", quantity: 1, comment },
+    receivedAt: Date.now(),
+  };
+}
+
+export interface DrainRate {
+  rows: number;
+  /** From the first row's transaction start to the last row written. */
+  seconds: number;
+  ordersPerSecond: number;
+}
+
+/** Throughput as Postgres saw it, so the worker's start-up time is not counted. */
+export async function drainRate(sql: Sql, userIds: string[]): Promise<DrainRate> {
+  const [row] = await sql<{ n: number; seconds: string | null }[]>`
+    select count(*)::int as n,
+      extract(epoch from max(greatest(created_at, coalesce(processed_at, created_at))) - min(created_at)) as seconds
+    from orders where user_id = any(${userIds}::uuid[])`;
+  const rows = row?.n ?? 0;
+  const seconds = Number(row?.seconds ?? 0);
+  return { rows, seconds, ordersPerSecond: seconds > 0 ? Math.round(rows / seconds) : 0 };
+}

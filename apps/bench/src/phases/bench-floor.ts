@@ -1,0 +1,28 @@
+import { fileURLToPath } from "node:url";
+import { phaseResult, type TargetResults } from "../bench-results";
+import { freePort, startService } from "../targets/service-process";
+import type { BenchContext } from "./bench-context";
+import { runLoadPhases } from "./load-phases";
+
+const FLOOR_SERVER = fileURLToPath(new URL("../targets/floor-server.ts", import.meta.url));
+
+export async function benchFloor(ctx: BenchContext): Promise<TargetResults> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const server = await startService({
+    name: "floor",
+    nodeArgs: [...process.execArgv, FLOOR_SERVER],
+    env: { PORT: String(port) },
+    readyUrl: `${origin}/healthz`,
+  });
+  try {
+    const target = { origin, paths: ["/v1/webhooks/floor"], tag: `floor-${ctx.options.runId}` };
+    const { open, closed } = await runLoadPhases(ctx, "floor", target, {
+      openConnections: ctx.options.openConnections,
+      closedConnections: ctx.options.connections,
+    });
+    return { open: open.map((r) => phaseResult(r, null)), closed: phaseResult(closed, null) };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,105 @@
+import { type OrderhookResults, phaseResult } from "../bench-results";
+import type { LoadResult } from "../load/load-spec";
+import { accountFor, endToEndLatency } from "../measure/accounting";
+import { loadOrderRows, waitForOrders } from "../measure/order-rows";
+import { drainRate, prefillQueue } from "../measure/worker-drain";
+import { seedWebhooks, webhookPaths } from "../setup/seed-webhooks";
+import { type OrderhookEnv, startReceiver, startWorker } from "../targets/orderhook-apps";
+import { type BenchContext, TARGET_RATE } from "./bench-context";
+import { runLoadPhases, runOpen } from "./load-phases";
+
+/**
+ * Receiver alone (worker paused: acks only), then the worker drains the backlog, then the
+ * open loop again with the worker consuming live, then the worker alone on a pre-filled queue.
+ */
+export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResults> {
+  const { options } = ctx;
+  const seeded = await seedWebhooks(ctx.db, {
+    label: `orderhook-${options.runId}`,
+    users: options.users,
+    rateLimitPerSecond: 1_000_000,
+  });
+  const userIds = seeded.map((s) => s.userId);
+  const env: OrderhookEnv = {
+    databaseUrl: ctx.databaseUrl,
+    redisUrl: options.redisUrl,
+    queuePrefix: options.queuePrefix,
+  };
+  const receiver = await startReceiver(env, options.receiverNodeArgs);
+  let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
+  try {
+    const target = {
+      origin: receiver.origin,
+      paths: webhookPaths(seeded),
+      tag: `orderhook-${options.runId}`,
+    };
+    const { open, closed } = await runLoadPhases(ctx, "orderhook (worker paused)", target, {
+      openConnections: options.openConnections,
+      closedConnections: options.connections,
+    });
+    const paused: LoadResult[] = [...open, closed];
+
+    ctx.log("orderhook: worker drains the backlog");
+    worker = await startWorker(env);
+    await waitForAcked(ctx, userIds, paused);
+
+    ctx.log(`orderhook: open loop ${TARGET_RATE} req/s, worker draining`);
+    const live = await runOpen(
+      ctx,
+      { ...target, tag: `${target.tag}-live` },
+      TARGET_RATE,
+      options.openConnections,
+    );
+    await waitForAcked(ctx, userIds, [...paused, live]);
+    const rows = await loadOrderRows(ctx.sql, userIds);
+    const accounting = accountFor(
+      [...paused, live].flatMap((r) => r.acks),
+      rows,
+    );
+    const endToEnd = endToEndLatency(live.acks, rows);
+    await worker.stop();
+    worker = null;
+
+    const drain = await benchDrain(ctx, env);
+    return {
+      open: open.map((r) => phaseResult(r, "paused")),
+      closed: phaseResult(closed, "paused"),
+      openWithWorker: phaseResult(live, "draining"),
+      endToEnd,
+      accounting,
+      drain,
+    };
+  } finally {
+    await worker?.stop();
+    await receiver.stop();
+  }
+}
+
+async function waitForAcked(ctx: BenchContext, userIds: string[], results: LoadResult[]): Promise<void> {
+  const expected = results.reduce((n, r) => n + r.acks.length, 0);
+  await waitForOrders(ctx.sql, userIds, expected, {
+    timeoutMs: ctx.options.quick ? 30_000 : 120_000,
+    stallMs: 10_000,
+  });
+}
+
+/** One worker process, a queue pre-filled with valid jobs, orders/s into Postgres. */
+async function benchDrain(ctx: BenchContext, env: OrderhookEnv): Promise<OrderhookResults["drain"]> {
+  const { options } = ctx;
+  const seeded = await seedWebhooks(ctx.db, {
+    label: `drain-${options.runId}`,
+    users: 4,
+    rateLimitPerSecond: 1_000_000,
+  });
+  const userIds = seeded.map((s) => s.userId);
+  ctx.log(`worker drain: pre-filling ${options.drainJobs} jobs`);
+  await prefillQueue(ctx.redis, options.queuePrefix, seeded, options.drainJobs, `drain-${options.runId}`);
+  ctx.log("worker drain: one worker process");
+  const worker = await startWorker(env);
+  try {
+    await waitForOrders(ctx.sql, userIds, options.drainJobs, { timeoutMs: 120_000, stallMs: 10_000 });
+  } finally {
+    await worker.stop();
+  }
+  return { jobs: options.drainJobs, ...(await drainRate(ctx.sql, userIds)) };
+}

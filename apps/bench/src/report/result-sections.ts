@@ -1,0 +1,139 @@
+import type { BenchResults, PhaseResult } from "../bench-results";
+import type { LatencySummary } from "../load/latency-recorder";
+
+export interface Section {
+  title: string;
+  headers: string[];
+  rows: string[][];
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const num = (n: number) => n.toLocaleString("en-US");
+
+/** Everything but 2xx, e.g. `429 rate_limited ×3, error ECONNRESET ×1`; unanswered ones too. */
+function problems(phase: PhaseResult): string {
+  const parts = Object.entries(phase.outcomes)
+    .filter(([key]) => !/^2\d\d$/.test(key))
+    .map(([key, n]) => `${key} ×${n}`);
+  if (phase.unfinished > 0) parts.push(`unanswered ×${phase.unfinished}`);
+  return parts.length === 0 ? "none" : parts.join(", ");
+}
+
+function percentiles(l: LatencySummary): string[] {
+  return [fmt(l.p50), fmt(l.p90), fmt(l.p99), fmt(l.p999), fmt(l.max)];
+}
+
+export function resultSections(r: BenchResults): Section[] {
+  const named = [
+    ["orderhook", r.orderhook],
+    ["floor (bare Hono)", r.floor],
+    ["baseline (old design)", r.baseline],
+  ] as const;
+  const open: string[][] = [];
+  for (const [name, target] of named) {
+    const phases = target
+      ? [
+          ...target.open,
+          ...("openWithWorker" in target && target.openWithWorker ? [target.openWithWorker] : []),
+        ]
+      : [];
+    for (const p of phases) {
+      open.push([
+        name,
+        p.worker ?? "—",
+        num(p.rate ?? 0),
+        num(p.throughput),
+        ...percentiles(p.latency),
+        fmt(p.sendLag?.p99 ?? 0),
+        problems(p),
+      ]);
+    }
+  }
+  const closed: string[][] = [];
+  for (const [name, target] of named) {
+    const p = target?.closed;
+    if (p) closed.push([name, num(p.connections), num(p.throughput), ...percentiles(p.latency), problems(p)]);
+  }
+  const sections: Section[] = [
+    {
+      title: "Open loop: ack latency (ms) from the intended send time, warm-up excluded",
+      headers: [
+        "target",
+        "worker",
+        "req/s offered",
+        "answers/s",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "send lag p99",
+        "non-2xx / errors",
+      ],
+      rows: open,
+    },
+    {
+      title: "Closed loop: peak answers/s (latency in ms from the actual send)",
+      headers: [
+        "target",
+        "connections",
+        "answers/s",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "non-2xx / errors",
+      ],
+      rows: closed,
+    },
+  ];
+  const o = r.orderhook;
+  if (o?.endToEnd) {
+    sections.push({
+      title: "End to end: ack → orders row written (ms), worker draining",
+      headers: ["rows", "p50", "p90", "p99", "p99.9", "max"],
+      rows: [[num(o.endToEnd.count), ...percentiles(o.endToEnd)]],
+    });
+  }
+  const accounting: string[][] = [];
+  if (o) accounting.push(["orderhook", ...accountingCells(o.accounting)]);
+  if (r.baseline) accounting.push(["baseline (old design)", ...accountingCells(r.baseline.accounting)]);
+  if (accounting.length > 0) {
+    sections.push({
+      title: "Accounting: every acknowledged orderId has exactly one row",
+      headers: ["target", "acked", "rows", "lost", "duplicated", "rows without ack"],
+      rows: accounting,
+    });
+  }
+  if (o?.drain) {
+    sections.push({
+      title: "Worker drain: one worker process, pre-filled queue → Postgres",
+      headers: ["jobs", "rows", "seconds", "orders/s"],
+      rows: [
+        [num(o.drain.jobs), num(o.drain.rows), o.drain.seconds.toFixed(2), num(o.drain.ordersPerSecond)],
+      ],
+    });
+  }
+  sections.push({
+    title: "SPEC targets",
+    headers: ["target", "goal", "measured", "met"],
+    rows: r.targets.map((t) => [
+      t.name,
+      t.target,
+      t.measured,
+      t.met === null ? "not measured" : t.met ? "yes" : "NO",
+    ]),
+  });
+  return sections;
+}
+
+function accountingCells(a: {
+  acked: number;
+  rows: number;
+  lost: number;
+  duplicated: number;
+  unacknowledged: number;
+}): string[] {
+  return [num(a.acked), num(a.rows), num(a.lost), num(a.duplicated), num(a.unacknowledged)];
+}

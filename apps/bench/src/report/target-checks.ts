@@ -1,0 +1,83 @@
+import type { BenchResults, TargetCheck } from "../bench-results";
+import { TARGET_RATE } from "../phases/bench-context";
+
+type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline">;
+
+export function computeRatios(r: Measured): BenchResults["ratios"] {
+  const peak = r.orderhook?.closed?.throughput ?? null;
+  const ratio = (other: number | null | undefined) =>
+    peak !== null && other ? Math.round((peak / other) * 100) / 100 : null;
+  return {
+    receiverVsFloor: ratio(r.floor?.closed?.throughput),
+    orderhookVsBaseline: ratio(r.baseline?.closed?.throughput),
+  };
+}
+
+/** SPEC's targets against this run's figures; `met: null` when the run did not measure it. */
+export function checkTargets(r: Measured, ratios: BenchResults["ratios"]): TargetCheck[] {
+  const paused = r.orderhook?.open.find((p) => p.rate === TARGET_RATE)?.latency;
+  const live = r.orderhook?.openWithWorker?.latency;
+  const ms = (v: number | undefined) => (v === undefined ? "—" : `${v} ms`);
+  const atMost = (v: number | undefined, limit: number) => (v === undefined ? null : v <= limit);
+  const atLeast = (v: number | null | undefined, limit: number) =>
+    v === null || v === undefined ? null : v >= limit;
+  const accounting = r.orderhook?.accounting;
+  const drain = r.orderhook?.drain?.ordersPerSecond;
+  const e2e = r.orderhook?.endToEnd?.p99;
+  return [
+    {
+      name: `ack p50 at ${TARGET_RATE} req/s, worker paused`,
+      target: "≤ 1 ms",
+      measured: ms(paused?.p50),
+      met: atMost(paused?.p50, 1),
+    },
+    {
+      name: `ack p99 at ${TARGET_RATE} req/s, worker paused`,
+      target: "≤ 3 ms",
+      measured: ms(paused?.p99),
+      met: atMost(paused?.p99, 3),
+    },
+    {
+      name: `ack p99.9 at ${TARGET_RATE} req/s, worker paused`,
+      target: "≤ 10 ms",
+      measured: ms(paused?.p999),
+      met: atMost(paused?.p999, 10),
+    },
+    {
+      name: `ack p99 at ${TARGET_RATE} req/s, worker draining`,
+      target: "≤ 10 ms",
+      measured: ms(live?.p99),
+      met: atMost(live?.p99, 10),
+    },
+    {
+      name: "receiver peak / bare Hono peak (closed loop)",
+      target: "≥ 0.40",
+      measured: ratios.receiverVsFloor === null ? "—" : ratios.receiverVsFloor.toFixed(2),
+      met: atLeast(ratios.receiverVsFloor, 0.4),
+    },
+    {
+      name: "worker drain, one process",
+      target: "≥ 10,000 orders/s",
+      measured: drain === undefined ? "—" : `${drain.toLocaleString("en-US")} orders/s`,
+      met: atLeast(drain, 10_000),
+    },
+    {
+      name: `ack → row p99 at ${TARGET_RATE} req/s`,
+      target: "≤ 25 ms",
+      measured: ms(e2e),
+      met: atMost(e2e, 25),
+    },
+    {
+      name: "orderhook / old synchronous design (closed-loop peak)",
+      target: "≥ 25×",
+      measured: ratios.orderhookVsBaseline === null ? "—" : `${ratios.orderhookVsBaseline}×`,
+      met: atLeast(ratios.orderhookVsBaseline, 25),
+    },
+    {
+      name: "acked alerts lost / duplicated",
+      target: "0 / 0",
+      measured: accounting ? `${accounting.lost} / ${accounting.duplicated}` : "—",
+      met: accounting ? accounting.lost === 0 && accounting.duplicated === 0 : null,
+    },
+  ];
+}

@@ -14,6 +14,7 @@ import { type AppDeps, createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type CredentialCache, createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
+import { subscribeToWebhookEvents } from "./webhook-events-subscription";
 import { signingKey } from "./webhook-signature";
 
 export interface TestReceiver {
@@ -29,11 +30,17 @@ export interface TestReceiver {
 
 /** The real app over the run's Postgres and Redis, under a prefix of its own (test support). */
 export async function createTestReceiver(
-  overrides: Partial<AppDeps> & { redisUrl?: string; credentialTtlMs?: number } = {},
+  overrides: Partial<AppDeps> & {
+    redisUrl?: string;
+    credentialTtlMs?: number;
+    subscribe?: boolean;
+    redisTimeoutMs?: number;
+  } = {},
 ): Promise<TestReceiver> {
   const prefix = uniquePrefix("rcv");
   const redis = createRedis(overrides.redisUrl ?? testRedisUrl(), {
-    commandTimeout: 1_000,
+    // Generous by default: a loaded test machine must not turn a slow event loop into 503s.
+    commandTimeout: overrides.redisTimeoutMs ?? 5_000,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
   });
@@ -48,6 +55,8 @@ export async function createTestReceiver(
     load: createCredentialLoader(db.db),
     ttlMs: overrides.credentialTtlMs ?? 5_000,
   });
+  const subscriber = overrides.subscribe ? createRedis(overrides.redisUrl ?? testRedisUrl()) : null;
+  if (subscriber !== null) await subscribeToWebhookEvents(subscriber, prefix, credentials);
   const app = createApp({
     redis,
     queue,
@@ -70,6 +79,7 @@ export async function createTestReceiver(
     fixture: (options) => createFixture(db.db, options),
     close: async () => {
       await queue.close();
+      subscriber?.disconnect();
       redis.disconnect();
       await db.close();
     },

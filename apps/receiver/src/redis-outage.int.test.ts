@@ -10,7 +10,7 @@ let f: Fixture;
 beforeAll(async () => {
   redis = await createThrowawayRedis();
   await redis.start();
-  r = await createTestReceiver({ redisUrl: redis.url });
+  r = await createTestReceiver({ redisUrl: redis.url, redisTimeoutMs: 1_000 });
   f = await r.fixture();
 });
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe("Redis outage", () => {
   });
 
   it("answers 503 instead of waiting on a Redis that stopped answering", async () => {
-    const blocker = await createTestReceiver({ redisUrl: redis.url });
+    const blocker = await createTestReceiver({ redisUrl: redis.url, redisTimeoutMs: 1_000 });
     try {
       // DEBUG SLEEP blocks the server; the request must give up at REDIS_TIMEOUT_MS.
       blocker.redis.call("DEBUG", "SLEEP", "2").catch(() => {});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { createCredentialCache } from "./credential-cache";
+import type { WebhookCredentials } from "./credentials";
+
+const creds = (webhookId: string, userId = "u1"): WebhookCredentials => ({
+  webhookId,
+  userId,
+  accountId: "a1",
+  accounts: [{ id: "a1", name: "paper", active: true }],
+  rateLimitPerSecond: null,
+  signingKey: null,
+});
+
+function setup(table: Map<string, WebhookCredentials | null>) {
+  let clock = 0;
+  const calls: string[] = [];
+  let release: (() => void) | null = null;
+  let gate: Promise<void> | null = null;
+  const cache = createCredentialCache({
+    ttlMs: 1_000,
+    negativeTtlMs: 100,
+    now: () => clock,
+    load: async (hash) => {
+      calls.push(hash);
+      if (gate !== null) await gate;
+      return table.get(hash) ?? null;
+    },
+  });
+  return {
+    cache,
+    calls,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    hold: () => {
+      gate = new Promise((resolve) => {
+        release = () => {
+          gate = null;
+          resolve();
+        };
+      });
+    },
+    release: () => release?.(),
+  };
+}
+
+describe("createCredentialCache", () => {
+  it("loads a hash once and answers from memory while fresh", async () => {
+    const t = setup(new Map([["h1", creds("w1")]]));
+    expect((await t.cache.get("h1"))?.webhookId).toBe("w1");
+    expect((await t.cache.get("h1"))?.webhookId).toBe("w1");
+    expect(t.calls).toEqual(["h1"]);
+  });
+
+  it("shares one load between concurrent requests for the same hash", async () => {
+    const t = setup(new Map([["h1", creds("w1")]]));
+    t.hold();
+    const all = Promise.all([t.cache.get("h1"), t.cache.get("h1"), t.cache.get("h1")]);
+    t.release();
+    expect((await all).map((c) => c?.webhookId)).toEqual(["w1", "w1", "w1"]);
+    expect(t.calls).toEqual(["h1"]);
+  });
+
+  it("serves a stale entry at once and refreshes it in the background", async () => {
+    const table = new Map([["h1", creds("w1")]]);
+    const t = setup(table);
+    await t.cache.get("h1");
+    table.set("h1", creds("w1-new"));
+    t.advance(1_001);
+    expect((await t.cache.get("h1"))?.webhookId).toBe("w1");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await t.cache.get("h1"))?.webhookId).toBe("w1-new");
+    expect(t.calls).toEqual(["h1", "h1"]);
+  });
+
+  it("remembers an unknown hash briefly, then asks again", async () => {
+    const t = setup(new Map());
+    expect(await t.cache.get("nope")).toBeNull();
+    expect(await t.cache.get("nope")).toBeNull();
+    expect(t.calls).toEqual(["nope"]);
+    t.advance(101);
+    expect(await t.cache.get("nope")).toBeNull();
+    expect(t.calls).toEqual(["nope", "nope"]);
+  });
+
+  it("drops entries by webhook, user or token hash and does not store a load that raced an invalidation", async () => {
+    const table = new Map([
+      ["h1", creds("w1", "u1")],
+      ["h2", creds("w2", "u2")],
+    ]);
+    const t = setup(table);
+    await t.cache.get("h1");
+    await t.cache.get("h2");
+    t.cache.invalidate({ userId: "u2" });
+    expect(t.cache.size).toBe(1);
+    t.cache.invalidate({ webhookId: "w1" });
+    expect(t.cache.size).toBe(0);
+
+    t.hold();
+    const racing = t.cache.get("h1");
+    t.cache.invalidate({ tokenHash: "h1" });
+    t.release();
+    await racing;
+    expect(t.cache.size).toBe(0);
+  });
+});

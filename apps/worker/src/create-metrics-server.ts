@@ -1,0 +1,34 @@
+import { createServer, type Server } from "node:http";
+import type { Registry } from "prom-client";
+
+export interface MetricsServerDeps {
+  registry: Registry;
+  /** True when the worker can take jobs (Redis and Postgres answer). */
+  ready: () => Promise<boolean>;
+}
+
+/** `/metrics`, `/healthz` and `/readyz` on the worker's own port; nothing else listens in a worker. */
+export function createMetricsServer(deps: MetricsServerDeps): Server {
+  return createServer(async function metricsHandler(req, res) {
+    const path = (req.url ?? "/").split("?")[0];
+    try {
+      if (req.method !== "GET") {
+        res.writeHead(405, { allow: "GET" }).end();
+      } else if (path === "/metrics") {
+        const body = await deps.registry.metrics();
+        res.writeHead(200, { "content-type": deps.registry.contentType }).end(body);
+      } else if (path === "/healthz") {
+        res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+      } else if (path === "/readyz") {
+        const ok = await deps.ready().catch(() => false);
+        res
+          .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
+          .end(ok ? '{"status":"ready"}' : '{"status":"unavailable"}');
+      } else {
+        res.writeHead(404).end();
+      }
+    } catch (error) {
+      res.writeHead(500, { "content-type": "text/plain" }).end(String((error as Error).message));
+    }
+  });
+}

@@ -1,0 +1,260 @@
+import { brokerAccounts, createDbClient, type Order, orders, webhooks } from "@orderhook/db";
+import { createLogger } from "@orderhook/observability";
+import {
+  createOrderQueue,
+  createRedis,
+  ORDER_JOB_NAME,
+  type OrderJob,
+  orderJobOptions,
+} from "@orderhook/queue";
+import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { eq, inArray } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildOrderJob } from "./build-order-job";
+import { createWorker, type OrderWorker } from "./create-worker";
+import { waitUntil } from "./wait-until";
+import { createWorkerMetrics } from "./worker-metrics";
+
+const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
+const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
+const logger = createLogger({ name: "worker-test", level: process.env.TEST_LOG ?? "silent" });
+const settings = {
+  concurrency: 50,
+  batchMaxSize: 500,
+  batchMaxWaitMs: 20,
+  maxAttempts: 12,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+  ownerCacheTtlMs: 0,
+};
+let fixture: Fixture;
+const running: OrderWorker[] = [];
+
+beforeAll(async () => {
+  fixture = await createFixture(client.db);
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((w) => w.close()));
+});
+afterAll(async () => {
+  await client.close();
+  redis.disconnect();
+});
+
+function start(prefix: string, overrides: Partial<typeof settings> = {}) {
+  const metrics = createWorkerMetrics();
+  const worker = createWorker({
+    connection: redis,
+    prefix,
+    sql: client.sql,
+    logger,
+    metrics,
+    settings: { ...settings, ...overrides },
+  });
+  running.push(worker);
+  return { worker, metrics };
+}
+
+async function enqueue(prefix: string, jobs: unknown[]) {
+  const queue = createOrderQueue(redis, prefix);
+  await queue.addBulk(
+    jobs.map((data) => {
+      const orderId = (data as OrderJob).orderId;
+      return { name: ORDER_JOB_NAME, data: data as OrderJob, opts: { ...orderJobOptions(), jobId: orderId } };
+    }),
+  );
+  return queue;
+}
+
+async function rowsFor(ids: string[]): Promise<Order[]> {
+  return client.db.select().from(orders).where(inArray(orders.id, ids));
+}
+
+async function settledRows(ids: string[]): Promise<Order[]> {
+  return waitUntil(
+    async () => {
+      const rows = await rowsFor(ids);
+      return rows.length === ids.length ? rows : undefined;
+    },
+    async () => `rows: ${JSON.stringify(await rowsFor(ids))}`,
+  );
+}
+
+describe("createWorker", () => {
+  it("turns a queued job into one accepted order row with normalized fields, raw payload and times", async () => {
+    const prefix = uniquePrefix("worker");
+    const job = buildOrderJob(fixture, {
+      symbol: "nvda",
+      action: "BUY",
+      quantity: "3",
+      price: 101.5,
+      extra: "kept",
+    });
+    const queue = await enqueue(prefix, [job]);
+    start(prefix);
+    const [row] = await settledRows([job.orderId]);
+    expect(row, JSON.stringify(row)).toMatchObject({
+      status: "accepted",
+      reason: null,
+      ticker: "NVDA",
+      action: "buy",
+      quantity: 3,
+      signalPrice: 101.5,
+      userId: fixture.userId,
+      accountId: fixture.accountId,
+      webhookId: fixture.webhookId,
+      rawPayload: { symbol: "nvda", action: "BUY", quantity: "3", price: 101.5, extra: "kept" },
+    });
+    expect(row!.receivedAt.getTime()).toBe(job.receivedAt);
+    expect(row!.processedAt!.getTime()).toBeGreaterThanOrEqual(job.receivedAt);
+    await waitUntil(
+      async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),
+      () => queue.getJobState(job.orderId),
+    );
+    await queue.close();
+  });
+
+  it("leaves exactly one row when the same job is processed a second time", async () => {
+    const prefix = uniquePrefix("twice");
+    const job = buildOrderJob(fixture);
+    const queue = await enqueue(prefix, [job]);
+    const { metrics } = start(prefix);
+    await settledRows([job.orderId]);
+    await waitUntil(
+      async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),
+      () => queue.getJobState(job.orderId),
+    );
+    // As after a lost lock or a crash between commit and ack: the job runs again.
+    await queue.remove(job.orderId);
+    await enqueue(prefix, [job]);
+    await waitUntil(
+      async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),
+      () => queue.getJobState(job.orderId),
+    );
+    expect(await rowsFor([job.orderId])).toHaveLength(1);
+    const outcomes = await metrics.jobs.get();
+    expect(outcomes.values.map((v) => v.labels.outcome).sort()).toEqual(["accepted", "duplicate"]);
+    await queue.close();
+  });
+
+  it("rejects only the invalid orders of a batch and accepts the rest", async () => {
+    const prefix = uniquePrefix("batch");
+    const good = Array.from({ length: 30 }, () => buildOrderJob(fixture));
+    const nul = buildOrderJob(fixture, { ticker: "AAPL", action: "buy", quantity: 1, comment: "a\u0000b" });
+    const broken = { ...buildOrderJob(fixture), alert: { ticker: "AAPL", action: "hold" } };
+    const queue = await enqueue(prefix, [...good.slice(0, 15), nul, broken, ...good.slice(15)]);
+    const { metrics } = start(prefix, { batchMaxWaitMs: 200 });
+    const rows = await settledRows([...good, nul, broken].map((j) => j.orderId));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(good.map((j) => byId.get(j.orderId)?.status)).toEqual(good.map(() => "accepted"));
+    expect(byId.get(nul.orderId)).toMatchObject({
+      status: "rejected",
+      reason: expect.stringMatching(/^invalid_order/),
+    });
+    expect(byId.get(broken.orderId)).toMatchObject({
+      status: "rejected",
+      reason: expect.stringMatching(/^invalid_job: alert/),
+    });
+    const batches = await metrics.batchSize.get();
+    const largest = Math.max(
+      ...batches.values.filter((v) => v.metricName?.endsWith("_sum")).map((v) => v.value),
+    );
+    expect(largest, "rows shared INSERTs").toBeGreaterThan(1);
+    const failed = await queue.getFailed();
+    expect(failed.map((j) => j.id).sort()).toEqual([nul.orderId, broken.orderId].sort());
+    expect(failed.every((j) => j.attemptsMade === 1)).toBe(true);
+    await queue.close();
+  });
+
+  it("refuses an order for a disabled account with a reason and no retry", async () => {
+    const prefix = uniquePrefix("disabled");
+    const disabled = await createFixture(client.db, { accountActive: false });
+    const job = buildOrderJob(disabled);
+    const queue = await enqueue(prefix, [job]);
+    start(prefix);
+    const [row] = await settledRows([job.orderId]);
+    expect(row).toMatchObject({
+      status: "rejected",
+      reason: "account_forbidden: the broker account is disabled",
+    });
+    const failed = await waitUntil(
+      async () => (await queue.getJob(job.orderId))?.failedReason || undefined,
+      () => queue.getJobState(job.orderId),
+    );
+    expect(failed).toBe("account_forbidden: the broker account is disabled");
+    expect((await queue.getJob(job.orderId))?.attemptsMade).toBe(1);
+    await queue.close();
+  });
+
+  it("refuses an order sent with another user's account", async () => {
+    const prefix = uniquePrefix("foreign");
+    const other = await createFixture(client.db);
+    const job = buildOrderJob(fixture, undefined, { accountId: other.accountId });
+    const queue = await enqueue(prefix, [job]);
+    start(prefix);
+    const [row] = await settledRows([job.orderId]);
+    expect(row).toMatchObject({
+      status: "rejected",
+      reason: "account_forbidden: the broker account is not the user's",
+    });
+    await queue.close();
+  });
+
+  it("accepts an order received before its webhook was revoked and rejects one received after", async () => {
+    const prefix = uniquePrefix("revoked");
+    const owner = await createFixture(client.db);
+    const revokedAt = Date.now();
+    await client.db
+      .update(webhooks)
+      .set({ active: false, revokedAt: new Date(revokedAt) })
+      .where(eq(webhooks.id, owner.webhookId));
+    const before = buildOrderJob(owner, undefined, { receivedAt: revokedAt - 1_000 });
+    const after = buildOrderJob(owner, undefined, { receivedAt: revokedAt + 1_000 });
+    const queue = await enqueue(prefix, [before, after]);
+    start(prefix);
+    const rows = await settledRows([before.orderId, after.orderId]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(before.orderId)?.status).toBe("accepted");
+    expect(byId.get(after.orderId)).toMatchObject({
+      status: "rejected",
+      reason: expect.stringMatching(/^webhook_revoked/),
+    });
+    await queue.close();
+  });
+
+  it("stops taking jobs on close but finishes the active ones and their batch", async () => {
+    const prefix = uniquePrefix("close");
+    const jobs = Array.from({ length: 20 }, () => buildOrderJob(fixture));
+    const queue = await enqueue(prefix, jobs);
+    const { worker } = start(prefix, { batchMaxWaitMs: 500 });
+    await waitUntil(
+      async () => ((await queue.getActiveCount()) > 0 ? true : undefined),
+      () => "no job became active",
+    );
+    await worker.close();
+    const counts = await queue.getJobCounts("active", "completed", "waiting");
+    expect(counts.active, JSON.stringify(counts)).toBe(0);
+    expect(await rowsFor(jobs.map((j) => j.orderId))).toHaveLength(counts.completed!);
+    await queue.close();
+  });
+});
+
+describe("account state changes", () => {
+  it("sees a disabled account once the owner cache entry expires", async () => {
+    const prefix = uniquePrefix("cache");
+    const owner = await createFixture(client.db);
+    const first = buildOrderJob(owner);
+    const queue = await enqueue(prefix, [first]);
+    start(prefix);
+    await settledRows([first.orderId]);
+    await client.db
+      .update(brokerAccounts)
+      .set({ active: false })
+      .where(eq(brokerAccounts.id, owner.accountId));
+    const second = buildOrderJob(owner);
+    await enqueue(prefix, [second]);
+    const [row] = await settledRows([second.orderId]);
+    expect(row?.status).toBe("rejected");
+    await queue.close();
+  });
+});

@@ -1,0 +1,115 @@
+import type { OrderStatus } from "@orderhook/db";
+import type { OrderJob } from "@orderhook/queue";
+
+/**
+ * One orders row as the batch INSERT reads it (`json_to_recordset`), snake_case like the
+ * columns; times are epoch milliseconds.
+ */
+export interface OrderRow {
+  id: string;
+  user_id: string;
+  account_id: string | null;
+  webhook_id: string | null;
+  idempotency_key: string | null;
+  ticker: string;
+  action: string;
+  quantity: number | null;
+  order_type: string;
+  limit_price: number | null;
+  stop_price: number | null;
+  time_in_force: string;
+  take_profit: unknown;
+  stop_loss: unknown;
+  signal_price: number | null;
+  sentiment: string | null;
+  comment: string | null;
+  alert_time: number | null;
+  raw_payload: unknown;
+  status: OrderStatus;
+  reason: string | null;
+  received_at: number;
+}
+
+export function orderRow(job: OrderJob, status: OrderStatus, reason: string | null = null): OrderRow {
+  const { alert } = job;
+  return {
+    id: job.orderId,
+    user_id: job.userId,
+    account_id: job.accountId,
+    webhook_id: job.webhookId,
+    idempotency_key: job.idempotencyKey,
+    ticker: alert.ticker,
+    action: alert.action,
+    quantity: alert.quantity,
+    order_type: alert.orderType,
+    limit_price: alert.limitPrice,
+    stop_price: alert.stopPrice,
+    time_in_force: alert.timeInForce,
+    take_profit: alert.takeProfit,
+    stop_loss: alert.stopLoss,
+    signal_price: alert.signalPrice,
+    sentiment: alert.sentiment,
+    comment: alert.comment,
+    alert_time: alert.alertTime,
+    raw_payload: job.raw,
+    status,
+    reason,
+    received_at: job.receivedAt,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function field(source: unknown, key: string): unknown {
+  return source !== null && typeof source === "object" ? (source as Record<string, unknown>)[key] : undefined;
+}
+
+function text(value: unknown, max: number): string {
+  return typeof value === "string" ? value.slice(0, max) : "";
+}
+
+function uuid(value: unknown): string | null {
+  return typeof value === "string" && UUID.test(value) ? value : null;
+}
+
+/**
+ * What can be kept of a job that fails the contract, as a `rejected` row: null when not even
+ * the row's key and owner are usable (then only the failed job records it).
+ */
+export function salvageRow(
+  orderId: string,
+  data: unknown,
+  reason: string,
+  timestamp: number,
+): OrderRow | null {
+  const id = uuid(orderId);
+  const userId = uuid(field(data, "userId"));
+  if (id === null || userId === null) return null;
+  const alert = field(data, "alert");
+  const raw = field(data, "raw");
+  const receivedAt = field(data, "receivedAt");
+  return {
+    id,
+    user_id: userId,
+    account_id: uuid(field(data, "accountId")),
+    webhook_id: uuid(field(data, "webhookId")),
+    idempotency_key: null,
+    ticker: text(field(alert, "ticker") ?? field(raw, "ticker") ?? field(raw, "symbol"), 64),
+    action: text(field(alert, "action") ?? field(raw, "action"), 32),
+    quantity: null,
+    order_type: text(field(alert, "orderType"), 32),
+    limit_price: null,
+    stop_price: null,
+    time_in_force: text(field(alert, "timeInForce"), 32),
+    take_profit: null,
+    stop_loss: null,
+    signal_price: null,
+    sentiment: null,
+    comment: null,
+    alert_time: null,
+    raw_payload: raw !== null && typeof raw === "object" ? raw : (data ?? {}),
+    status: "rejected",
+    reason,
+    received_at: typeof receivedAt === "number" && Number.isFinite(receivedAt) ? receivedAt : timestamp,
+  };
+}

@@ -1,0 +1,225 @@
+import type { OrderStatus } from "@orderhook/db";
+import type { Sql } from "postgres";
+import type { OrderRow } from "./order-row";
+import { isRowError, sqlState } from "./transient-error";
+
+export type WriteOutcome =
+  /** This call stored the row (or turned an earlier `failed` row into it). */
+  | { kind: "written"; status: OrderStatus; reason: string | null }
+  /** The row was already there: the job ran before (lost lock, crash after commit). */
+  | { kind: "existing"; status: OrderStatus; reason: string | null }
+  /** Postgres refused the row; a `rejected` row with the reason stands in for it. */
+  | { kind: "refused"; status: "rejected"; reason: string }
+  /** Not even a `rejected` row could be stored (its owner is gone). */
+  | { kind: "unwritable"; reason: string };
+
+export interface OrderWriterOptions {
+  sql: Sql;
+  /** Flush when this many rows wait… */
+  maxBatchSize: number;
+  /** …or when the oldest has waited this long. */
+  maxWaitMs: number;
+  /** Called after each INSERT round trip with the rows it carried. */
+  onBatch?: (size: number, seconds: number) => void;
+}
+
+export interface OrderWriter {
+  write(row: OrderRow): Promise<WriteOutcome>;
+  /** Writes whatever waits and resolves when every batch in flight has settled. */
+  flush(): Promise<void>;
+  /** Statements this writer is waiting on. */
+  busy(): number;
+}
+
+interface Entry {
+  row: OrderRow;
+  resolve(outcome: WriteOutcome): void;
+  reject(error: unknown): void;
+}
+
+const RECORD = `x(id uuid, user_id uuid, account_id uuid, webhook_id uuid, idempotency_key text, ticker text,
+  action text, quantity numeric, order_type text, limit_price numeric, stop_price numeric, time_in_force text,
+  take_profit jsonb, stop_loss jsonb, signal_price numeric, sentiment text, comment text, alert_time bigint,
+  raw_payload jsonb, status text, reason text, received_at bigint)`;
+
+// The whole batch travels as one JSON parameter: one prepared statement whatever the batch
+// size, no 65,535-parameter ceiling, and JSON.stringify is the cheapest encoder Node has.
+const INSERT = `insert into orders (id, user_id, account_id, webhook_id, idempotency_key, ticker, action,
+  quantity, order_type, limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price,
+  sentiment, comment, alert_time, raw_payload, status, reason, received_at, processed_at)
+select id, user_id, account_id, webhook_id, idempotency_key, ticker, action, quantity, order_type,
+  limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price, sentiment, comment,
+  to_timestamp(alert_time / 1000.0), raw_payload, status, reason, to_timestamp(received_at / 1000.0), now()
+from json_to_recordset($1::text::json) as ${RECORD}
+on conflict do nothing
+returning id`;
+
+const EXISTING = `select id, status, reason from orders
+where id in (select value::uuid from json_array_elements_text($1::text::json))`;
+
+// A replayed job may finish what an exhausted one left `failed`; every other status is final.
+const REVIVE = `update orders o set status = x.status, reason = x.reason, processed_at = now()
+from json_to_recordset($1::text::json) as x(id uuid, status text, reason text)
+where o.id = x.id and o.status = 'failed'
+returning o.id`;
+
+/**
+ * Concurrent jobs hand their rows here and share multi-row INSERTs; each still learns its own
+ * outcome, and a row Postgres refuses is found by splitting the batch, so it alone is rejected.
+ */
+export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
+  const { sql, maxBatchSize, maxWaitMs, onBatch } = options;
+  let pending: Entry[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
+  let busy = 0;
+
+  async function query<T extends object>(text: string, value: unknown): Promise<T[]> {
+    busy += 1;
+    try {
+      return await sql.unsafe<T[]>(text, [JSON.stringify(value)], { prepare: true });
+    } finally {
+      busy -= 1;
+    }
+  }
+
+  function flushPending(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const done = writeBatch(batch)
+      .catch((error: unknown) => {
+        for (const entry of batch) entry.reject(error);
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  }
+
+  async function writeBatch(batch: Entry[]): Promise<void> {
+    try {
+      await insert(batch);
+    } catch (error) {
+      if (!isRowError(error)) {
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
+      if (batch.length === 1) {
+        await refuse(batch[0]!, error);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await writeBatch(batch.slice(0, half));
+      await writeBatch(batch.slice(half));
+    }
+  }
+
+  async function insert(batch: Entry[]): Promise<void> {
+    const started = performance.now();
+    const inserted = await query<{ id: string }>(
+      INSERT,
+      batch.map((e) => e.row),
+    );
+    onBatch?.(batch.length, (performance.now() - started) / 1000);
+    const ids = new Set(inserted.map((r) => r.id));
+    const rest: Entry[] = [];
+    for (const entry of batch) {
+      if (ids.has(entry.row.id)) {
+        entry.resolve({ kind: "written", status: entry.row.status, reason: entry.row.reason });
+      } else {
+        rest.push(entry);
+      }
+    }
+    if (rest.length > 0) await settleConflicts(rest);
+  }
+
+  async function settleConflicts(rest: Entry[]): Promise<void> {
+    const existing = await query<{ id: string; status: OrderStatus; reason: string | null }>(
+      EXISTING,
+      rest.map((e) => e.row.id),
+    );
+    const byId = new Map(existing.map((r) => [r.id, r]));
+    const revive: Entry[] = [];
+    const keyTaken: Entry[] = [];
+    for (const entry of rest) {
+      const row = byId.get(entry.row.id);
+      if (row === undefined) keyTaken.push(entry);
+      else if (row.status === "failed" && entry.row.status !== "failed") revive.push(entry);
+      else entry.resolve({ kind: "existing", status: row.status, reason: row.reason });
+    }
+    if (revive.length > 0) {
+      const records = revive.map((e) => ({ id: e.row.id, status: e.row.status, reason: e.row.reason }));
+      const revived = await query<{ id: string }>(REVIVE, records);
+      const ids = new Set(revived.map((r) => r.id));
+      for (const entry of revive) {
+        const outcome = { status: entry.row.status, reason: entry.row.reason };
+        entry.resolve(
+          ids.has(entry.row.id) ? { kind: "written", ...outcome } : { kind: "existing", ...outcome },
+        );
+      }
+    }
+    // The partial unique index on (user_id, idempotency_key) refused it: the sender reused an
+    // explicit key after the receiver's window. The order is kept as rejected, without the key.
+    if (keyTaken.length > 0) {
+      await writeBatch(
+        keyTaken.map((entry) =>
+          standIn(entry, {
+            ...entry.row,
+            idempotency_key: null,
+            status: "rejected",
+            reason: `duplicate_idempotency_key: key ${JSON.stringify(entry.row.idempotency_key)} already used by an earlier order`,
+          }),
+        ),
+      );
+    }
+  }
+
+  async function refuse(entry: Entry, error: unknown): Promise<void> {
+    const reason = `invalid_order: ${(error as Error).message}`;
+    const row: OrderRow = { ...storable(entry.row), status: "rejected", reason };
+    if (sqlState(error) === "23503") {
+      row.account_id = null;
+      row.webhook_id = null;
+    }
+    try {
+      await insert([standIn(entry, row)]);
+    } catch (second) {
+      if (isRowError(second)) entry.resolve({ kind: "unwritable", reason });
+      else entry.reject(second);
+    }
+  }
+
+  return {
+    write(row) {
+      return new Promise<WriteOutcome>((resolve, reject) => {
+        pending.push({ row, resolve, reject });
+        if (pending.length >= maxBatchSize) flushPending();
+        else if (timer === undefined) timer = setTimeout(flushPending, maxWaitMs);
+      });
+    },
+    async flush() {
+      flushPending();
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    busy: () => busy,
+  };
+}
+
+/** Reports a stand-in row's outcome as the original's refusal. */
+function standIn(original: Entry, row: OrderRow): Entry {
+  return {
+    row,
+    resolve(outcome) {
+      if (outcome.kind === "written")
+        original.resolve({ kind: "refused", status: "rejected", reason: row.reason! });
+      else original.resolve(outcome);
+    },
+    reject: original.reject,
+  };
+}
+
+/** Postgres text and jsonb cannot hold U+0000; everything else about the row is kept. */
+function storable(row: OrderRow): OrderRow {
+  return JSON.parse(JSON.stringify(row).replaceAll("\\u0000", "\\ufffd")) as OrderRow;
+}

@@ -1,0 +1,113 @@
+import { type OrderJob, orderJobSchema } from "@orderhook/queue";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Logger } from "pino";
+import { findRefusal } from "./order-refusal";
+import { orderRow, salvageRow } from "./order-row";
+import type { OrderWriter, WriteOutcome } from "./order-writer";
+import type { OwnerCache } from "./owner-cache";
+import { isTransientError } from "./transient-error";
+import type { WorkerMetrics } from "./worker-metrics";
+
+export interface OrderProcessorDeps {
+  writer: OrderWriter;
+  owners: OwnerCache;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+  /** Attempts after which a job is failed even if its own options allow more. */
+  maxAttempts: number;
+}
+
+type Outcome = "accepted" | "rejected" | "duplicate" | "retry" | "failed";
+
+function codeOf(reason: string | null): string {
+  if (reason === null) return "";
+  const colon = reason.indexOf(":");
+  return colon === -1 ? reason : reason.slice(0, colon);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The BullMQ processor: one job in, one order row (or a retry) out. */
+export function createOrderProcessor(deps: OrderProcessorDeps) {
+  const { writer, owners, logger, metrics, maxAttempts } = deps;
+
+  function record(job: Job, started: number, outcome: Outcome, reason: string | null, error?: unknown) {
+    const seconds = (performance.now() - started) / 1000;
+    const code = codeOf(reason);
+    metrics?.jobDuration.observe({ outcome }, seconds);
+    metrics?.jobs.inc({ outcome, code });
+    const line = {
+      orderId: job.id,
+      outcome,
+      code,
+      reason,
+      attempt: job.attemptsMade + 1,
+      durationMs: seconds * 1000,
+    };
+    if (outcome === "retry" || outcome === "failed") logger.warn({ ...line, err: error }, `order ${outcome}`);
+    else logger.info(line, `order ${outcome}`);
+  }
+
+  async function write(data: OrderJob): Promise<WriteOutcome> {
+    const refusal = await findRefusal(data, owners);
+    if (refusal === null) return writer.write(orderRow(data, "accepted"));
+    const row = orderRow(data, "rejected", refusal.reason);
+    if (refusal.webhookGone) row.webhook_id = null;
+    if (refusal.accountGone) row.account_id = null;
+    return writer.write(row);
+  }
+
+  return async function processOrder(job: Job): Promise<void> {
+    const started = performance.now();
+    const parsed = orderJobSchema.safeParse(job.data);
+    if (!parsed.success || parsed.data.orderId !== job.id) {
+      const detail = parsed.success ? "orderId differs from the job id" : parsed.error.issues[0]?.message;
+      const reason = `invalid_job: ${parsed.success ? "" : `${parsed.error.issues[0]?.path.map(String).join(".")} `}${detail}`;
+      const salvaged = salvageRow(job.id ?? "", job.data, reason, job.timestamp);
+      const outcome = salvaged === null ? null : await writer.write(salvaged);
+      record(job, started, "rejected", reason);
+      throw new UnrecoverableError(outcome?.kind === "unwritable" ? outcome.reason : reason);
+    }
+    let outcome: WriteOutcome;
+    try {
+      outcome = await write(parsed.data);
+    } catch (error) {
+      await giveUpOrRetry(job, parsed.data, started, error);
+      throw error;
+    }
+    if (outcome.kind === "unwritable") {
+      record(job, started, "rejected", outcome.reason);
+      throw new UnrecoverableError(outcome.reason);
+    }
+    if (outcome.status === "accepted") {
+      record(job, started, outcome.kind === "existing" ? "duplicate" : "accepted", null);
+      return;
+    }
+    record(job, started, outcome.kind === "existing" ? "duplicate" : "rejected", outcome.reason);
+    throw new UnrecoverableError(outcome.reason ?? outcome.status);
+  };
+
+  /** On the last attempt the row is marked failed (best effort: Postgres may be the thing that is down). */
+  async function giveUpOrRetry(job: Job, data: OrderJob, started: number, error: unknown): Promise<void> {
+    const attempt = job.attemptsMade + 1;
+    const allowed = job.opts.attempts ?? 1;
+    const kind = isTransientError(error) ? "transient" : "internal";
+    const reason = `${kind}: ${describe(error)}`;
+    if (attempt < Math.min(allowed, maxAttempts)) {
+      record(job, started, "retry", reason, error);
+      return;
+    }
+    try {
+      await writer.write(orderRow(data, "failed", reason));
+    } catch (writeError) {
+      logger.warn(
+        { orderId: job.id, err: writeError },
+        "could not mark the order failed; the failed job keeps the error",
+      );
+    }
+    record(job, started, "failed", reason, error);
+    if (attempt < allowed) throw new UnrecoverableError(reason);
+  }
+}

@@ -1,0 +1,129 @@
+import type { ReceiverEnv } from "@orderhook/config";
+import { createDbClient } from "@orderhook/db";
+import { checkRedisPolicy, type Logger } from "@orderhook/observability";
+import { createOrderQueue, createRedis } from "@orderhook/queue";
+import type { Hono } from "hono";
+import { createApp } from "./app";
+import type { AppEnv } from "./app-env";
+import { mountBullBoard } from "./bull-board";
+import { checkDatabase } from "./check-database";
+import { createCredentialCache } from "./credential-cache";
+import { createCredentialLoader } from "./credential-loader";
+import { createReceiverMetrics } from "./receiver-metrics";
+import { subscribeToWebhookEvents } from "./webhook-events-subscription";
+
+const QUEUE_SAMPLE_INTERVAL_MS = 5_000;
+
+export interface Receiver {
+  app: Hono<AppEnv>;
+  /** Marks the receiver not ready (so /readyz answers 503 while draining). */
+  beginShutdown(): void;
+  close(): Promise<void>;
+}
+
+function waitForReady(redis: ReturnType<typeof createRedis>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis not reachable within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Connections, start-up checks and the app, from the validated environment. */
+export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<Receiver> {
+  // The producer fails fast: no offline queue, one retry, every command bounded by REDIS_TIMEOUT_MS.
+  const redis = createRedis(env.REDIS_URL, {
+    connectionName: "orderhook-receiver",
+    commandTimeout: env.REDIS_TIMEOUT_MS,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  });
+  const subscriber = createRedis(env.REDIS_URL, { connectionName: "orderhook-receiver-events" });
+  for (const connection of [redis, subscriber]) {
+    connection.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
+  }
+  const db = createDbClient({
+    url: env.DATABASE_URL,
+    max: env.DB_POOL_MAX,
+    applicationName: "orderhook-receiver",
+    connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
+    idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_SECONDS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+  });
+  const close = async () => {
+    await Promise.allSettled([queue.close(), db.close()]);
+    subscriber.disconnect();
+    redis.disconnect();
+  };
+  const queue = createOrderQueue(redis, env.QUEUE_PREFIX);
+  queue.on("error", (error: Error) => logger.warn({ err: error.message }, "queue error"));
+
+  try {
+    await waitForReady(redis, env.DB_CONNECT_TIMEOUT_SECONDS * 1000);
+    await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
+    await checkDatabase(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  const credentials = createCredentialCache({
+    load: createCredentialLoader(db.db),
+    ttlMs: env.CREDENTIAL_CACHE_TTL_MS,
+    onRefreshError: (error) => logger.warn({ err: (error as Error).message }, "credential refresh failed"),
+  });
+  await subscribeToWebhookEvents(subscriber, env.QUEUE_PREFIX, credentials);
+  await queue.waitUntilReady();
+
+  const metrics = env.METRICS_ENABLED
+    ? createReceiverMetrics({ credentialCacheSize: () => credentials.size })
+    : null;
+  const stopSampling = metrics?.sampleQueue(queue, QUEUE_SAMPLE_INTERVAL_MS);
+  let shuttingDown = false;
+
+  const app = createApp({
+    redis,
+    queue,
+    db: db.db,
+    credentials,
+    prefix: env.QUEUE_PREFIX,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    dedupWindowMs: env.DEDUP_WINDOW_MS,
+    isShuttingDown: () => shuttingDown,
+    onRequest: (record) => {
+      metrics?.recordRequest(record);
+      logger.info(record, "request");
+    },
+    onEnqueued: metrics ? (ms) => metrics.recordEnqueue(ms) : undefined,
+    onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled error"),
+    mount: (app) => {
+      if (metrics !== null) {
+        app.get("/metrics", async (c) =>
+          c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+        );
+      }
+      if (env.BULL_BOARD_USER && env.BULL_BOARD_PASSWORD) {
+        mountBullBoard(app, queue, { username: env.BULL_BOARD_USER, password: env.BULL_BOARD_PASSWORD });
+      }
+    },
+  });
+
+  return {
+    app,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    close: async () => {
+      stopSampling?.();
+      await close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { loadEnv, receiverEnvSchema } from "@orderhook/config";
+import { createLogger } from "@orderhook/observability";
+import { pino } from "pino";
+import { createReceiver } from "./create-receiver";
+import { startServer } from "./start-server";
+
+const env = loadEnv(receiverEnvSchema);
+// Asynchronous, batched writes: a log line per request must not cost a write(2) per request.
+const destination = pino.destination({ sync: false, minLength: 4_096 });
+const logger = createLogger({ name: "receiver", level: env.LOG_LEVEL, destination });
+
+let receiver: Awaited<ReturnType<typeof createReceiver>>;
+try {
+  receiver = await createReceiver(env, logger);
+} catch (error) {
+  logger.fatal({ err: (error as Error).message }, "receiver cannot start");
+  destination.flushSync();
+  process.exit(1);
+}
+const server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST });
+logger.info({ port: server.port, host: env.HOST }, "receiver listening");
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "draining");
+  setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
+  receiver.beginShutdown();
+  // Most of the budget goes to in-flight requests; the rest to closing connections.
+  await server.close(Math.floor(env.SHUTDOWN_TIMEOUT_MS * 0.8));
+  await receiver.close();
+  logger.info("receiver stopped");
+  destination.flushSync();
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -34,14 +34,20 @@ const bracket = z.union(
   { error: "expected exactly one of {price}, {percent} or {amount}" },
 );
 
+/** The largest time a JS Date holds; beyond it a "time" is not a safe integer either. */
+const MAX_TIME_MS = 8.64e15;
+
 /** Epoch seconds, epoch milliseconds or an ISO-8601 string; normalized to epoch ms. */
 const timestamp = z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
+  let ms: number;
   if (typeof value === "number" || /^\d+(\.\d+)?$/.test(value)) {
     const n = Number(value);
-    return n < 1e11 ? Math.round(n * 1000) : Math.round(n);
+    ms = n < 1e11 ? Math.round(n * 1000) : Math.round(n);
+  } else {
+    ms = Date.parse(value);
   }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
+  // Beyond this the job contract (safe integers) would refuse an alert the receiver already acked.
+  if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_TIME_MS) {
     ctx.addIssue({ code: "custom", message: "expected an ISO-8601 time or epoch seconds/milliseconds" });
     return z.NEVER;
   }

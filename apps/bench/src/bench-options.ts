@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "@orderhook/config";
 
-export const TARGET_NAMES = ["floor", "orderhook", "baseline"] as const;
+export const TARGET_NAMES = ["floor", "orderhook", "drain", "baseline"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions {
@@ -35,7 +35,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
-  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,baseline]
+  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline]
   [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--receiver-node-args "--cpu-prof"]
   [--keep-database]`;
 

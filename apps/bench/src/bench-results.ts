@@ -27,8 +27,9 @@ export interface OrderhookResults extends TargetResults {
   endToEnd: LatencySummary | null;
   /** Over every alert orderhook acknowledged in the run. */
   accounting: Accounting;
-  drain: (DrainRate & { jobs: number }) | null;
 }
+
+export type DrainResult = DrainRate & { jobs: number };
 
 export interface BaselineResults extends TargetResults {
   accounting: Accounting;
@@ -51,6 +52,8 @@ export interface BenchResults {
   floor: TargetResults | null;
   orderhook: OrderhookResults | null;
   baseline: BaselineResults | null;
+  /** One worker process emptying a pre-filled queue. */
+  drain: DrainResult | null;
   ratios: {
     /** orderhook closed-loop peak / floor closed-loop peak. */
     receiverVsFloor: number | null;

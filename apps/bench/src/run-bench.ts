@@ -1,5 +1,3 @@
-import { createDbClient } from "@orderhook/db";
-import { createRedis } from "@orderhook/queue";
 import type { BenchOptions } from "./bench-options";
 import type { BenchResults } from "./bench-results";
 import { LoadGeneratorClient } from "./load/load-generator-client";
@@ -7,31 +5,37 @@ import { benchBaseline } from "./phases/bench-baseline";
 import type { BenchContext } from "./phases/bench-context";
 import { benchFloor } from "./phases/bench-floor";
 import { benchOrderhook } from "./phases/bench-orderhook";
+import { benchWorkerDrain } from "./phases/bench-worker-drain";
 import { machineInfo } from "./report/machine-info";
 import { checkTargets, computeRatios } from "./report/target-checks";
-import { createBenchDatabase, dropBenchDatabase } from "./setup/bench-database";
-import { deleteKeys } from "./setup/delete-keys";
+import { openIsolatedEnvironment } from "./setup/isolated-environment";
 import { assertAppsBuilt } from "./targets/orderhook-apps";
 
 /** Runs every selected target in its own database and queue prefix, and removes both afterwards. */
 export async function runBench(options: BenchOptions, command: string): Promise<BenchResults> {
-  if (options.targets.includes("orderhook")) assertAppsBuilt();
+  if (options.targets.includes("orderhook")) assertAppsBuilt(["receiver", "worker"]);
+  if (options.targets.includes("drain")) assertAppsBuilt(["worker"]);
   const startedAt = new Date().toISOString();
   const log = (message: string) =>
     console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
   const dbName = `orderhook_bench_${options.runId}`;
   log(`database ${dbName}, queue prefix ${options.queuePrefix}`);
-  const databaseUrl = await createBenchDatabase(options.databaseUrl, dbName);
-  const client = createDbClient({ url: databaseUrl, max: 4, applicationName: "orderhook-bench" });
-  const redis = createRedis(options.redisUrl, { maxRetriesPerRequest: null });
+  const env = await openIsolatedEnvironment({
+    serverUrl: options.databaseUrl,
+    redisUrl: options.redisUrl,
+    databaseName: dbName,
+    queuePrefix: options.queuePrefix,
+    keepDatabase: options.keepDatabase,
+  });
   const generator = new LoadGeneratorClient();
-  const ctx: BenchContext = { options, generator, databaseUrl, sql: client.sql, db: client.db, redis, log };
+  const ctx: BenchContext = { options, generator, ...env, log };
   try {
-    const machine = await machineInfo(client.sql, redis);
+    const machine = await machineInfo(env.sql, env.redis);
     const floor = options.targets.includes("floor") ? await benchFloor(ctx) : null;
     const orderhook = options.targets.includes("orderhook") ? await benchOrderhook(ctx) : null;
+    const drain = options.targets.includes("drain") ? await benchWorkerDrain(ctx) : null;
     const baseline = options.targets.includes("baseline") ? await benchBaseline(ctx) : null;
-    const measured = { floor, orderhook, baseline };
+    const measured = { floor, orderhook, baseline, drain };
     const ratios = computeRatios(measured);
     const { databaseUrl: _db, redisUrl: _redis, ...settings } = options;
     return {
@@ -47,9 +51,6 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     };
   } finally {
     generator.close();
-    await deleteKeys(redis, options.queuePrefix);
-    redis.disconnect();
-    await client.close();
-    if (!options.keepDatabase) await dropBenchDatabase(options.databaseUrl, dbName);
+    await env.close();
   }
 }

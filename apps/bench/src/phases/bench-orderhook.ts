@@ -2,15 +2,14 @@ import { type OrderhookResults, phaseResult } from "../bench-results";
 import type { LoadResult } from "../load/load-spec";
 import { accountFor, endToEndLatency } from "../measure/accounting";
 import { loadOrderRows, waitForOrders } from "../measure/order-rows";
-import { drainRate, prefillQueue } from "../measure/worker-drain";
 import { seedWebhooks, webhookPaths } from "../setup/seed-webhooks";
-import { type OrderhookEnv, startReceiver, startWorker } from "../targets/orderhook-apps";
+import { type OrderhookEnv, orderhookEnv, startReceiver, startWorker } from "../targets/orderhook-apps";
 import { type BenchContext, TARGET_RATE } from "./bench-context";
 import { runLoadPhases, runOpen } from "./load-phases";
 
 /**
  * Receiver alone (worker paused: acks only), then the worker drains the backlog, then the
- * open loop again with the worker consuming live, then the worker alone on a pre-filled queue.
+ * open loop again with the worker consuming live.
  */
 export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResults> {
   const { options } = ctx;
@@ -20,11 +19,7 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
     rateLimitPerSecond: 1_000_000,
   });
   const userIds = seeded.map((s) => s.userId);
-  const env: OrderhookEnv = {
-    databaseUrl: ctx.databaseUrl,
-    redisUrl: options.redisUrl,
-    queuePrefix: options.queuePrefix,
-  };
+  const env: OrderhookEnv = orderhookEnv(ctx);
   const receiver = await startReceiver(env, options.receiverNodeArgs);
   let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
   try {
@@ -57,17 +52,12 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
       rows,
     );
     const endToEnd = endToEndLatency(live.acks, rows);
-    await worker.stop();
-    worker = null;
-
-    const drain = await benchDrain(ctx, env);
     return {
       open: open.map((r) => phaseResult(r, "paused")),
       closed: phaseResult(closed, "paused"),
       openWithWorker: phaseResult(live, "draining"),
       endToEnd,
       accounting,
-      drain,
     };
   } finally {
     await worker?.stop();
@@ -81,25 +71,4 @@ async function waitForAcked(ctx: BenchContext, userIds: string[], results: LoadR
     timeoutMs: ctx.options.quick ? 30_000 : 120_000,
     stallMs: 10_000,
   });
-}
-
-/** One worker process, a queue pre-filled with valid jobs, orders/s into Postgres. */
-async function benchDrain(ctx: BenchContext, env: OrderhookEnv): Promise<OrderhookResults["drain"]> {
-  const { options } = ctx;
-  const seeded = await seedWebhooks(ctx.db, {
-    label: `drain-${options.runId}`,
-    users: 4,
-    rateLimitPerSecond: 1_000_000,
-  });
-  const userIds = seeded.map((s) => s.userId);
-  ctx.log(`worker drain: pre-filling ${options.drainJobs} jobs`);
-  await prefillQueue(ctx.redis, options.queuePrefix, seeded, options.drainJobs, `drain-${options.runId}`);
-  ctx.log("worker drain: one worker process");
-  const worker = await startWorker(env);
-  try {
-    await waitForOrders(ctx.sql, userIds, options.drainJobs, { timeoutMs: 120_000, stallMs: 10_000 });
-  } finally {
-    await worker.stop();
-  }
-  return { jobs: options.drainJobs, ...(await drainRate(ctx.sql, userIds)) };
 }

@@ -106,12 +106,12 @@ export function resultSections(r: BenchResults): Section[] {
       rows: accounting,
     });
   }
-  if (o?.drain) {
+  if (r.drain) {
     sections.push({
       title: "Worker drain: one worker process, pre-filled queue → Postgres",
       headers: ["jobs", "rows", "seconds", "orders/s"],
       rows: [
-        [num(o.drain.jobs), num(o.drain.rows), o.drain.seconds.toFixed(2), num(o.drain.ordersPerSecond)],
+        [num(r.drain.jobs), num(r.drain.rows), r.drain.seconds.toFixed(2), num(r.drain.ordersPerSecond)],
       ],
     });
   }
@@ -125,7 +125,7 @@ export function resultSections(r: BenchResults): Section[] {
       t.met === null ? "not measured" : t.met ? "yes" : "NO",
     ]),
   });
-  return sections;
+  return sections.filter((s) => s.rows.length > 0);
 }
 
 function accountingCells(a: {

@@ -1,7 +1,7 @@
 import type { BenchResults, TargetCheck } from "../bench-results";
 import { TARGET_RATE } from "../phases/bench-context";
 
-type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline">;
+type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline" | "drain">;
 
 export function computeRatios(r: Measured): BenchResults["ratios"] {
   const peak = r.orderhook?.closed?.throughput ?? null;
@@ -22,7 +22,7 @@ export function checkTargets(r: Measured, ratios: BenchResults["ratios"]): Targe
   const atLeast = (v: number | null | undefined, limit: number) =>
     v === null || v === undefined ? null : v >= limit;
   const accounting = r.orderhook?.accounting;
-  const drain = r.orderhook?.drain?.ordersPerSecond;
+  const drain = r.drain?.ordersPerSecond;
   const e2e = r.orderhook?.endToEnd?.p99;
   return [
     {

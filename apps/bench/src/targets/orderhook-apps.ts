@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort, type ServiceProcess, startService } from "./service-process";
 
-const RECEIVER_MAIN = fileURLToPath(new URL("../../../receiver/dist/main.js", import.meta.url));
-const WORKER_MAIN = fileURLToPath(new URL("../../../worker/dist/main.js", import.meta.url));
+const APP_MAIN = {
+  receiver: fileURLToPath(new URL("../../../receiver/dist/main.js", import.meta.url)),
+  worker: fileURLToPath(new URL("../../../worker/dist/main.js", import.meta.url)),
+};
 
 export interface OrderhookEnv {
   databaseUrl: string;
@@ -11,9 +13,20 @@ export interface OrderhookEnv {
   queuePrefix: string;
 }
 
+export function orderhookEnv(ctx: {
+  databaseUrl: string;
+  options: { redisUrl: string; queuePrefix: string };
+}): OrderhookEnv {
+  return {
+    databaseUrl: ctx.databaseUrl,
+    redisUrl: ctx.options.redisUrl,
+    queuePrefix: ctx.options.queuePrefix,
+  };
+}
+
 /** Fails early, naming the fix, when the built receiver or worker is missing. */
-export function assertAppsBuilt(): void {
-  const missing = [RECEIVER_MAIN, WORKER_MAIN].filter((path) => !existsSync(path));
+export function assertAppsBuilt(apps: (keyof typeof APP_MAIN)[]): void {
+  const missing = apps.map((app) => APP_MAIN[app]).filter((path) => !existsSync(path));
   if (missing.length > 0) {
     throw new Error(`built apps missing (${missing.join(", ")}): run \`pnpm build\` first`);
   }
@@ -39,7 +52,7 @@ export async function startReceiver(
   const origin = `http://127.0.0.1:${port}`;
   const service = await startService({
     name: "receiver",
-    nodeArgs: [...nodeArgs, RECEIVER_MAIN],
+    nodeArgs: [...nodeArgs, APP_MAIN.receiver],
     env: {
       ...commonEnv(env),
       PORT: String(port),
@@ -57,7 +70,7 @@ export async function startWorker(env: OrderhookEnv): Promise<ServiceProcess> {
   const metricsPort = await freePort();
   return startService({
     name: "worker",
-    nodeArgs: [WORKER_MAIN],
+    nodeArgs: [APP_MAIN.worker],
     env: { ...commonEnv(env), METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1" },
     readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
   });

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createDbClient, orders } from "@orderhook/db";
+import { createLogger } from "@orderhook/observability";
+import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
+import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { inArray } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildOrderJob } from "./build-order-job";
+import { createWorker } from "./create-worker";
+import { waitUntil } from "./wait-until";
+
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
+const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
+
+afterAll(async () => {
+  await client.close();
+  redis.disconnect();
+});
+
+/** The real worker entry point as its own process, configured by environment only. */
+function spawnWorker(
+  prefix: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      METRICS_PORT: "0",
+      METRICS_HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return { child, output: () => output.slice(-4_000) };
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+}
+
+describe("the worker process", () => {
+  it("killed with SIGKILL mid-batch, leaves every acked order with exactly one row after stalled-job recovery", async () => {
+    const prefix = uniquePrefix("sigkill");
+    const queue = createOrderQueue(redis, prefix);
+    const fixture = await createFixture(client.db);
+    const jobs = Array.from({ length: 1_500 }, () => buildOrderJob(fixture));
+    const ids = jobs.map((j) => j.orderId);
+    for (let i = 0; i < jobs.length; i += 1_000) {
+      await queue.addBulk(
+        jobs.slice(i, i + 1_000).map((data) => ({
+          name: ORDER_JOB_NAME,
+          data,
+          opts: { ...orderJobOptions(), jobId: data.orderId },
+        })),
+      );
+    }
+    const countRows = async () =>
+      (await client.db.select({ id: orders.id }).from(orders).where(inArray(orders.id, ids))).length;
+
+    // Slow batches keep many jobs active and many rows in flight when the kill lands.
+    const first = spawnWorker(prefix, {
+      LOCK_DURATION_MS: "2000",
+      BATCH_MAX_WAIT_MS: "50",
+      WORKER_CONCURRENCY: "100",
+    });
+    await waitUntil(
+      async () => ((await countRows()) > 100 ? true : undefined),
+      async () => `rows: ${await countRows()}; worker output: ${first.output()}`,
+      60_000,
+    );
+    first.child.kill("SIGKILL");
+    expect((await exited(first.child)).signal).toBe("SIGKILL");
+    const orphaned = await queue.getActiveCount();
+
+    const recovery = createWorker({
+      connection: redis,
+      prefix,
+      sql: client.sql,
+      logger: createLogger({ name: "worker-test", level: "silent" }),
+      settings: {
+        concurrency: 100,
+        batchMaxSize: 500,
+        batchMaxWaitMs: 5,
+        maxAttempts: 12,
+        lockDurationMs: 2_000,
+        stalledIntervalMs: 1_000,
+        ownerCacheTtlMs: 5_000,
+      },
+    });
+    try {
+      await waitUntil(
+        async () => ((await queue.getCompletedCount()) === jobs.length ? true : undefined),
+        async () => `${JSON.stringify(await queue.getJobCounts())}, ${orphaned} active at the kill`,
+        90_000,
+      );
+    } finally {
+      await recovery.close();
+    }
+    const rows = await client.db
+      .select({ id: orders.id, status: orders.status })
+      .from(orders)
+      .where(inArray(orders.id, ids));
+    expect(rows).toHaveLength(jobs.length);
+    expect(rows.every((r) => r.status === "accepted")).toBe(true);
+    expect(orphaned, "jobs were active when the worker died").toBeGreaterThan(0);
+    expect(await queue.getFailedCount()).toBe(0);
+    await queue.close();
+  }, 180_000);
+
+  it("on SIGTERM stops taking jobs, finishes the active ones and exits 0", async () => {
+    const prefix = uniquePrefix("sigterm");
+    const queue = createOrderQueue(redis, prefix);
+    const fixture = await createFixture(client.db);
+    const jobs = Array.from({ length: 2_000 }, () => buildOrderJob(fixture));
+    await queue.addBulk(
+      jobs.map((data) => ({
+        name: ORDER_JOB_NAME,
+        data,
+        opts: { ...orderJobOptions(), jobId: data.orderId },
+      })),
+    );
+    const worker = spawnWorker(prefix, { BATCH_MAX_WAIT_MS: "50", WORKER_CONCURRENCY: "100" });
+    await waitUntil(
+      async () => ((await queue.getCompletedCount()) > 50 ? true : undefined),
+      async () => `${JSON.stringify(await queue.getJobCounts())}; worker output: ${worker.output()}`,
+      60_000,
+    );
+    worker.child.kill("SIGTERM");
+    const exit = await exited(worker.child);
+    expect(exit, worker.output()).toEqual({ code: 0, signal: null });
+    const counts = await queue.getJobCounts("active", "completed", "waiting", "failed");
+    expect(counts.active, JSON.stringify(counts)).toBe(0);
+    expect(counts.failed, JSON.stringify(counts)).toBe(0);
+    const rows = await client.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(
+        inArray(
+          orders.id,
+          jobs.map((j) => j.orderId),
+        ),
+      );
+    expect(rows.length, JSON.stringify(counts)).toBe(counts.completed);
+    expect(worker.output()).toContain('"msg":"stopped"');
+    await queue.close();
+  }, 90_000);
+});

@@ -1,0 +1,109 @@
+import { createDbClient, type DbClient } from "@orderhook/db";
+import {
+  createFixture,
+  type Fixture,
+  type FixtureOptions,
+  RedisServer,
+  type RedisServerOptions,
+  testDatabaseUrl,
+  uniquePrefix,
+} from "@orderhook/testing";
+import { type Accounting, accountFor, loadOrderRows, waitForRows } from "./accounting";
+import { AppProcess, type AppProcessOptions } from "./app-process";
+import { SteadyTraffic, type SteadyTrafficOptions } from "./steady-traffic";
+
+export interface ScenarioOptions {
+  /** The suite's own redis-server (default: no AOF; pass `appendfsync` for durability tests). */
+  redis?: RedisServerOptions;
+  users?: number;
+  fixture?: FixtureOptions;
+}
+
+type StartOptions = Omit<AppProcessOptions, "env"> & {
+  env?: Record<string, string>;
+  /** REDIS_URL / DATABASE_URL as the app sees them (e.g. through a fault proxy). */
+  redisUrl?: string;
+  databaseUrl?: string;
+};
+
+/**
+ * One fault scenario's world: its own redis-server, the run's database, users with
+ * webhooks, the apps it starts, and the accounting check at the end. `close()` kills
+ * everything it started, also after a failed assertion.
+ */
+export class Scenario {
+  readonly apps: AppProcess[] = [];
+  private constructor(
+    readonly tag: string,
+    readonly redis: RedisServer,
+    readonly db: DbClient,
+    readonly fixtures: Fixture[],
+    readonly prefix: string,
+  ) {}
+
+  static async create(label: string, options: ScenarioOptions = {}): Promise<Scenario> {
+    const redis = await RedisServer.start({ appendonly: false, ...options.redis });
+    const db = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-fault-suite" });
+    const fixtures: Fixture[] = [];
+    for (let i = 0; i < (options.users ?? 1); i++) fixtures.push(await createFixture(db.db, options.fixture));
+    return new Scenario(uniquePrefix(label), redis, db, fixtures, uniquePrefix(label));
+  }
+
+  get databaseUrl(): string {
+    return testDatabaseUrl();
+  }
+
+  get userIds(): string[] {
+    return this.fixtures.map((f) => f.userId);
+  }
+
+  get tokens(): string[] {
+    return this.fixtures.map((f) => f.token);
+  }
+
+  env(options: StartOptions = {}): Record<string, string> {
+    return {
+      DATABASE_URL: options.databaseUrl ?? this.databaseUrl,
+      REDIS_URL: options.redisUrl ?? this.redis.url,
+      QUEUE_PREFIX: this.prefix,
+      DB_POOL_MAX: "3",
+      ...options.env,
+    };
+  }
+
+  async startReceiver(options: StartOptions = {}): Promise<AppProcess> {
+    const app = await AppProcess.start("receiver", {
+      ...options,
+      env: { RATE_LIMIT_PER_SECOND: "100000", ...this.env(options) },
+    });
+    this.apps.push(app);
+    return app;
+  }
+
+  async startWorker(options: StartOptions = {}): Promise<AppProcess> {
+    const app = await AppProcess.start("worker", {
+      ...options,
+      env: { WORKER_CONCURRENCY: "50", ...this.env(options) },
+    });
+    this.apps.push(app);
+    return app;
+  }
+
+  traffic(options: Partial<SteadyTrafficOptions> & Pick<SteadyTrafficOptions, "origin">): SteadyTraffic {
+    return new SteadyTraffic({ tokens: this.tokens, ratePerSecond: 50, tag: this.tag, ...options });
+  }
+
+  /** Waits (bounded) for a row per acked alert, then counts lost and duplicated orders. */
+  async account(traffic: SteadyTraffic, timeoutMs = 60_000): Promise<Accounting> {
+    await waitForRows(this.db.sql, this.userIds, traffic.acked().size, timeoutMs);
+    // Late duplicates would show up after the count is reached: give stragglers a moment.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return accountFor(traffic, await loadOrderRows(this.db.sql, this.userIds));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.apps.map((app) => app.kill()));
+    await this.redis.cleanup();
+    await this.db.close();
+  }
+}

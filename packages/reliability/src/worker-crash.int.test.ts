@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppProcess } from "./harness/app-process";
+import { recordMeasurement } from "./harness/measurements";
+import { Scenario } from "./harness/scenario";
+
+// A file URL: `node --import` takes it as is.
+const BLOCK_EVENT_LOOP = new URL("./preload/block-event-loop.ts", import.meta.url).href;
+
+// Short lock and stalled-check intervals so a dead worker's jobs come back within seconds.
+const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000" };
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+async function activeJobs(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return await redis.llen(`${prefix}:${ORDER_QUEUE_NAME}:active`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function countLines(apps: AppProcess[], text: string): number {
+  return apps.reduce((sum, app) => sum + app.lines.filter((line) => line.includes(text)).length, 0);
+}
+
+describe("worker crashes", () => {
+  it("recovers every job of a worker SIGKILLed mid-batch, again and again, with one row per acked alert", async () => {
+    scenario = await Scenario.create("kill9");
+    const receiver = await scenario.startReceiver();
+    // Batches wait up to 200 ms, so every kill lands with jobs active and rows unwritten.
+    const workerEnv = { ...FAST_RECOVERY, BATCH_MAX_WAIT_MS: "200" };
+    const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 80, maxAttempts: 5 }).start();
+    const activeAtKill: number[] = [];
+    const workers: AppProcess[] = [];
+    for (let round = 0; round < 4; round++) {
+      const worker = await scenario.startWorker({ env: workerEnv });
+      workers.push(worker);
+      await sleep(1_200 + Math.random() * 800);
+      activeAtKill.push(await activeJobs(scenario.redis.url, scenario.prefix));
+      await worker.kill();
+    }
+    const survivor = await scenario.startWorker({ env: workerEnv });
+    workers.push(survivor);
+    await sleep(1_000);
+    await traffic.stop();
+    const result = await scenario.account(traffic, 60_000);
+    const report = JSON.stringify({ result, activeAtKill, outcomes: traffic.outcomes() });
+
+    expect(result.acked, report).toBeGreaterThan(0);
+    expect(result.lost, report).toBe(0);
+    expect(result.duplicated, report).toBe(0);
+    expect(result.statuses, report).toEqual({ accepted: result.rows });
+    expect(
+      activeAtKill.some((n) => n > 0),
+      `no kill hit an active job: ${report}`,
+    ).toBe(true);
+    recordMeasurement("worker SIGKILL ×4", {
+      acked: result.acked,
+      rows: result.rows,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      activeJobsAtEachKill: activeAtKill.join("/"),
+      stalledRecoveries: countLines(workers, "job stalled"),
+    });
+  }, 120_000);
+
+  it("keeps one row per job when a worker's event loop is blocked past its lock and another worker takes over", async () => {
+    scenario = await Scenario.create("block");
+    const receiver = await scenario.startReceiver();
+    const blockMs = 6_000;
+    const blocked = await scenario.startWorker({
+      env: { ...FAST_RECOVERY, BATCH_MAX_WAIT_MS: "500", BLOCK_EVENT_LOOP_MS: String(blockMs) },
+      preload: [BLOCK_EVENT_LOOP],
+    });
+    const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 60, maxAttempts: 5 }).start();
+    await sleep(1_500);
+    const rescuer = await scenario.startWorker({ env: FAST_RECOVERY });
+    const activeAtBlock = await activeJobs(scenario.redis.url, scenario.prefix);
+    blocked.signal("SIGUSR2");
+    await sleep(blockMs + 3_000);
+    await traffic.stop();
+    const result = await scenario.account(traffic, 60_000);
+    const report = JSON.stringify({ result, activeAtBlock, outcomes: traffic.outcomes() });
+
+    expect(result.lost, report).toBe(0);
+    expect(result.duplicated, report).toBe(0);
+    expect(result.statuses, report).toEqual({ accepted: result.rows });
+    expect(blocked.running, `the blocked worker died:\n${blocked.tail()}`).toBe(true);
+    recordMeasurement("worker event loop blocked 6 s (lock 2 s)", {
+      acked: result.acked,
+      rows: result.rows,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      activeJobsAtBlock: activeAtBlock,
+      stalledRecoveries: countLines([blocked, rescuer], "job stalled"),
+      writesFoundExisting: countLines([blocked, rescuer], "order duplicate"),
+    });
+  }, 120_000);
+});

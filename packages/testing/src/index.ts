@@ -1,3 +1,11 @@
+export {
+  type AlertResponse,
+  type AlertTrafficOptions,
+  type AlertTrafficReport,
+  startAlertTraffic,
+} from "./alert-traffic";
+export { AppProcess, type AppProcessOptions, type ExitStatus } from "./app-process";
+export { auditOrders, type OrderAudit } from "./audit-orders";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
 export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, type Fixture, type FixtureOptions } from "./fixtures";

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
@@ -8,6 +7,7 @@ import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
+import { type SpawnedMain, spawnMain } from "./spawn-main";
 import { waitUntil } from "./wait-until";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -19,39 +19,16 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** The real worker entry point as its own process, configured by environment only. */
-function spawnWorker(
-  prefix: string,
-  env: Record<string, string> = {},
-): { child: ChildProcess; output: () => string } {
-  let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      DATABASE_URL: testDatabaseUrl(),
-      REDIS_URL: testRedisUrl(),
-      QUEUE_PREFIX: prefix,
-      METRICS_PORT: "0",
-      METRICS_HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+function spawnWorker(prefix: string, env: Record<string, string> = {}): SpawnedMain {
+  return spawnMain(MAIN, {
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: prefix,
+    METRICS_PORT: "0",
+    METRICS_HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    ...env,
   });
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return { child, output: () => output.slice(-4_000) };
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
 describe("the worker process", () => {
@@ -85,7 +62,7 @@ describe("the worker process", () => {
       60_000,
     );
     first.child.kill("SIGKILL");
-    expect((await exited(first.child)).signal).toBe("SIGKILL");
+    expect((await first.exited()).signal).toBe("SIGKILL");
     const orphaned = await queue.getActiveCount();
 
     const recovery = createWorker({
@@ -142,7 +119,7 @@ describe("the worker process", () => {
       60_000,
     );
     worker.child.kill("SIGTERM");
-    const exit = await exited(worker.child);
+    const exit = await worker.exited();
     expect(exit, worker.output()).toEqual({ code: 0, signal: null });
     const counts = await queue.getJobCounts("active", "completed", "waiting", "failed");
     expect(counts.active, JSON.stringify(counts)).toBe(0);

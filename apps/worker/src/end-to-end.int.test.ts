@@ -1,0 +1,104 @@
+import { fileURLToPath } from "node:url";
+import { createDbClient, orders } from "@orderhook/db";
+import { createLogger } from "@orderhook/observability";
+import { createRedis } from "@orderhook/queue";
+import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { createWorker } from "./create-worker";
+import { freePort } from "./free-port";
+import { spawnMain } from "./spawn-main";
+import { waitUntil } from "./wait-until";
+
+// The receiver runs as the separate process it is in production; apps never import each other.
+const RECEIVER_MAIN = fileURLToPath(new URL("../../receiver/src/main.ts", import.meta.url));
+const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
+const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
+
+afterAll(async () => {
+  await client.close();
+  redis.disconnect();
+});
+
+describe("end to end", () => {
+  it("turns an HTTP alert into a queued job, then into an accepted order row the receiver reports", async () => {
+    const prefix = uniquePrefix("e2e");
+    const fixture = await createFixture(client.db);
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const receiver = spawnMain(RECEIVER_MAIN, {
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+    });
+    const worker = createWorker({
+      connection: redis,
+      prefix,
+      sql: client.sql,
+      logger: createLogger({ name: "worker-test", level: "silent" }),
+      settings: {
+        concurrency: 10,
+        batchMaxSize: 100,
+        batchMaxWaitMs: 5,
+        maxAttempts: 12,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 30_000,
+        ownerCacheTtlMs: 5_000,
+      },
+    });
+    try {
+      await waitUntil(
+        async () => ((await fetch(`${origin}/readyz`).catch(() => null))?.ok ? true : undefined),
+        () => `receiver output: ${receiver.output()}`,
+        30_000,
+      );
+      const sent = await fetch(`${origin}/v1/webhooks/${fixture.token}`, {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: JSON.stringify({
+          ticker: "tsla",
+          action: "sell",
+          quantity: 2,
+          orderType: "limit",
+          limitPrice: 250,
+        }),
+      });
+      const ack = (await sent.json()) as { orderId: string; status: string };
+      expect(sent.status, JSON.stringify(ack)).toBe(202);
+      expect(ack.status).toBe("queued");
+
+      const view = await waitUntil(
+        async () => {
+          const res = await fetch(`${origin}/v1/orders/${ack.orderId}`, {
+            headers: { authorization: `Bearer ${fixture.token}` },
+          });
+          const body = (await res.json()) as { status: string };
+          return res.status === 200 && body.status === "accepted" ? body : undefined;
+        },
+        () => `receiver output: ${receiver.output()}`,
+      );
+      expect(view).toMatchObject({ orderId: ack.orderId, status: "accepted", ticker: "TSLA" });
+      const rows = await client.db.select().from(orders).where(eq(orders.id, ack.orderId));
+      expect(rows, JSON.stringify(rows)).toEqual([
+        expect.objectContaining({
+          status: "accepted",
+          userId: fixture.userId,
+          webhookId: fixture.webhookId,
+          action: "sell",
+          orderType: "limit",
+          limitPrice: 250,
+        }),
+      ]);
+      receiver.child.kill("SIGTERM");
+      expect(await receiver.exited(), receiver.output()).toEqual({ code: 0, signal: null });
+      expect(receiver.output()).toContain(`/v1/orders/`);
+      expect(receiver.output(), "no log line carries the token").not.toContain(fixture.token);
+    } finally {
+      await worker.close();
+      if (receiver.child.exitCode === null) receiver.child.kill("SIGKILL");
+    }
+  }, 60_000);
+});

@@ -9,6 +9,7 @@ import { mountBullBoard } from "./bull-board";
 import { checkDatabase } from "./check-database";
 import { createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
+import { createProducerConnection } from "./producer-connection";
 import { createReceiverMetrics } from "./receiver-metrics";
 import { subscribeToWebhookEvents } from "./webhook-events-subscription";
 
@@ -36,14 +37,7 @@ function waitForReady(redis: ReturnType<typeof createRedis>, timeoutMs: number):
 
 /** Connections, start-up checks and the app, from the validated environment. */
 export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<Receiver> {
-  // The producer fails fast: no offline queue, one retry, every command bounded by REDIS_TIMEOUT_MS.
-  const redis = createRedis(env.REDIS_URL, {
-    connectionName: "orderhook-receiver",
-    commandTimeout: env.REDIS_TIMEOUT_MS,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-  });
+  const redis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS);
   const subscriber = createRedis(env.REDIS_URL, { connectionName: "orderhook-receiver-events" });
   for (const connection of [redis, subscriber]) {
     connection.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
@@ -86,6 +80,9 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     : null;
   const stopSampling = metrics?.sampleQueue(queue, QUEUE_SAMPLE_INTERVAL_MS);
   let shuttingDown = false;
+  // The request record holds fixed fields only (route pattern, never the path), so the access
+  // log skips redaction, which measured about three times the cost of the line itself.
+  const requestLogger = logger.child({}, { redact: [] });
 
   const app = createApp({
     redis,
@@ -100,7 +97,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     isShuttingDown: () => shuttingDown,
     onRequest: (record) => {
       metrics?.recordRequest(record);
-      logger.info(record, "request");
+      requestLogger.info(record, "request");
     },
     onEnqueued: metrics ? (ms) => metrics.recordEnqueue(ms) : undefined,
     onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled error"),

@@ -14,6 +14,7 @@ import { type AppDeps, createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type CredentialCache, createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
+import { createProducerConnection } from "./producer-connection";
 import { subscribeToWebhookEvents } from "./webhook-events-subscription";
 import { signingKey } from "./webhook-signature";
 
@@ -38,12 +39,11 @@ export async function createTestReceiver(
   } = {},
 ): Promise<TestReceiver> {
   const prefix = uniquePrefix("rcv");
-  const redis = createRedis(overrides.redisUrl ?? testRedisUrl(), {
-    // Generous by default: a loaded test machine must not turn a slow event loop into 503s.
-    commandTimeout: overrides.redisTimeoutMs ?? 5_000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-  });
+  // Generous by default: a loaded test machine must not turn a slow event loop into 503s.
+  const redis = createProducerConnection(
+    overrides.redisUrl ?? testRedisUrl(),
+    overrides.redisTimeoutMs ?? 5_000,
+  );
   await new Promise<void>((resolve, reject) => {
     redis.once("ready", resolve);
     redis.once("error", reject);

@@ -1,21 +1,19 @@
-import type { Fixture } from "@orderhook/testing";
+import { type Fixture, RedisServer } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
-import { createThrowawayRedis, type ThrowawayRedis } from "./throwaway-redis";
 
-let redis: ThrowawayRedis;
+let redis: RedisServer;
 let r: TestReceiver;
 let f: Fixture;
 
 beforeAll(async () => {
-  redis = await createThrowawayRedis();
-  await redis.start();
+  redis = await RedisServer.start({ appendonly: false, args: ["--enable-debug-command", "yes"] });
   r = await createTestReceiver({ redisUrl: redis.url, redisTimeoutMs: 1_000 });
   f = await r.fixture();
 });
 afterAll(async () => {
   await r.close();
-  await redis.stop();
+  await redis.cleanup();
 });
 
 async function send(comment: string) {
@@ -40,13 +38,13 @@ describe("Redis outage", () => {
   it("answers 503 unavailable while Redis is down, then recovers without a restart", async () => {
     expect((await send("before")).status).toBe(202);
 
-    await redis.stop();
+    await redis.kill();
     const down = await send("during");
     expect(down.status, down.text).toBe(503);
     expect(down.body.code, down.text).toBe("unavailable");
     expect((await r.app.request("/readyz")).status).toBe(503);
 
-    await redis.start();
+    await redis.restart();
     expect(await untilReady()).toBe(200);
     const after = await send("after");
     expect(after.status, after.text).toBe(202);

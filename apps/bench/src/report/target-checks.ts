@@ -17,7 +17,8 @@ export function computeRatios(r: Measured): BenchResults["ratios"] {
 export function checkTargets(r: Measured, ratios: BenchResults["ratios"]): TargetCheck[] {
   const paused = r.orderhook?.open.find((p) => p.rate === TARGET_RATE)?.latency;
   const live = r.orderhook?.openWithWorker?.latency;
-  const ms = (v: number | undefined) => (v === undefined ? "—" : `${v} ms`);
+  const ms = (v: number | undefined) =>
+    v === undefined ? "—" : `${v >= 100 ? Math.round(v) : v.toFixed(2)} ms`;
   const atMost = (v: number | undefined, limit: number) => (v === undefined ? null : v <= limit);
   const atLeast = (v: number | null | undefined, limit: number) =>
     v === null || v === undefined ? null : v >= limit;

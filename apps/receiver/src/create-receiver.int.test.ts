@@ -1,0 +1,152 @@
+import { parseEnv, receiverEnvSchema } from "@orderhook/config";
+import { createDbClient, ensureDatabase } from "@orderhook/db";
+import { createLogger, RedisPolicyError } from "@orderhook/observability";
+import {
+  createFixture,
+  RedisServer,
+  scratchDatabase,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+} from "@orderhook/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DatabaseNotReadyError } from "./check-database";
+import { createReceiver, type Receiver } from "./create-receiver";
+import { buyAlert } from "./receiver-harness";
+
+function envWith(overrides: Record<string, string> = {}) {
+  return parseEnv(receiverEnvSchema, {
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniquePrefix("boot"),
+    ...overrides,
+  });
+}
+
+function memoryLogger() {
+  const lines: string[] = [];
+  const logger = createLogger({
+    name: "receiver",
+    level: "info",
+    destination: { write: (line: string) => lines.push(line) },
+  });
+  return { lines, logger };
+}
+
+describe("createReceiver start-up checks", () => {
+  it("refuses a Redis that may evict keys, unless REDIS_ALLOW_EVICTION is set", async () => {
+    const redis = await RedisServer.start({ appendonly: false, args: ["--maxmemory-policy", "allkeys-lru"] });
+    try {
+      const { logger, lines } = memoryLogger();
+      await expect(createReceiver(envWith({ REDIS_URL: redis.url }), logger)).rejects.toBeInstanceOf(
+        RedisPolicyError,
+      );
+      const allowed = await createReceiver(
+        envWith({ REDIS_URL: redis.url, REDIS_ALLOW_EVICTION: "true" }),
+        logger,
+      );
+      await allowed.close();
+      expect(lines.join("\n")).toContain("REDIS_ALLOW_EVICTION is set");
+    } finally {
+      await redis.cleanup();
+    }
+  });
+
+  it("refuses a database without the orderhook tables, naming the migrate command", async () => {
+    const scratch = scratchDatabase("rcv");
+    try {
+      await ensureDatabase(scratch.url);
+      const { logger } = memoryLogger();
+      const attempt = createReceiver(envWith({ DATABASE_URL: scratch.url }), logger);
+      await expect(attempt).rejects.toBeInstanceOf(DatabaseNotReadyError);
+      await expect(attempt).rejects.toThrow(/pnpm orderhook db migrate/);
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
+
+describe("a started receiver", () => {
+  let receiver: Receiver;
+  const memory = memoryLogger();
+  const board = { BULL_BOARD_USER: "ops", BULL_BOARD_PASSWORD: "s3cret-board" };
+
+  beforeAll(async () => {
+    receiver = await createReceiver(envWith({ ...board, RATE_LIMIT_PER_SECOND: "1000" }), memory.logger);
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  it("logs one line per request with the route pattern, never the token, and counts it in /metrics", async () => {
+    const db = createDbClient({ url: testDatabaseUrl(), max: 1, applicationName: "orderhook-receiver-test" });
+    const f = await createFixture(db.db);
+    await db.close();
+    const res = await receiver.app.request(`/v1/webhooks/${f.token}`, {
+      method: "POST",
+      body: JSON.stringify(buyAlert),
+    });
+    const text = await res.text();
+    expect(res.status, text).toBe(202);
+
+    const requestLines = memory.lines.filter((line) => line.includes('"msg":"request"'));
+    expect(requestLines, memory.lines.join("")).toHaveLength(1);
+    const line = JSON.parse(requestLines[0]!);
+    expect(line, requestLines[0]).toMatchObject({
+      method: "POST",
+      route: "/v1/webhooks/:token",
+      status: 202,
+      outcome: "accepted",
+      requestId: res.headers.get("x-request-id"),
+    });
+    expect(typeof line.durationMs, requestLines[0]).toBe("number");
+    expect(memory.lines.join(""), "a log line holds the token").not.toContain(f.token);
+
+    const metrics = await (await receiver.app.request("/metrics")).text();
+    expect(metrics).toMatch(
+      /orderhook_receiver_ack_seconds_count\{outcome="accepted",route="\/v1\/webhooks\/:token"\} 1/,
+    );
+    expect(metrics).toContain("orderhook_receiver_enqueue_seconds_count 1");
+    expect(metrics).toContain("nodejs_eventloop_lag_seconds");
+    expect(metrics).toContain('orderhook_queue_jobs{state="waiting"}');
+    expect(metrics).not.toContain(f.token);
+  });
+
+  it("serves Bull Board at /admin/queues only with the configured basic-auth credentials", async () => {
+    const anonymous = await receiver.app.request("/admin/queues");
+    expect(anonymous.status, await anonymous.text()).toBe(401);
+    const wrong = await receiver.app.request("/admin/queues", {
+      headers: { authorization: `Basic ${Buffer.from("ops:nope").toString("base64")}` },
+    });
+    expect(wrong.status).toBe(401);
+    const authorized = await receiver.app.request("/admin/queues/api/queues", {
+      headers: { authorization: `Basic ${Buffer.from("ops:s3cret-board").toString("base64")}` },
+    });
+    const body = await authorized.text();
+    expect(authorized.status, body).toBe(200);
+    expect(body, body).toContain('"name":"orders"');
+  });
+
+  it("has no dashboard when no credentials are configured", async () => {
+    const { logger } = memoryLogger();
+    const plain = await createReceiver(envWith(), logger);
+    try {
+      const res = await plain.app.request("/admin/queues");
+      expect(res.status, await res.text()).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("answers /readyz with 503 once shutdown has begun", async () => {
+    const { logger } = memoryLogger();
+    const draining = await createReceiver(envWith(), logger);
+    try {
+      expect((await draining.app.request("/readyz")).status).toBe(200);
+      draining.beginShutdown();
+      expect((await draining.app.request("/readyz")).status).toBe(503);
+    } finally {
+      await draining.close();
+    }
+  });
+});

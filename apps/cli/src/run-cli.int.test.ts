@@ -97,6 +97,17 @@ describe("orderhook account create", () => {
     );
   });
 
+  it("lists a user's accounts, oldest first", async () => {
+    const owner = email();
+    await run(["user", "create", "--email", owner]);
+    await run(["account", "create", "--user", owner, "--name", "first"]);
+    await run(["account", "create", "--user", owner, "--name", "second", "--broker", "paper"]);
+    const result = await run(["account", "list", "--user", owner, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const { accounts } = result.json<{ accounts: { name: string }[] }>();
+    expect(accounts.map((a) => a.name)).toEqual(["first", "second"]);
+  });
+
   it("says which user is unknown", async () => {
     const result = await run([
       "account",

@@ -91,6 +91,31 @@ describe("orderhook webhook create", () => {
   });
 });
 
+describe("orderhook webhook list", () => {
+  it("lists a user's webhooks with their token prefix and state, never a token or secret", async () => {
+    const owner = await createFixture(client.db, { signingSecret: true });
+    const result = await run(["webhook", "list", "--user", owner.email, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json<{ webhooks: unknown[] }>().webhooks).toEqual([
+      expect.objectContaining({
+        id: owner.webhookId,
+        userEmail: owner.email,
+        accountName: owner.accountName,
+        tokenPrefix: owner.token.slice(0, 9),
+        signed: true,
+        active: true,
+      }),
+    ]);
+    expect(result.stdout).not.toContain(owner.token);
+    expect(result.stdout).not.toContain(owner.signingSecret);
+
+    const human = await run(["webhook", "list", "--user", owner.email]);
+    expect(human.stdout, human.stdout).toMatch(
+      /^WEBHOOK\s+NAME\s+USER\s+ACCOUNT\s+TOKEN\s+SIGNED\s+STATE\s+CREATED\n/,
+    );
+  });
+});
+
 describe("orderhook webhook rotate", () => {
   it("replaces the token, invalidating the old one, and tells receivers the old hash", async () => {
     const before = events.length;

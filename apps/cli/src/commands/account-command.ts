@@ -1,7 +1,7 @@
-import { createAccount } from "@orderhook/admin";
+import { createAccount, listAccounts } from "@orderhook/admin";
 import type { Command } from "commander";
 import type { CliContext } from "../cli-context";
-import { formatFields } from "../output";
+import { formatFields, formatTable } from "../output";
 
 export function registerAccountCommand(program: Command, ctx: CliContext): void {
   const account = program.command("account").description("manage broker accounts");
@@ -26,6 +26,28 @@ export function registerAccountCommand(program: Command, ctx: CliContext): void 
           ["user", created.userId],
           ["next", `pnpm orderhook webhook create --account ${created.id}`],
         ]),
+      );
+    });
+
+  account
+    .command("list")
+    .description("a user's broker accounts")
+    .requiredOption("--user <email>", "owner's email")
+    .option("--json", "print JSON")
+    .action(async (options: { user: string }) => {
+      const accounts = await listAccounts(ctx.db, options.user);
+      ctx.print({ accounts }, () =>
+        formatTable(
+          accounts,
+          [
+            ["ACCOUNT", (a) => a.id],
+            ["NAME", (a) => a.name],
+            ["BROKER", (a) => a.broker],
+            ["ACTIVE", (a) => a.active],
+            ["CREATED", (a) => a.createdAt],
+          ],
+          "no accounts",
+        ),
       );
     });
 }

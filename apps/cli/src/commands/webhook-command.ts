@@ -2,6 +2,7 @@ import {
   type BroadcastResult,
   broadcastWebhookChange,
   createWebhook,
+  listWebhooks,
   revokeWebhook,
   rotateWebhook,
   webhookUrl,
@@ -10,7 +11,7 @@ import type { Webhook } from "@orderhook/db";
 import type { WebhookEvent } from "@orderhook/queue";
 import type { Command } from "commander";
 import type { CliContext } from "../cli-context";
-import { formatFields } from "../output";
+import { formatFields, formatTable } from "../output";
 
 const SHOWN_ONCE = "Shown only now: orderhook keeps a hash, not the token.";
 
@@ -68,6 +69,31 @@ export function registerWebhookCommand(program: Command, ctx: CliContext): void 
             ...(issued.signingSecret ? [["signing secret", issued.signingSecret] as [string, string]] : []),
             ["note", SHOWN_ONCE],
           ]),
+      );
+    });
+
+  webhook
+    .command("list")
+    .description("webhooks newest first, with token prefixes (never tokens)")
+    .option("--user <email>", "only this user's webhooks")
+    .option("--json", "print JSON")
+    .action(async (options: { user?: string }) => {
+      const hooks = await listWebhooks(ctx.db, options.user);
+      ctx.print({ webhooks: hooks }, () =>
+        formatTable(
+          hooks,
+          [
+            ["WEBHOOK", (w) => w.id],
+            ["NAME", (w) => w.name],
+            ["USER", (w) => w.userEmail],
+            ["ACCOUNT", (w) => w.accountName],
+            ["TOKEN", (w) => `${w.tokenPrefix}…`],
+            ["SIGNED", (w) => w.signed],
+            ["STATE", (w) => (w.active ? "active" : "revoked")],
+            ["CREATED", (w) => w.createdAt],
+          ],
+          "no webhooks",
+        ),
       );
     });
 

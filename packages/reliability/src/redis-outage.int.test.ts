@@ -1,0 +1,144 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { sendHttp } from "./harness/http-client";
+import { recordMeasurement } from "./harness/measurements";
+import { Scenario } from "./harness/scenario";
+
+const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000" };
+
+let scenario: Scenario | undefined;
+afterEach(async () => {
+  await scenario?.close();
+  scenario = undefined;
+});
+
+/** Polls until `probe` answers 200; returns how long that took. */
+async function msUntilReady(probe: () => Promise<number>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if ((await probe()) === 200) return Date.now() - started;
+    await sleep(100);
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** Job lists of the queue, for failure messages. */
+async function queueState(redisUrl: string, prefix: string): Promise<Record<string, string[]>> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const lists: Record<string, string[]> = {};
+    for (const list of ["wait", "active"])
+      lists[list] = await redis.lrange(`${prefix}:orders:${list}`, 0, -1);
+    for (const set of ["delayed", "failed", "completed"])
+      lists[set] = await redis.zrange(`${prefix}:orders:${set}`, 0, -1);
+    return lists;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe("Redis outages", () => {
+  it("loses no acked alert when Redis (appendfsync always) is killed -9 and restarted on its AOF under traffic", async () => {
+    scenario = await Scenario.create("aof", { redis: { appendonly: true, appendfsync: "always" } });
+    const receiver = await scenario.startReceiver();
+    const worker = await scenario.startWorker({ env: FAST_RECOVERY });
+    // A sender that retries 503s and timeouts with the same Idempotency-Key, as the contract asks.
+    const traffic = scenario
+      .traffic({ origin: receiver.origin, ratePerSecond: 40, maxAttempts: 8, retryDelayMs: 300 })
+      .start();
+    for (let round = 0; round < 2; round++) {
+      await sleep(1_500);
+      await scenario.redis.kill();
+      await sleep(500);
+      await scenario.redis.restart();
+    }
+    await sleep(1_500);
+    await traffic.stop();
+    const result = await scenario.account(traffic, 60_000);
+    const outcomes = traffic.outcomes();
+    const report = JSON.stringify({
+      result,
+      outcomes,
+      jobs: await queueState(scenario.redis.url, scenario.prefix),
+    });
+
+    expect(result.acked, report).toBeGreaterThan(0);
+    expect(result.lost, report).toBe(0);
+    expect(result.duplicated, report).toBe(0);
+    expect(result.statuses, report).toEqual({ accepted: result.rows });
+    expect(worker.running && receiver.running, report).toBe(true);
+    recordMeasurement("Redis kill -9 ×2, restart on AOF (appendfsync always)", {
+      sent: result.sent,
+      acked: result.acked,
+      rows: result.rows,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      landedWithoutAck: result.landedWithoutAck,
+      senderGaveUp: result.sent - result.acked,
+      outcomes,
+      slowest503Ms: Math.round(traffic.slowestMs((a) => a.status === 503)),
+    });
+  }, 120_000);
+
+  it("answers 503 within the sender's timeout while Redis is unreachable, fails /readyz, and both apps recover by themselves", async () => {
+    scenario = await Scenario.create("redisdown", { redis: { appendonly: true, appendfsync: "always" } });
+    const receiver = await scenario.startReceiver();
+    // A job whose moveToActive reply died with Redis waits for its lock to expire: keep that short here.
+    const worker = await scenario.startWorker({ env: FAST_RECOVERY });
+    const token = scenario.tokens[0]!;
+    const send = (comment: string) =>
+      sendHttp(receiver.origin, {
+        path: `/v1/webhooks/${token}`,
+        body: JSON.stringify({ ticker: "AAPL", action: "buy", quantity: 1, comment }),
+        timeoutMs: 3_000,
+      });
+    const before = await send(`${scenario.tag}-before`);
+    expect(before.status, before.text).toBe(202);
+
+    await scenario.redis.kill();
+    const during = [];
+    for (let i = 0; i < 20; i++) {
+      during.push(await send(`${scenario.tag}-during-${i}`));
+      await sleep(200);
+    }
+    const receiverReady = await receiver.probe("/readyz");
+    const workerReady = await worker.probe("/readyz", 3_000);
+    for (const answer of during) {
+      expect(answer.error, `no answer before the sender's 3 s timeout: ${answer.error}`).toBeNull();
+      expect(answer.status, answer.text).toBe(503);
+      expect(JSON.parse(answer.text).code, answer.text).toBe("unavailable");
+      expect(answer.headers["content-type"], answer.text).toContain("application/problem+json");
+    }
+    expect(receiverReady).toBe(503);
+    expect(workerReady).not.toBe(200);
+
+    await scenario.redis.restart();
+    const receiverBackMs = await msUntilReady(() => receiver.probe("/readyz"), 30_000);
+    const workerBackMs = await msUntilReady(() => worker.probe("/readyz"), 30_000);
+    expect(receiverBackMs, receiver.tail()).toBeLessThan(30_000);
+    expect(workerBackMs, worker.tail()).toBeLessThan(30_000);
+    const after = await send(`${scenario.tag}-after`);
+    expect(after.status, after.text).toBe(202);
+    const afterId = JSON.parse(after.text).orderId as string;
+    const beforeId = JSON.parse(before.text).orderId as string;
+    const deadline = Date.now() + 30_000;
+    let rows: { id: string; status: string }[] = [];
+    while (Date.now() < deadline) {
+      rows = await scenario.db.sql<{ id: string; status: string }[]>`
+        select id, status from orders where id in (${beforeId}, ${afterId})`;
+      if (rows.length === 2) break;
+      await sleep(200);
+    }
+    const state = { beforeId, afterId, rows, jobs: await queueState(scenario.redis.url, scenario.prefix) };
+    expect(rows.map((r) => r.status).sort(), JSON.stringify(state)).toEqual(["accepted", "accepted"]);
+    expect(receiver.running && worker.running).toBe(true);
+    recordMeasurement("Redis unreachable ~5 s", {
+      answers: during.length,
+      all503: during.every((a) => a.status === 503),
+      slowest503Ms: Math.round(Math.max(...during.map((a) => a.ms))),
+      receiverReadyAfterRestartMs: receiverBackMs,
+      workerReadyAfterRestartMs: workerBackMs,
+    });
+  }, 120_000);
+});

@@ -29,38 +29,40 @@ export interface BenchOptions {
   redisUrl: string;
   runId: string;
   queuePrefix: string;
-  /** Extra node flags for the receiver, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
-  receiverNodeArgs: string[];
+  /** Node flags for the receiver and worker: `--cpu-prof` into the `--cpu-prof DIR` given. */
+  profileNodeArgs: string[];
   keepDatabase: boolean;
 }
 
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline]
-  [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--receiver-node-args "--cpu-prof"]
+  [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--cpu-prof DIR]
   [--keep-database]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: "boolean", default: false },
-      out: { type: "string" },
-      rates: { type: "string" },
-      duration: { type: "string" },
-      warmup: { type: "string" },
-      connections: { type: "string" },
-      "baseline-connections": { type: "string" },
-      "drain-jobs": { type: "string" },
-      users: { type: "string" },
-      targets: { type: "string" },
-      "database-url": { type: "string" },
-      "redis-url": { type: "string" },
-      "queue-prefix": { type: "string" },
-      "receiver-node-args": { type: "string" },
-      "keep-database": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values } = parseOrFail(() =>
+    parseArgs({
+      args: argv,
+      options: {
+        quick: { type: "boolean", default: false },
+        out: { type: "string" },
+        rates: { type: "string" },
+        duration: { type: "string" },
+        warmup: { type: "string" },
+        connections: { type: "string" },
+        "baseline-connections": { type: "string" },
+        "drain-jobs": { type: "string" },
+        users: { type: "string" },
+        targets: { type: "string" },
+        "database-url": { type: "string" },
+        "redis-url": { type: "string" },
+        "queue-prefix": { type: "string" },
+        "cpu-prof": { type: "string" },
+        "keep-database": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }),
+  );
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -95,9 +97,17 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     redisUrl: values["redis-url"] ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
     runId,
     queuePrefix: values["queue-prefix"] ?? `ohbench-${runId}`,
-    receiverNodeArgs: values["receiver-node-args"]?.split(/\s+/).filter(Boolean) ?? [],
+    profileNodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [],
     keepDatabase: values["keep-database"],
   };
+}
+
+function parseOrFail<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    return fail((error as Error).message);
+  }
 }
 
 function list(value: string, flag: string): string[] {

@@ -20,7 +20,7 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
   });
   const userIds = seeded.map((s) => s.userId);
   const env: OrderhookEnv = orderhookEnv(ctx);
-  const receiver = await startReceiver(env, options.receiverNodeArgs);
+  const receiver = await startReceiver(env, options.profileNodeArgs);
   let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
   try {
     const target = {
@@ -35,7 +35,7 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
     const paused: LoadResult[] = [...open, closed];
 
     ctx.log("orderhook: worker drains the backlog");
-    worker = await startWorker(env);
+    worker = await startWorker(env, options.profileNodeArgs);
     await waitForAcked(ctx, userIds, paused);
 
     ctx.log(`orderhook: open loop ${TARGET_RATE} req/s, worker draining`);

@@ -18,7 +18,7 @@ export async function benchWorkerDrain(ctx: BenchContext): Promise<DrainResult> 
   ctx.log(`worker drain: pre-filling ${options.drainJobs} jobs`);
   await prefillQueue(ctx.redis, prefix, seeded, options.drainJobs, `drain-${options.runId}`);
   ctx.log("worker drain: one worker process");
-  const worker = await startWorker({ ...orderhookEnv(ctx), queuePrefix: prefix });
+  const worker = await startWorker({ ...orderhookEnv(ctx), queuePrefix: prefix }, options.profileNodeArgs);
   try {
     await waitForOrders(ctx.sql, userIds, options.drainJobs, { timeoutMs: 120_000, stallMs: 10_000 });
   } finally {

@@ -66,11 +66,11 @@ export async function startReceiver(
 }
 
 /** The built worker (`apps/worker/dist/main.js`), ready when its metrics endpoint answers. */
-export async function startWorker(env: OrderhookEnv): Promise<ServiceProcess> {
+export async function startWorker(env: OrderhookEnv, nodeArgs: string[] = []): Promise<ServiceProcess> {
   const metricsPort = await freePort();
   return startService({
     name: "worker",
-    nodeArgs: [APP_MAIN.worker],
+    nodeArgs: [...nodeArgs, APP_MAIN.worker],
     env: { ...commonEnv(env), METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1" },
     readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppProcess } from "./app-process";
+import { freePort } from "./redis-server";
 
 let dir: string;
 let entry: string;
@@ -18,6 +19,10 @@ beforeAll(async () => {
       // The handler comes before the ready line: the parent may signal as soon as it reads it.
       'process.once("SIGTERM", () => { console.log("draining"); process.exit(0); });',
       'console.log("listening as", process.env.NAME);',
+      "if (process.env.HTTP_PORT) {",
+      '  const { createServer } = await import("node:http");',
+      '  createServer((_, res) => res.end("ok")).listen(Number(process.env.HTTP_PORT), "127.0.0.1");',
+      "}",
       "let ticks = 0;",
       'setInterval(() => console.log("tick " + ++ticks), 10);',
     ].join("\n"),
@@ -40,6 +45,17 @@ describe("AppProcess", () => {
     const app = await start({ NAME: "receiver-1" });
     expect(app.output).toContain("listening as receiver-1");
     expect(app.running).toBe(true);
+  });
+
+  it("can wait for a readiness probe instead of a log line", async () => {
+    const port = await freePort();
+    const app = await AppProcess.start({
+      entry,
+      env: { NAME: "probed", HTTP_PORT: String(port) },
+      readyWhen: async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
+    });
+    started.push(app);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("ok");
   });
 
   it("reports a clean exit after SIGTERM and the signal after SIGKILL", async () => {

@@ -6,8 +6,11 @@ export interface AppProcessOptions {
   entry: string;
   /** The whole environment of the child: nothing leaks in from the test process but PATH. */
   env: Record<string, string>;
-  /** Resolves `start()` once the output matches, e.g. /receiver listening/. */
-  readyWhen: RegExp;
+  /**
+   * When `start()` resolves: once the output matches (e.g. /listening/), or once the probe
+   * resolves true (e.g. `/readyz` answers 200; apps with buffered logs need this).
+   */
+  readyWhen: RegExp | (() => Promise<boolean>);
   readyTimeoutMs?: number;
 }
 
@@ -49,7 +52,14 @@ export class AppProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const app = new AppProcess(child);
-    await app.waitForOutput(options.readyWhen, options.readyTimeoutMs ?? 30_000);
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    try {
+      if (options.readyWhen instanceof RegExp) await app.waitForOutput(options.readyWhen, timeoutMs);
+      else await app.waitFor(options.readyWhen, timeoutMs);
+    } catch (error) {
+      await app.kill();
+      throw error;
+    }
     return app;
   }
 
@@ -71,12 +81,17 @@ export class AppProcess {
   }
 
   /** Resolves when the output matches; rejects if the process exits first or the time runs out. */
-  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    return this.waitFor(async () => pattern.test(this.log), timeoutMs, String(pattern));
+  }
+
+  /** Resolves when `probe` resolves true (a throwing probe counts as false). */
+  async waitFor(probe: () => Promise<boolean>, timeoutMs = 30_000, what = "readiness"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.log)) {
-      if (!this.running) throw new Error(`process exited before ${pattern}:\n${this.log.slice(-4_000)}`);
+    while (!(await probe().catch(() => false))) {
+      if (!this.running) throw new Error(`process exited before ${what}:\n${this.log.slice(-4_000)}`);
       if (Date.now() > deadline)
-        throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.log.slice(-4_000)}`);
+        throw new Error(`no ${what} within ${timeoutMs} ms:\n${this.log.slice(-4_000)}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

@@ -123,3 +123,45 @@ export function execForm(instruction: DockerInstruction | undefined): string[] |
     return undefined;
   }
 }
+
+function globToRegExp(pattern: string): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i] ?? "";
+    if (pattern.startsWith("**/", i)) {
+      source += "(?:.*/)?";
+      i += 2;
+    } else if (pattern.startsWith("**", i)) {
+      source += ".*";
+      i += 1;
+    } else if (char === "*") source += "[^/]*";
+    else if (char === "?") source += "[^/]";
+    else source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Docker's .dockerignore rules: a pattern excludes the path it matches and everything under
+ * it, `**` spans directories, `!` re-includes, and the last matching pattern wins.
+ */
+export function dockerignore(text: string): (path: string) => boolean {
+  const rules = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"))
+    .map((line) => {
+      const include = line.startsWith("!");
+      const pattern = posix.normalize(include ? line.slice(1) : line).replace(/^\/+|\/+$/g, "");
+      return { include, regexp: globToRegExp(pattern) };
+    });
+  return function isExcluded(path: string): boolean {
+    const parts = posix.normalize(path).split("/");
+    const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+    let excluded = false;
+    for (const rule of rules) {
+      if (prefixes.some((prefix) => rule.regexp.test(prefix))) excluded = !rule.include;
+    }
+    return excluded;
+  };
+}

@@ -67,7 +67,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const requestId = resolveRequestId(c.req.raw.headers);
     c.set("requestId", requestId);
     await next();
-    if (!c.res.headers.has("x-request-id")) c.res.headers.set("x-request-id", requestId);
+    // Responses carry X-Request-Id from where they are built: reading c.res.headers here would
+    // turn @hono/node-server's plain header object into a Headers instance on every request.
     onRequest?.({
       method: c.req.method,
       route: c.req.routePath,
@@ -141,7 +142,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         headers: error.retryAfter === undefined ? undefined : { "retry-after": String(error.retryAfter) },
       });
     }
-    if (error instanceof HTTPException) return error.getResponse();
+    if (error instanceof HTTPException) {
+      const response = error.getResponse();
+      response.headers.set("x-request-id", requestId);
+      return response;
+    }
     deps.onError?.(error, requestId);
     c.set("outcome", "internal");
     return problemResponse("internal", requestId, { detail: "Something went wrong on our side." });

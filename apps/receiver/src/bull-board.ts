@@ -19,6 +19,10 @@ export function mountBullBoard(
   createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter: adapter });
   adapter.setBasePath(BULL_BOARD_PATH);
   const auth = basicAuth({ ...credentials, realm: "orderhook queues" });
+  app.use(`${BULL_BOARD_PATH}/*`, async function requestIdHeader(c, next) {
+    c.header("x-request-id", c.get("requestId"));
+    await next();
+  });
   app.use(BULL_BOARD_PATH, auth);
   app.use(`${BULL_BOARD_PATH}/*`, auth);
   app.route(BULL_BOARD_PATH, adapter.registerPlugin());

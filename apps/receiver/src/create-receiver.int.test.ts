@@ -102,7 +102,9 @@ describe("a started receiver", () => {
     expect(typeof line.durationMs, requestLines[0]).toBe("number");
     expect(memory.lines.join(""), "a log line holds the token").not.toContain(f.token);
 
-    const metrics = await (await receiver.app.request("/metrics")).text();
+    const metricsResponse = await receiver.app.request("/metrics");
+    expect(metricsResponse.headers.get("x-request-id")).toBeTruthy();
+    const metrics = await metricsResponse.text();
     expect(metrics).toMatch(
       /orderhook_receiver_ack_seconds_count\{outcome="accepted",route="\/v1\/webhooks\/:token"\} 1/,
     );
@@ -124,6 +126,8 @@ describe("a started receiver", () => {
     });
     const body = await authorized.text();
     expect(authorized.status, body).toBe(200);
+    expect(authorized.headers.get("x-request-id"), body).toBeTruthy();
+    expect(anonymous.headers.get("x-request-id")).toBeTruthy();
     expect(body, body).toContain('"name":"orders"');
   });
 

@@ -104,7 +104,10 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     mount: (app) => {
       if (metrics !== null) {
         app.get("/metrics", async (c) =>
-          c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+          c.body(await metrics.registry.metrics(), 200, {
+            "content-type": metrics.registry.contentType,
+            "x-request-id": c.get("requestId"),
+          }),
         );
       }
       if (env.BULL_BOARD_USER && env.BULL_BOARD_PASSWORD) {

@@ -52,7 +52,7 @@ export default defineRailway((ctx) => {
       // Build arg: selects the Dockerfile's receiver stage.
       ORDERHOOK_APP: "receiver",
       PORT: "3000",
-      // Dual-stack: Railway's edge and private network reach the service over IPv6.
+      // "::" accepts IPv4 and IPv6, so the public edge and the IPv6 private network both reach it.
       HOST: "::",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
       PUBLIC_URL: "https://${{RAILWAY_PUBLIC_DOMAIN}}",

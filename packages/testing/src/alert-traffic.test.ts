@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 describe("startAlertTraffic", () => {
-  it("reports every request it sent, with acked orderIds only from 202 answers", async () => {
+  it("reports every request it sent, with acked orderIds only from accepted answers", async () => {
     const traffic = startAlertTraffic({ url, ratePerSecond: 100, body: (n) => ({ n }) });
     await expect.poll(() => traffic.responses.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
     const report = await traffic.stop();

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 export interface AlertTrafficOptions {
   /** The webhook URL, `http://127.0.0.1:<port>/v1/webhooks/<token>`. */
   url: string;
@@ -18,6 +20,8 @@ export interface AlertResponse {
   /** Problem `code` of an error answer, or the network error's code. */
   code: string | null;
   orderId: string | null;
+  /** The request's idempotency key (header, else body), which ties it to its order row. */
+  idempotencyKey: string | null;
   startedAt: number;
   durationMs: number;
 }
@@ -25,24 +29,32 @@ export interface AlertResponse {
 export interface AlertTrafficReport {
   sent: number;
   responses: AlertResponse[];
-  /** orderIds of 202 answers: what orderhook promised to keep. */
+  /** orderIds of 202 and 200 (replayed) answers: what orderhook promised to keep. */
   acked: string[];
   /** Count per status (0 = no HTTP answer). */
   statuses: Record<number, number>;
 }
 
-function defaultBody(n: number): unknown {
-  return { ticker: "AAPL", action: "buy", quantity: 1, idempotencyKey: `traffic-${n}-${Date.now()}` };
+function keyOf(body: unknown, headers: Record<string, string>): string | null {
+  for (const [name, value] of Object.entries(headers))
+    if (name.toLowerCase() === "idempotency-key") return value;
+  const key = (body as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+  return typeof key === "string" ? key : null;
 }
 
-async function send(options: AlertTrafficOptions, n: number): Promise<AlertResponse> {
+async function send(options: AlertTrafficOptions, n: number, run: string): Promise<AlertResponse> {
+  const body = options.body
+    ? options.body(n)
+    : { ticker: "AAPL", action: "buy", quantity: 1, idempotencyKey: `traffic-${run}-${n}` };
+  const headers = { "content-type": "application/json", ...options.headers?.(n) };
+  const idempotencyKey = keyOf(body, headers);
   const startedAt = Date.now();
   const started = performance.now();
   try {
     const response = await fetch(options.url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...options.headers?.(n) },
-      body: JSON.stringify((options.body ?? defaultBody)(n)),
+      headers,
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
     const text = await response.text();
@@ -57,6 +69,7 @@ async function send(options: AlertTrafficOptions, n: number): Promise<AlertRespo
       status: response.status,
       code: typeof json.code === "string" ? json.code : null,
       orderId: typeof json.orderId === "string" ? json.orderId : null,
+      idempotencyKey,
       startedAt,
       durationMs: performance.now() - started,
     };
@@ -67,7 +80,15 @@ async function send(options: AlertTrafficOptions, n: number): Promise<AlertRespo
       (error as Error).name === "TimeoutError"
         ? "timeout"
         : (cause?.code ?? cause?.message ?? (error as Error).name);
-    return { n, status: 0, code, orderId: null, startedAt, durationMs: performance.now() - started };
+    return {
+      n,
+      status: 0,
+      code,
+      orderId: null,
+      idempotencyKey,
+      startedAt,
+      durationMs: performance.now() - started,
+    };
   }
 }
 
@@ -81,6 +102,7 @@ export function startAlertTraffic(options: AlertTrafficOptions) {
   const responses: AlertResponse[] = [];
   const intervalMs = 1_000 / options.ratePerSecond;
   const begin = performance.now();
+  const run = randomBytes(4).toString("hex");
   let sent = 0;
   let stopped = false;
 
@@ -88,7 +110,7 @@ export function startAlertTraffic(options: AlertTrafficOptions) {
     if (stopped) return;
     const due = Math.floor((performance.now() - begin) / intervalMs) + 1;
     while (sent < due) {
-      const request = send(options, sent++).then((response) => {
+      const request = send(options, sent++, run).then((response) => {
         responses.push(response);
       });
       pending.add(request);
@@ -113,7 +135,13 @@ export function startAlertTraffic(options: AlertTrafficOptions) {
       return {
         sent,
         responses,
-        acked: responses.filter((r) => r.status === 202 && r.orderId).map((r) => r.orderId!),
+        acked: [
+          ...new Set(
+            responses
+              .filter((r) => (r.status === 202 || r.status === 200) && r.orderId)
+              .map((r) => r.orderId!),
+          ),
+        ],
         statuses,
       };
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createDbClient, orders } from "@orderhook/db";
 import { afterAll, describe, expect, it } from "vitest";
+import type { AlertResponse } from "./alert-traffic";
 import { auditOrders } from "./audit-orders";
 import { testDatabaseUrl } from "./context";
 import { createFixture } from "./fixtures";
@@ -8,30 +9,52 @@ import { createFixture } from "./fixtures";
 const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "audit-orders-test" });
 afterAll(() => client.close());
 
+function answer(n: number, status: number, orderId: string | null): AlertResponse {
+  return { n, status, code: null, orderId, idempotencyKey: `k${n}`, startedAt: 0, durationMs: 1 };
+}
+
 describe("auditOrders", () => {
-  it("names acked orders without a row as lost and rows nobody acked as unexpected", async () => {
+  it("sorts rows into acked, lost, unconfirmed, refused-but-written and duplicated by idempotency key", async () => {
     const fixture = await createFixture(client.db);
-    const row = (id: string, status: "accepted" | "rejected") => ({
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const row = (id: string, key: string | null) => ({
       id,
       userId: fixture.userId,
+      idempotencyKey: key,
       ticker: "AAPL",
       action: "buy",
       orderType: "market",
       timeInForce: "day",
       rawPayload: {},
-      status,
+      status: "accepted" as const,
       receivedAt: new Date(),
     });
-    const [kept, doubled, missing] = [randomUUID(), randomUUID(), randomUUID()];
-    await client.db.insert(orders).values([row(kept, "accepted"), row(doubled, "rejected")]);
+    await client.db
+      .insert(orders)
+      .values([
+        row(ids[0]!, "k0"),
+        row(ids[2]!, "k2"),
+        row(ids[3]!, "k3"),
+        row(ids[4]!, "stranger"),
+        row(ids[5]!, null),
+      ]);
+    const responses = [
+      answer(0, 202, ids[0]!), // kept
+      answer(1, 202, ids[1]!), // acked, no row: lost
+      answer(2, 0, null), // timed out, row exists: unconfirmed
+      answer(3, 503, null), // refused, row exists anyway
+    ];
 
-    const audit = await auditOrders(client.sql, [kept, missing], [fixture.userId]);
+    const audit = await auditOrders(client.sql, { acked: [ids[0]!, ids[1]!], responses }, [fixture.userId]);
     expect(audit).toEqual({
       acked: 2,
-      rows: 2,
-      lost: [missing],
-      unexpected: [doubled],
-      statuses: { accepted: 1, rejected: 1 },
+      rows: 5,
+      lost: [ids[1]],
+      unconfirmed: 1,
+      refusedButWritten: [ids[3]],
+      duplicated: expect.arrayContaining([ids[4], ids[5]]),
+      statuses: { accepted: 5 },
     });
+    expect(audit.duplicated).toHaveLength(2);
   });
 });

@@ -32,12 +32,14 @@ export interface BenchOptions {
   /** Node flags for the receiver and worker: `--cpu-prof` into the `--cpu-prof DIR` given. */
   profileNodeArgs: string[];
   keepDatabase: boolean;
+  /** A sentence for docs/benchmarks.md, e.g. what else was running on the machine. */
+  note: string | null;
 }
 
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline]
   [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--cpu-prof DIR]
-  [--keep-database]`;
+  [--keep-database] [--note "machine was busy"]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseOrFail(() =>
@@ -59,6 +61,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         "queue-prefix": { type: "string" },
         "cpu-prof": { type: "string" },
         "keep-database": { type: "boolean", default: false },
+        note: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }),
@@ -99,6 +102,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     queuePrefix: values["queue-prefix"] ?? `ohbench-${runId}`,
     profileNodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [],
     keepDatabase: values["keep-database"],
+    note: values.note ?? null,
   };
 }
 

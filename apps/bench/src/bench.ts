@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBenchOptions } from "./bench-options";
 import { resultSections } from "./report/result-sections";
+import { shellQuote } from "./report/shell-quote";
 import { textTable } from "./report/text-table";
 import { writeBenchmarkDocs } from "./report/write-benchmark-docs";
 import { runBench } from "./run-bench";
 
 const options = parseBenchOptions(process.argv.slice(2));
-const command = ["pnpm bench", ...process.argv.slice(2)].join(" ");
+const command = ["pnpm bench", ...process.argv.slice(2).map(shellQuote)].join(" ");
 const results = await runBench(options, command);
 
 for (const section of resultSections(results)) {

@@ -1,11 +1,12 @@
 /** `pnpm stress`: mixed traffic, bursts, duplicates and bad requests; zero 5xx, zero lost, zero duplicated. */
 import { writeFile } from "node:fs/promises";
+import { shellQuote } from "./report/shell-quote";
 import { textTable } from "./report/text-table";
 import { runStress } from "./stress/run-stress";
 import { parseStressOptions } from "./stress-options";
 
 const options = parseStressOptions(process.argv.slice(2));
-const command = ["pnpm stress", ...process.argv.slice(2)].join(" ");
+const command = ["pnpm stress", ...process.argv.slice(2).map(shellQuote)].join(" ");
 const results = await runStress(options, command);
 
 const describe = (outcomes: Record<string, number>) =>

@@ -22,7 +22,7 @@ const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").
 export function latencyChart(title: string, series: ChartSeries[]): string {
   const width = 760;
   const height = 380;
-  const left = 64;
+  const left = 72;
   const right = 16;
   const top = 48;
   const bottom = 64;
@@ -43,7 +43,7 @@ export function latencyChart(title: string, series: ChartSeries[]): string {
     const v = 10 ** e;
     out.push(
       `<line x1="${left}" x2="${width - right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`,
-      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v >= 1 ? v : v.toFixed(-e)} ms</text>`,
+      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${axisLabel(v, e)}</text>`,
     );
   }
   const groupW = plotW / PERCENTILES.length;
@@ -76,4 +76,9 @@ export function latencyChart(title: string, series: ChartSeries[]): string {
   }
   out.push("</svg>");
   return `${out.join("\n")}\n`;
+}
+
+function axisLabel(ms: number, exponent: number): string {
+  if (ms >= 1000) return `${ms / 1000} s`;
+  return `${ms >= 1 ? ms : ms.toFixed(-exponent)} ms`;
 }

@@ -60,6 +60,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}.`,
     "The load generator, the servers, Postgres and Redis all share these cores, over loopback.",
     "",
+    ...(typeof r.settings.note === "string" ? [`> **Note:** ${r.settings.note}`, ""] : []),
     `![Ack latency percentiles at ${TARGET_RATE} req/s: orderhook vs the bare-Hono floor vs the old synchronous design](benchmarks/latency.svg)`,
     "",
     `Ratios: orderhook closed-loop peak / bare Hono = **${r.ratios.receiverVsFloor ?? "—"}** (target ≥ 0.40); orderhook / old design = **${r.ratios.orderhookVsBaseline ?? "—"}×** (target ≥ 25×).`,

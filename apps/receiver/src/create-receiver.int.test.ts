@@ -91,6 +91,11 @@ describe("a started receiver", () => {
 
     const requestLines = memory.lines.filter((line) => line.includes('"msg":"request"'));
     expect(requestLines, memory.lines.join("")).toHaveLength(1);
+    // Paths that fall through to 404/405 still never put the token in a line or a body.
+    const notFound = await receiver.app.request(`/v1/webhooks/${f.token}/extra`, { method: "POST" });
+    expect(await notFound.text()).not.toContain(f.token);
+    await receiver.app.request(`/v1/webhooks/${f.token}`, { method: "PUT" });
+    await receiver.app.request(`/v1/webhooks/${f.token}x`, { method: "POST", body: "{}" });
     const line = JSON.parse(requestLines[0]!);
     expect(line, requestLines[0]).toMatchObject({
       method: "POST",

@@ -53,6 +53,8 @@ describe("the worker process", () => {
     // Slow batches keep many jobs active and many rows in flight when the kill lands.
     const first = spawnWorker(prefix, {
       LOCK_DURATION_MS: "2000",
+      // The stalled check is throttled queue-wide by whichever worker ran it last, with its own interval.
+      STALLED_INTERVAL_MS: "1000",
       BATCH_MAX_WAIT_MS: "50",
       WORKER_CONCURRENCY: "100",
     });

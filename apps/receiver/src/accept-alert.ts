@@ -9,6 +9,7 @@ import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
 import type { CredentialCache } from "./credential-cache";
 import type { WebhookCredentials } from "./credentials";
+import { invalidToken } from "./invalid-token";
 
 import { parseJsonBody } from "./parse-json-body";
 import { readIncomingBody, readRequestBody } from "./read-body";
@@ -25,13 +26,6 @@ export interface AcceptAlertDeps {
   now?: () => number;
   /** Called with the enqueue duration in ms (metrics). */
   onEnqueued?: (durationMs: number) => void;
-}
-
-export const INVALID_TOKEN_DETAIL =
-  "The token is unknown or revoked, or the request is not signed correctly.";
-
-export function invalidToken(): OrderhookError {
-  return new OrderhookError("invalid_token", { detail: INVALID_TOKEN_DETAIL });
 }
 
 function resolveAccount(credentials: WebhookCredentials, alert: OrderAlert): string {

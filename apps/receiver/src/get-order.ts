@@ -1,9 +1,9 @@
 import { hashToken } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
 import type { Context } from "hono";
-import { invalidToken } from "./accept-alert";
 import type { AppEnv } from "./app-env";
 import type { CredentialCache } from "./credential-cache";
+import { invalidToken } from "./invalid-token";
 import type { OrderStatusReader } from "./order-status";
 import { jsonResponse } from "./respond";
 import { unavailable } from "./unavailable";

@@ -32,6 +32,9 @@ export interface BenchOptions {
   /** Node flags for the receiver and worker: `--cpu-prof` into the `--cpu-prof DIR` given. */
   profileNodeArgs: string[];
   keepDatabase: boolean;
+  /** A running receiver to measure instead of spawning one, and the database it (and its worker) use. */
+  receiverUrl: string | null;
+  receiverDatabaseUrl: string | null;
   /** A sentence for docs/benchmarks.md, e.g. what else was running on the machine. */
   note: string | null;
 }
@@ -39,7 +42,7 @@ export interface BenchOptions {
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline]
   [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--cpu-prof DIR]
-  [--keep-database] [--note "machine was busy"]`;
+  [--keep-database] [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseOrFail(() =>
@@ -62,6 +65,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         "cpu-prof": { type: "string" },
         "keep-database": { type: "boolean", default: false },
         note: { type: "string" },
+        "receiver-url": { type: "string" },
+        "receiver-database-url": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }),
@@ -103,6 +108,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     profileNodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [],
     keepDatabase: values["keep-database"],
     note: values.note ?? null,
+    receiverUrl: values["receiver-url"] ?? null,
+    receiverDatabaseUrl: values["receiver-database-url"] ?? null,
   };
 }
 

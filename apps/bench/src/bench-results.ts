@@ -6,8 +6,8 @@ import type { MachineInfo } from "./report/machine-info";
 
 /** A load phase as reported: everything but the individual acks. */
 export type PhaseResult = Omit<LoadResult, "acks"> & {
-  /** Whether the orderhook worker was consuming during the phase (null: not applicable). */
-  worker: "paused" | "draining" | null;
+  /** Whether the orderhook worker was consuming during the phase ("external": a running deployment; null: not applicable). */
+  worker: "paused" | "draining" | "external" | null;
 };
 
 export function phaseResult(result: LoadResult, worker: PhaseResult["worker"]): PhaseResult {
@@ -23,7 +23,7 @@ export interface TargetResults {
 export interface OrderhookResults extends TargetResults {
   /** Open loop at TARGET_RATE with the worker consuming on the same machine. */
   openWithWorker: PhaseResult | null;
-  /** Ack → row written, for the acks of `openWithWorker`. */
+  /** Ack → row written, for the acks of `openWithWorker` (or, against a running deployment, of the TARGET_RATE phase). */
   endToEnd: LatencySummary | null;
   /** Over every alert orderhook acknowledged in the run. */
   accounting: Accounting;

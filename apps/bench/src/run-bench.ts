@@ -5,6 +5,7 @@ import { benchBaseline } from "./phases/bench-baseline";
 import type { BenchContext } from "./phases/bench-context";
 import { benchFloor } from "./phases/bench-floor";
 import { benchOrderhook } from "./phases/bench-orderhook";
+import { benchRunningOrderhook } from "./phases/bench-running-orderhook";
 import { benchWorkerDrain } from "./phases/bench-worker-drain";
 import { machineInfo } from "./report/machine-info";
 import { checkTargets, computeRatios } from "./report/target-checks";
@@ -13,7 +14,7 @@ import { assertAppsBuilt } from "./targets/orderhook-apps";
 
 /** Runs every selected target in its own database and queue prefix, and removes both afterwards. */
 export async function runBench(options: BenchOptions, command: string): Promise<BenchResults> {
-  if (options.targets.includes("orderhook")) assertAppsBuilt(["receiver", "worker"]);
+  if (options.targets.includes("orderhook") && !options.receiverUrl) assertAppsBuilt(["receiver", "worker"]);
   if (options.targets.includes("drain")) assertAppsBuilt(["worker"]);
   const startedAt = new Date().toISOString();
   const log = (message: string) =>
@@ -32,12 +33,16 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   try {
     const machine = await machineInfo(env.sql, env.redis);
     const floor = options.targets.includes("floor") ? await benchFloor(ctx) : null;
-    const orderhook = options.targets.includes("orderhook") ? await benchOrderhook(ctx) : null;
+    const orderhook = !options.targets.includes("orderhook")
+      ? null
+      : options.receiverUrl && options.receiverDatabaseUrl
+        ? await benchRunningOrderhook(ctx, options.receiverUrl, options.receiverDatabaseUrl)
+        : await benchOrderhook(ctx);
     const drain = options.targets.includes("drain") ? await benchWorkerDrain(ctx) : null;
     const baseline = options.targets.includes("baseline") ? await benchBaseline(ctx) : null;
     const measured = { floor, orderhook, baseline, drain };
     const ratios = computeRatios(measured);
-    const { databaseUrl: _db, redisUrl: _redis, ...settings } = options;
+    const { databaseUrl: _db, redisUrl: _redis, receiverDatabaseUrl: _rdb, ...settings } = options;
     return {
       startedAt,
       finishedAt: new Date().toISOString(),

@@ -10,6 +10,7 @@ export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
 export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, type Fixture, type FixtureOptions } from "./fixtures";
 export { deleteKeys } from "./global-setup";
+export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
 export { canConnect, ensureServices } from "./services";

@@ -147,6 +147,15 @@ describe("orderhook (whole program)", () => {
     expect(result.stderr).not.toContain("hunter2");
   });
 
+  it("says to run db migrate when the database does not exist yet", async () => {
+    const missing = scratchDatabase("none");
+    const result = await run(["orders", "list"], { DATABASE_URL: missing.url });
+    expect(result.code).toBe(1);
+    expect(result.stderr, result.stderr).toMatch(
+      /^orderhook: unavailable: .*does not exist; run `pnpm orderhook db migrate` first\n$/,
+    );
+  });
+
   it("reports an unreachable Postgres as unavailable", async () => {
     const result = await run(["orders", "list"], {
       DATABASE_URL: "postgres://postgres@127.0.0.1:1/orderhook",

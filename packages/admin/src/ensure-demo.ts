@@ -13,8 +13,8 @@ import {
 import { and, asc, eq, sql } from "drizzle-orm";
 
 export const DEMO_EMAIL = "demo@orderhook.local";
-export const DEMO_ACCOUNT_NAME = "demo";
-export const DEMO_WEBHOOK_NAME = "demo";
+const DEMO_ACCOUNT_NAME = "demo";
+const DEMO_WEBHOOK_NAME = "demo";
 
 /** Arbitrary constant: concurrent `demo` runs take turns instead of creating two webhooks. */
 const DEMO_LOCK_ID = 7_260_118_302;

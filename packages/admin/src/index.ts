@@ -1,13 +1,11 @@
-export { normalizeEmail } from "./arguments";
 export { type BroadcastResult, broadcastWebhookChange } from "./broadcast-webhook-change";
 export { connectRedis } from "./connect-redis";
 export { type CreateAccountInput, createAccount } from "./create-account";
 export { type CreateUserInput, createUser } from "./create-user";
 export { type CreateWebhookInput, createWebhook, type IssuedWebhook } from "./create-webhook";
 export { curlExample } from "./curl-example";
-export { DEMO_ACCOUNT_NAME, DEMO_EMAIL, DEMO_WEBHOOK_NAME, type DemoSetup, ensureDemo } from "./ensure-demo";
+export { DEMO_EMAIL, type DemoSetup, ensureDemo } from "./ensure-demo";
 export { getOrder, type OrderDetail } from "./get-order";
-export { getUserByEmail } from "./get-user-by-email";
 export { listAccounts } from "./list-accounts";
 export { type FailedJob, listFailedJobs } from "./list-failed-jobs";
 export { type ListOrdersInput, listOrders, type OrderSummary } from "./list-orders";

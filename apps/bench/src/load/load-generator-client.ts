@@ -40,6 +40,10 @@ export class LoadGeneratorClient {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   close(): void {
     if (this.child.connected) this.child.disconnect();
   }

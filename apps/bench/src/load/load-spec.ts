@@ -58,4 +58,6 @@ export interface LoadResult {
   unfinished: number;
   /** Every acknowledged order, warm-up included, for the accounting check. */
   acks: Ack[];
+  /** CPU time per answer (warm-up included) by process, in µs; filled in by the orchestrator. */
+  cpuUsPerAnswer?: Record<string, number>;
 }

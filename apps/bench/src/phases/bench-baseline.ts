@@ -32,10 +32,16 @@ export async function benchBaseline(ctx: BenchContext): Promise<BaselineResults>
   });
   try {
     const target = { origin, paths: webhookPaths(seeded), tag: `baseline-${options.runId}` };
-    const { open, closed } = await runLoadPhases(ctx, "baseline", target, {
-      openConnections: options.baselineConnections,
-      closedConnections: options.baselineConnections,
-    });
+    const { open, closed } = await runLoadPhases(
+      ctx,
+      "baseline",
+      target,
+      {
+        openConnections: options.baselineConnections,
+        closedConnections: options.baselineConnections,
+      },
+      { baseline: server.child.pid },
+    );
     const rows = await loadOrderRows(
       ctx.sql,
       seeded.map((s) => s.userId),

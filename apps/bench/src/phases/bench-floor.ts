@@ -17,10 +17,16 @@ export async function benchFloor(ctx: BenchContext): Promise<TargetResults> {
   });
   try {
     const target = { origin, paths: ["/v1/webhooks/floor"], tag: `floor-${ctx.options.runId}` };
-    const { open, closed } = await runLoadPhases(ctx, "floor", target, {
-      openConnections: ctx.options.openConnections,
-      closedConnections: ctx.options.connections,
-    });
+    const { open, closed } = await runLoadPhases(
+      ctx,
+      "floor",
+      target,
+      {
+        openConnections: ctx.options.openConnections,
+        closedConnections: ctx.options.connections,
+      },
+      { floor: server.child.pid },
+    );
     return { open: open.map((r) => phaseResult(r, null)), closed: phaseResult(closed, null) };
   } finally {
     await server.stop();

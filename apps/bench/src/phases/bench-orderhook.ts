@@ -28,10 +28,16 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
       paths: webhookPaths(seeded),
       tag: `orderhook-${options.runId}`,
     };
-    const { open, closed } = await runLoadPhases(ctx, "orderhook (worker paused)", target, {
-      openConnections: options.openConnections,
-      closedConnections: options.connections,
-    });
+    const { open, closed } = await runLoadPhases(
+      ctx,
+      "orderhook (worker paused)",
+      target,
+      {
+        openConnections: options.openConnections,
+        closedConnections: options.connections,
+      },
+      { receiver: receiver.child.pid },
+    );
     const paused: LoadResult[] = [...open, closed];
 
     ctx.log("orderhook: worker drains the backlog");
@@ -44,6 +50,7 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
       { ...target, tag: `${target.tag}-live` },
       TARGET_RATE,
       options.openConnections,
+      { receiver: receiver.child.pid, worker: worker.child.pid },
     );
     await waitForAcked(ctx, userIds, [...paused, live]);
     const rows = await loadOrderRows(ctx.sql, userIds);

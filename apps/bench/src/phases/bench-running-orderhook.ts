@@ -30,10 +30,16 @@ export async function benchRunningOrderhook(
       paths: webhookPaths(seeded),
       tag: `orderhook-${options.runId}`,
     };
-    const { open, closed } = await runLoadPhases(ctx, `orderhook at ${target.origin}`, target, {
-      openConnections: options.openConnections,
-      closedConnections: options.connections,
-    });
+    const { open, closed } = await runLoadPhases(
+      ctx,
+      `orderhook at ${target.origin}`,
+      target,
+      {
+        openConnections: options.openConnections,
+        closedConnections: options.connections,
+      },
+      {},
+    );
     const acks = [...open, closed].flatMap((r) => r.acks);
     ctx.log("orderhook: waiting for its worker to write every acknowledged order");
     await waitForOrders(client.sql, userIds, acks.length, { timeoutMs: 120_000, stallMs: 15_000 });

@@ -1,4 +1,5 @@
 import type { LoadResult, LoadTarget } from "../load/load-spec";
+import { type CpuProcesses, withCpuPerAnswer } from "../targets/process-cpu";
 import type { BenchContext } from "./bench-context";
 
 export interface LoadPhases {
@@ -12,22 +13,27 @@ export async function runLoadPhases(
   name: string,
   target: LoadTarget,
   caps: { openConnections: number; closedConnections: number },
+  processes: CpuProcesses,
 ): Promise<LoadPhases> {
   const { options } = ctx;
   const open: LoadResult[] = [];
   for (const rate of options.rates) {
     ctx.log(`${name}: open loop ${rate} req/s for ${options.durationMs / 1000} s`);
-    open.push(await runOpen(ctx, { ...target, tag: `${target.tag}-o${rate}` }, rate, caps.openConnections));
+    open.push(
+      await runOpen(ctx, { ...target, tag: `${target.tag}-o${rate}` }, rate, caps.openConnections, processes),
+    );
   }
   ctx.log(`${name}: closed loop, ${caps.closedConnections} connections`);
-  const closed = await ctx.generator.run({
-    kind: "closed",
-    target: { ...target, tag: `${target.tag}-c` },
-    connections: caps.closedConnections,
-    warmupMs: options.closedWarmupMs,
-    durationMs: options.closedDurationMs,
-    drainTimeoutMs: options.drainTimeoutMs,
-  });
+  const closed = await withCpuPerAnswer({ ...processes, generator: ctx.generator.pid }, () =>
+    ctx.generator.run({
+      kind: "closed",
+      target: { ...target, tag: `${target.tag}-c` },
+      connections: caps.closedConnections,
+      warmupMs: options.closedWarmupMs,
+      durationMs: options.closedDurationMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+    }),
+  );
   return { open, closed };
 }
 
@@ -36,14 +42,17 @@ export function runOpen(
   target: LoadTarget,
   rate: number,
   maxConnections: number,
+  processes: CpuProcesses,
 ): Promise<LoadResult> {
-  return ctx.generator.run({
-    kind: "open",
-    target,
-    rate,
-    warmupMs: ctx.options.warmupMs,
-    durationMs: ctx.options.durationMs,
-    maxConnections,
-    drainTimeoutMs: ctx.options.drainTimeoutMs,
-  });
+  return withCpuPerAnswer({ ...processes, generator: ctx.generator.pid }, () =>
+    ctx.generator.run({
+      kind: "open",
+      target,
+      rate,
+      warmupMs: ctx.options.warmupMs,
+      durationMs: ctx.options.durationMs,
+      maxConnections,
+      drainTimeoutMs: ctx.options.drainTimeoutMs,
+    }),
+  );
 }

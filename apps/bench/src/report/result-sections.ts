@@ -19,6 +19,12 @@ function problems(phase: PhaseResult): string {
   return parts.length === 0 ? "none" : parts.join(", ");
 }
 
+/** e.g. `receiver 62 · worker 140 · generator 35`. */
+function cpu(phase: PhaseResult): string {
+  const entries = Object.entries(phase.cpuUsPerAnswer ?? {});
+  return entries.length === 0 ? "—" : entries.map(([name, us]) => `${name} ${us}`).join(" · ");
+}
+
 function percentiles(l: LatencySummary): string[] {
   return [fmt(l.p50), fmt(l.p90), fmt(l.p99), fmt(l.p999), fmt(l.max)];
 }
@@ -45,6 +51,7 @@ export function resultSections(r: BenchResults): Section[] {
         num(p.throughput),
         ...percentiles(p.latency),
         fmt(p.sendLag?.p99 ?? 0),
+        cpu(p),
         problems(p),
       ]);
     }
@@ -52,7 +59,15 @@ export function resultSections(r: BenchResults): Section[] {
   const closed: string[][] = [];
   for (const [name, target] of named) {
     const p = target?.closed;
-    if (p) closed.push([name, num(p.connections), num(p.throughput), ...percentiles(p.latency), problems(p)]);
+    if (p)
+      closed.push([
+        name,
+        num(p.connections),
+        num(p.throughput),
+        ...percentiles(p.latency),
+        cpu(p),
+        problems(p),
+      ]);
   }
   const sections: Section[] = [
     {
@@ -68,6 +83,7 @@ export function resultSections(r: BenchResults): Section[] {
         "p99.9",
         "max",
         "send lag p99",
+        "CPU µs/answer",
         "non-2xx / errors",
       ],
       rows: open,

@@ -25,6 +25,13 @@ function codeOf(reason: string | null): string {
   return colon === -1 ? reason : reason.slice(0, colon);
 }
 
+function firstIssue(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  return issue === undefined
+    ? "does not match the job contract"
+    : `${issue.path.map(String).join(".")} ${issue.message}`;
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -63,8 +70,7 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
     const started = performance.now();
     const parsed = orderJobSchema.safeParse(job.data);
     if (!parsed.success || parsed.data.orderId !== job.id) {
-      const detail = parsed.success ? "orderId differs from the job id" : parsed.error.issues[0]?.message;
-      const reason = `invalid_job: ${parsed.success ? "" : `${parsed.error.issues[0]?.path.map(String).join(".")} `}${detail}`;
+      const reason = `invalid_job: ${parsed.success ? "orderId differs from the job id" : firstIssue(parsed.error)}`;
       const salvaged = salvageRow(job.id ?? "", job.data, reason, job.timestamp);
       const outcome = salvaged === null ? null : await writer.write(salvaged);
       record(job, started, "rejected", reason);

@@ -14,6 +14,8 @@ import { createReceiverMetrics } from "./receiver-metrics";
 import { subscribeToWebhookEvents } from "./webhook-events-subscription";
 
 const QUEUE_SAMPLE_INTERVAL_MS = 5_000;
+/** How long start-up waits for Redis before giving up (the platform restarts the process). */
+const REDIS_STARTUP_TIMEOUT_MS = 30_000;
 
 export interface Receiver {
   app: Hono<AppEnv>;
@@ -59,7 +61,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
   queue.on("error", (error: Error) => logger.warn({ err: error.message }, "queue error"));
 
   try {
-    await waitForReady(redis, env.DB_CONNECT_TIMEOUT_SECONDS * 1000);
+    await waitForReady(redis, REDIS_STARTUP_TIMEOUT_MS);
     await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
     await checkDatabase(db);
   } catch (error) {

@@ -10,14 +10,15 @@ const destination = pino.destination({ sync: false });
 const logger = createLogger({ name: "receiver", level: env.LOG_LEVEL, destination });
 
 let receiver: Awaited<ReturnType<typeof createReceiver>>;
+let server: Awaited<ReturnType<typeof startServer>>;
 try {
   receiver = await createReceiver(env, logger);
+  server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST });
 } catch (error) {
   logger.fatal({ err: (error as Error).message }, "receiver cannot start");
   destination.flushSync();
   process.exit(1);
 }
-const server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST });
 logger.info({ port: server.port, host: env.HOST }, "receiver listening");
 
 let stopping = false;

@@ -37,5 +37,7 @@ export function startServer(
     server.once("error", reject);
     // The default 5 s keep-alive is shorter than most load balancers' idle timeout; a request racing the close gets reset.
     server.keepAliveTimeout = 65_000;
+    // A sender that declares a body and never finishes it is cut off after 30 s, not Node's 5 min.
+    server.requestTimeout = 30_000;
   });
 }

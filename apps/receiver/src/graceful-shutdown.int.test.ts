@@ -62,5 +62,6 @@ describe("receiver process", () => {
       redis.disconnect();
       await db.close();
     }
-  });
+    // Spawning the receiver through tsx takes most of this on a busy 2-core machine.
+  }, 120_000);
 });

@@ -22,9 +22,11 @@ export interface Accounting {
   statuses: Record<string, number>;
 }
 
-export async function loadOrderRows(sql: Sql, userIds: string[]): Promise<OrderRowSummary[]> {
+/** The users' rows whose comment starts with `tag` (every alert of one traffic run carries it). */
+export async function loadOrderRows(sql: Sql, userIds: string[], tag: string): Promise<OrderRowSummary[]> {
   return sql<OrderRowSummary[]>`
-    select id, comment, status from orders where user_id = any(${userIds}::uuid[])`;
+    select id, comment, status from orders
+    where user_id = any(${userIds}::uuid[]) and starts_with(comment, ${`${tag}-`})`;
 }
 
 /** Acked orderIds against rows: every acked alert has exactly one row under the acked id. */
@@ -59,12 +61,13 @@ export function accountFor(traffic: SteadyTraffic, rows: OrderRowSummary[]): Acc
 }
 
 /**
- * Polls until the users own at least `expected` rows in a final status (not `processing`),
+ * Polls until the users own at least `expected` rows of the run `tag` that are not `failed`,
  * or the deadline passes; the accounting check then says what is missing.
  */
 export async function waitForRows(
   sql: Sql,
   userIds: string[],
+  tag: string,
   expected: number,
   timeoutMs: number,
 ): Promise<number> {
@@ -72,7 +75,7 @@ export async function waitForRows(
   for (;;) {
     const [row] = await sql<{ n: number }[]>`
       select count(*)::int as n from orders
-      where user_id = any(${userIds}::uuid[]) and status <> 'failed'`;
+      where user_id = any(${userIds}::uuid[]) and starts_with(comment, ${`${tag}-`}) and status <> 'failed'`;
     const n = row?.n ?? 0;
     if (n >= expected || Date.now() > deadline) return n;
     await new Promise((resolve) => setTimeout(resolve, 250));

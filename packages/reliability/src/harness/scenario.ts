@@ -1,10 +1,12 @@
-import { createDbClient, type DbClient } from "@orderhook/db";
+import { createDbClient, type DbClient, findMigrationsFolder, runMigrations } from "@orderhook/db";
 import {
   createFixture,
   type Fixture,
   type FixtureOptions,
   RedisServer,
   type RedisServerOptions,
+  type ScratchDatabase,
+  scratchDatabase,
   testDatabaseUrl,
   uniquePrefix,
 } from "@orderhook/testing";
@@ -17,6 +19,11 @@ export interface ScenarioOptions {
   redis?: RedisServerOptions;
   users?: number;
   fixture?: FixtureOptions;
+  /**
+   * A migrated database of its own instead of the run's: Postgres faults aimed at the
+   * worker's `application_name` then hit only this scenario's worker.
+   */
+  ownDatabase?: boolean;
 }
 
 type StartOptions = Omit<AppProcessOptions, "env"> & {
@@ -39,18 +46,25 @@ export class Scenario {
     readonly db: DbClient,
     readonly fixtures: Fixture[],
     readonly prefix: string,
+    readonly databaseUrl: string,
+    private readonly scratch: ScratchDatabase | null,
   ) {}
 
   static async create(label: string, options: ScenarioOptions = {}): Promise<Scenario> {
+    const scratch = options.ownDatabase ? scratchDatabase(label) : null;
+    if (scratch !== null) {
+      await runMigrations({
+        url: scratch.url,
+        migrationsFolder: findMigrationsFolder(import.meta.dirname),
+        createDatabase: true,
+      });
+    }
+    const databaseUrl = scratch?.url ?? testDatabaseUrl();
     const redis = await RedisServer.start({ appendonly: false, ...options.redis });
-    const db = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-fault-suite" });
+    const db = createDbClient({ url: databaseUrl, max: 2, applicationName: "orderhook-fault-suite" });
     const fixtures: Fixture[] = [];
     for (let i = 0; i < (options.users ?? 1); i++) fixtures.push(await createFixture(db.db, options.fixture));
-    return new Scenario(uniquePrefix(label), redis, db, fixtures, uniquePrefix(label));
-  }
-
-  get databaseUrl(): string {
-    return testDatabaseUrl();
+    return new Scenario(uniquePrefix(label), redis, db, fixtures, uniquePrefix(label), databaseUrl, scratch);
   }
 
   get userIds(): string[] {
@@ -95,15 +109,16 @@ export class Scenario {
 
   /** Waits (bounded) for a row per acked alert, then counts lost and duplicated orders. */
   async account(traffic: SteadyTraffic, timeoutMs = 60_000): Promise<Accounting> {
-    await waitForRows(this.db.sql, this.userIds, traffic.acked().size, timeoutMs);
+    await waitForRows(this.db.sql, this.userIds, traffic.tag, traffic.acked().size, timeoutMs);
     // Late duplicates would show up after the count is reached: give stragglers a moment.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return accountFor(traffic, await loadOrderRows(this.db.sql, this.userIds));
+    return accountFor(traffic, await loadOrderRows(this.db.sql, this.userIds, traffic.tag));
   }
 
   async close(): Promise<void> {
     await Promise.allSettled(this.apps.map((app) => app.kill()));
     await this.redis.cleanup();
     await this.db.close();
+    await this.scratch?.drop();
   }
 }

@@ -83,6 +83,10 @@ export class SteadyTraffic {
     this.agent.destroy();
   }
 
+  get tag(): string {
+    return this.options.tag;
+  }
+
   get sentCount(): number {
     return this.alerts.length;
   }

@@ -34,6 +34,7 @@ describe("receiver process", () => {
           SHUTDOWN_TIMEOUT_MS: "10000",
         },
         readyWhen: /receiver listening/,
+        readyTimeoutMs: 90_000,
       });
       const traffic = startAlertTraffic({
         url: `http://127.0.0.1:${port}/v1/webhooks/${f.token}`,

@@ -30,11 +30,18 @@ export function accountFor(acks: Ack[], rows: OrderRows): Accounting {
   };
 }
 
-/** Ack → row written, per acknowledged order that has a row. Both clocks are this machine's. */
-export function endToEndLatency(acks: Ack[], rows: OrderRows): LatencySummary {
+/**
+ * Ack → row, per acknowledged order that has one: to its commit when `committedAt` knows it,
+ * else to the row's own timestamp. Both clocks are this machine's.
+ */
+export function endToEndLatency(
+  acks: Ack[],
+  rows: OrderRows,
+  committedAt?: Map<string, number>,
+): LatencySummary {
   const recorder = new LatencyRecorder();
   for (const ack of acks) {
-    const written = rows.writtenAt.get(ack.orderId);
+    const written = committedAt?.get(ack.orderId) ?? rows.writtenAt.get(ack.orderId);
     if (written !== undefined) recorder.record(Math.max(0, written - ack.ackAtMs));
   }
   return recorder.summary();

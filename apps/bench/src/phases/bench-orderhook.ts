@@ -1,6 +1,7 @@
 import { type OrderhookResults, phaseResult } from "../bench-results";
 import type { LoadResult } from "../load/load-spec";
 import { accountFor, endToEndLatency } from "../measure/accounting";
+import { installCommitNotify, listenForCommits, removeCommitNotify } from "../measure/commit-listener";
 import { loadOrderRows, waitForOrders } from "../measure/order-rows";
 import { seedWebhooks, webhookPaths } from "../setup/seed-webhooks";
 import { type OrderhookEnv, orderhookEnv, startReceiver, startWorker } from "../targets/orderhook-apps";
@@ -44,6 +45,8 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
     worker = await startWorker(env, options.profileNodeArgs);
     await waitForAcked(ctx, userIds, paused);
 
+    await installCommitNotify(ctx.sql);
+    const commits = await listenForCommits(ctx.sql);
     ctx.log(`orderhook: open loop ${TARGET_RATE} req/s, worker draining`);
     const live = await runOpen(
       ctx,
@@ -53,12 +56,15 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
       { receiver: receiver.child.pid, worker: worker.child.pid },
     );
     await waitForAcked(ctx, userIds, [...paused, live]);
+    await commits.stop();
+    ctx.log(`orderhook: ${commits.committedAt.size} commits announced by NOTIFY`);
+    await removeCommitNotify(ctx.sql);
     const rows = await loadOrderRows(ctx.sql, userIds);
     const accounting = accountFor(
       [...paused, live].flatMap((r) => r.acks),
       rows,
     );
-    const endToEnd = endToEndLatency(live.acks, rows);
+    const endToEnd = endToEndLatency(live.acks, rows, commits.committedAt);
     return {
       open: open.map((r) => phaseResult(r, "paused")),
       closed: phaseResult(closed, "paused"),

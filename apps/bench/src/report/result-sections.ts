@@ -107,7 +107,7 @@ export function resultSections(r: BenchResults): Section[] {
   const o = r.orderhook;
   if (o?.endToEnd) {
     sections.push({
-      title: "End to end: ack → orders row written (ms) at 1,000 req/s, worker consuming",
+      title: "End to end: ack → orders row committed (ms) at 1,000 req/s, worker consuming",
       headers: ["rows", "p50", "p90", "p99", "p99.9", "max"],
       rows: [[num(o.endToEnd.count), ...percentiles(o.endToEnd)]],
     });

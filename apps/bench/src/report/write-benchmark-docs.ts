@@ -76,7 +76,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     "- **Closed loop**: each connection sends again as soon as it has an answer; answers/s is the peak. The old design is capped at its own connection count because each of its requests holds a Postgres connection.",
     "- **CPU µs/answer** is each process's CPU time (user + system, from /proc) over the phase divided by the answers it got: unlike latency, contention from other work on the machine barely moves it, and 1,000,000 / it is what one core could answer.",
     "- **Worker paused** means the receiver ran alone (jobs queue up in Redis); **worker draining** means the worker consumed live on the same machine.",
-    "- **End to end** is from the ack reaching the generator to the later of the row's `created_at` and `processed_at`; both clocks are this machine's.",
+    "- **End to end** is from the ack reaching the generator to the row's commit, as announced by a NOTIFY from a trigger the bench adds to its own database (Postgres delivers it only at commit); both clocks are this machine's.",
     "- Raw figures: [`benchmarks/results.json`](benchmarks/results.json).",
     "",
   );

@@ -11,7 +11,11 @@ import { runBench } from "./run-bench";
 
 const options = parseBenchOptions(process.argv.slice(2));
 const command = ["pnpm bench", ...process.argv.slice(2).map(shellQuote)].join(" ");
-const results = await runBench(options, command);
+const results = await runBench(options, command).catch((error: unknown) => {
+  // One line, not a stack: the usual causes (apps not built, a server that would not start) say what to do.
+  console.error(`pnpm bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 
 for (const section of resultSections(results)) {
   console.log(`\n${section.title}\n${textTable(section.headers, section.rows)}`);

@@ -7,7 +7,11 @@ import { parseStressOptions } from "./stress-options";
 
 const options = parseStressOptions(process.argv.slice(2));
 const command = ["pnpm stress", ...process.argv.slice(2).map(shellQuote)].join(" ");
-const results = await runStress(options, command);
+const results = await runStress(options, command).catch((error: unknown) => {
+  // One line, not a stack: the usual causes (apps not built, a server that would not start) say what to do.
+  console.error(`pnpm stress failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 
 const describe = (outcomes: Record<string, number>) =>
   Object.entries(outcomes)

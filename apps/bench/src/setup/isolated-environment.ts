@@ -2,6 +2,7 @@ import { createDbClient, type Database } from "@orderhook/db";
 import { createRedis } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
+import { onInterrupt } from "../targets/child-registry";
 import { createBenchDatabase, dropBenchDatabase } from "./bench-database";
 import { deleteKeys } from "./delete-keys";
 
@@ -26,12 +27,18 @@ export async function openIsolatedEnvironment(options: {
   const databaseUrl = await createBenchDatabase(options.serverUrl, options.databaseName);
   const client = createDbClient({ url: databaseUrl, max: 4, applicationName: "orderhook-bench" });
   const redis = createRedis(options.redisUrl, { maxRetriesPerRequest: null });
+  const drop = async () => {
+    await deleteKeys(redis, options.queuePrefix);
+    if (!options.keepDatabase) await dropBenchDatabase(options.serverUrl, options.databaseName);
+  };
+  const forget = onInterrupt(drop);
   return {
     databaseUrl,
     sql: client.sql,
     db: client.db,
     redis,
     async close() {
+      forget();
       try {
         await deleteKeys(redis, options.queuePrefix);
       } finally {

@@ -1,12 +1,45 @@
 import { defineConfig } from "vitest/config";
 
+const all = ["apps/*/src/**/*.test.ts", "packages/*/src/**/*.test.ts", ".railway/**/*.test.ts"];
+
+// Suites that spawn receivers, workers, Redis servers or load generators and kill them on
+// purpose. They run one file at a time after everything else, so a load test never competes
+// with another process-heavy test for the machine's two cores.
+const processSuites = [
+  "packages/reliability/src/**/*.test.ts",
+  "apps/bench/src/**/*.int.test.ts",
+  "packages/deploy/src/image-build.int.test.ts",
+  "apps/*/src/**/*crash*.int.test.ts",
+  "apps/*/src/**/graceful-shutdown*.int.test.ts",
+  "apps/*/src/**/end-to-end*.int.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["apps/*/src/**/*.test.ts", "packages/*/src/**/*.test.ts", ".railway/**/*.test.ts"],
     globalSetup: ["packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration tests share one Postgres and one Redis on a 2-core machine.
-    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "core",
+          include: all,
+          exclude: processSuites,
+          // Integration tests share one Postgres and one Redis on a 2-core machine.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "processes",
+          include: processSuites,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

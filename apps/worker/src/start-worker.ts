@@ -1,0 +1,90 @@
+import type { Server } from "node:http";
+import { hostname } from "node:os";
+import type { WorkerEnv } from "@orderhook/config";
+import { createDbClient } from "@orderhook/db";
+import { checkRedisPolicy, type Logger } from "@orderhook/observability";
+import { createOrderQueue, createRedis, ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { checkDatabase } from "./check-database";
+import { createMetricsServer } from "./create-metrics-server";
+import { createWorker } from "./create-worker";
+import { createWorkerMetrics } from "./worker-metrics";
+
+export interface RunningWorker {
+  /** Stops taking jobs, finishes active ones and their batch, closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects, runs the start-up checks (Redis must not evict, Postgres reachable and migrated),
+ * then starts consuming and serves metrics. Throws when a check fails.
+ */
+export async function startWorker(env: WorkerEnv, logger: Logger): Promise<RunningWorker> {
+  const redis = createRedis(env.REDIS_URL, {
+    maxRetriesPerRequest: null,
+    connectionName: "orderhook-worker",
+  });
+  redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+  const db = createDbClient({
+    url: env.DATABASE_URL,
+    max: env.DB_POOL_MAX,
+    applicationName: "orderhook-worker",
+    connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
+    idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_SECONDS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+  });
+  try {
+    await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
+    await checkDatabase(db.sql);
+  } catch (error) {
+    redis.disconnect();
+    await db.close(0);
+    throw error;
+  }
+
+  const queue = createOrderQueue(redis, env.QUEUE_PREFIX);
+  const settings = {
+    concurrency: env.WORKER_CONCURRENCY,
+    batchMaxSize: env.BATCH_MAX_SIZE,
+    batchMaxWaitMs: env.BATCH_MAX_WAIT_MS,
+    maxAttempts: env.JOB_ATTEMPTS,
+    lockDurationMs: env.LOCK_DURATION_MS,
+    stalledIntervalMs: env.STALLED_INTERVAL_MS,
+    ownerCacheTtlMs: env.OWNER_CACHE_TTL_MS,
+    name: `${hostname()}:${process.pid}`,
+  };
+  let writerBusy = () => 0;
+  const metrics = createWorkerMetrics({
+    queueCounts: () =>
+      queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed"),
+    dbPool: { max: env.DB_POOL_MAX, busy: () => writerBusy() },
+  });
+  const orders = createWorker({
+    connection: redis,
+    prefix: env.QUEUE_PREFIX,
+    sql: db.sql,
+    logger,
+    metrics,
+    settings,
+  });
+  writerBusy = orders.writer.busy;
+  const server: Server = createMetricsServer({
+    registry: metrics.registry,
+    ready: async () =>
+      orders.worker.isRunning() && (await redis.ping()) === "PONG" && (await db.sql`select 1`).length === 1,
+  });
+  server.listen(env.METRICS_PORT, env.METRICS_HOST);
+  logger.info(
+    { queue: ORDER_QUEUE_NAME, prefix: env.QUEUE_PREFIX, metricsPort: env.METRICS_PORT, ...settings },
+    "worker started",
+  );
+
+  return {
+    async close() {
+      await orders.close();
+      server.close();
+      await queue.close();
+      await db.close();
+      await redis.quit();
+    },
+  };
+}

@@ -69,17 +69,20 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     throw error;
   }
 
+  const metrics = env.METRICS_ENABLED
+    ? createReceiverMetrics({ credentialCacheSize: () => credentials.size })
+    : null;
+  const loadCredentials = createCredentialLoader(db.db);
   const credentials = createCredentialCache({
-    load: createCredentialLoader(db.db),
+    load: metrics
+      ? (hash) => metrics.trackQuery("credentials", () => loadCredentials(hash))
+      : loadCredentials,
     ttlMs: env.CREDENTIAL_CACHE_TTL_MS,
     onRefreshError: (error) => logger.warn({ err: (error as Error).message }, "credential refresh failed"),
   });
   await subscribeToWebhookEvents(subscriber, env.QUEUE_PREFIX, credentials);
   await queue.waitUntilReady();
 
-  const metrics = env.METRICS_ENABLED
-    ? createReceiverMetrics({ credentialCacheSize: () => credentials.size })
-    : null;
   const stopSampling = metrics?.sampleQueue(queue, QUEUE_SAMPLE_INTERVAL_MS);
   let shuttingDown = false;
   // The request record holds fixed fields only (route pattern, never the path), so the access

@@ -10,6 +10,8 @@ export interface ReceiverMetrics {
   registry: Registry;
   recordRequest(record: RequestRecord): void;
   recordEnqueue(durationMs: number): void;
+  /** Runs a Postgres query counted in the in-flight gauge (pool use) and the duration histogram. */
+  trackQuery<T>(query: string, run: () => Promise<T>): Promise<T>;
   /** Starts sampling queue depth; returns the stop function. */
   sampleQueue(queue: OrderQueue, intervalMs: number): () => void;
 }
@@ -60,6 +62,19 @@ export function createReceiverMetrics(options: { credentialCacheSize?: () => num
     });
   }
 
+  const queriesInFlight = new Gauge({
+    name: "orderhook_receiver_db_queries_in_flight",
+    help: "Postgres queries running now (credential loads, order reads), against DB_POOL_MAX connections.",
+    registers: [registry],
+  });
+  const queryDuration = new Histogram({
+    name: "orderhook_receiver_db_query_seconds",
+    help: "Duration of the receiver's Postgres queries (cache misses and refreshes only).",
+    labelNames: ["query"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
   const children = new Map<string, { ack: Histogram.Internal<string>; count: Counter.Internal }>();
 
   return {
@@ -73,6 +88,16 @@ export function createReceiverMetrics(options: { credentialCacheSize?: () => num
       }
       child.ack.observe(durationMs / 1000);
       child.count.inc();
+    },
+    async trackQuery(query, run) {
+      queriesInFlight.inc();
+      const end = queryDuration.startTimer({ query });
+      try {
+        return await run();
+      } finally {
+        end();
+        queriesInFlight.dec();
+      }
     },
     recordEnqueue(durationMs) {
       enqueue.observe(durationMs / 1000);

@@ -171,7 +171,7 @@ describe("parseAlert under fuzzing", () => {
       fc.property(alertShaped, (body) => {
         outcomes[assertCleanOutcome(body)]++;
       }),
-      { numRuns: 3_000 },
+      { numRuns: 2_000 },
     );
     expect(outcomes.refused, JSON.stringify(outcomes)).toBeGreaterThan(0);
   });
@@ -195,7 +195,7 @@ describe("parseAlert under fuzzing", () => {
       fc.property(mutated, (body) => {
         assertCleanOutcome(body);
       }),
-      { numRuns: 3_000 },
+      { numRuns: 2_000 },
     );
   });
 
@@ -224,7 +224,7 @@ describe("parseAlert under fuzzing", () => {
         expect(alert.ticker).toBe(body.ticker.toUpperCase());
         expect(alert.action).toBe(body.action.toLowerCase());
       }),
-      { numRuns: 1_000 },
+      { numRuns: 500 },
     );
   });
 

@@ -59,7 +59,7 @@ const RETRYABLE_STATUS = new Set([0, 409, 429, 502, 503, 504]);
 export class SteadyTraffic {
   readonly alerts: SentAlert[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly agent = new Agent({ keepAlive: true });
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
 

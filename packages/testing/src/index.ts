@@ -14,4 +14,5 @@ export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
 export { canConnect, ensureServices } from "./services";
+export { type SlowRequestOptions, type SlowRequestResult, slowRequest } from "./slow-request";
 export { terminateBackends } from "./terminate-backends";

@@ -83,6 +83,11 @@ export class SteadyTraffic {
     this.agent.destroy();
   }
 
+  /** Alerts whose attempts are not finished yet. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   get tag(): string {
     return this.options.tag;
   }

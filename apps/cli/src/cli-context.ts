@@ -62,9 +62,10 @@ export class CliContext {
     this.io.stderr.write(`orderhook: warning: ${message}\n`);
   }
 
+  /** Closes whatever was opened; a connection that already broke must not change the exit code. */
   async close(): Promise<void> {
-    await this.orderQueue?.close();
+    await this.orderQueue?.close().catch(() => {});
     this.redis?.disconnect();
-    await this.dbClient?.close();
+    await this.dbClient?.close().catch(() => {});
   }
 }

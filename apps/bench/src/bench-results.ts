@@ -59,6 +59,9 @@ export interface BenchResults {
     receiverVsFloor: number | null;
     /** orderhook closed-loop peak / baseline closed-loop peak. */
     orderhookVsBaseline: number | null;
+    /** Bare Hono's CPU per answer / the receiver's CPU per ack (closed loop): what the peak ratio
+     * would be with a core each, and less sensitive than the peaks to other load on the machine. */
+    receiverVsFloorByCpu: number | null;
   };
   targets: TargetCheck[];
 }

@@ -20,6 +20,10 @@ const results = await runBench(options, command).catch((error: unknown) => {
 for (const section of resultSections(results)) {
   console.log(`\n${section.title}\n${textTable(section.headers, section.rows)}`);
 }
+const { receiverVsFloor, orderhookVsBaseline, receiverVsFloorByCpu } = results.ratios;
+console.log(
+  `\nratios: receiver/floor peak ${receiverVsFloor ?? "—"} (by CPU per answer ${receiverVsFloorByCpu ?? "—"}), orderhook/old design ${orderhookVsBaseline ?? "—"}×`,
+);
 const fullRun = !options.quick && options.out === null;
 const out = options.out ?? (fullRun ? null : join(tmpdir(), `orderhook-bench-${options.runId}.json`));
 if (out) {

@@ -7,9 +7,12 @@ export function computeRatios(r: Measured): BenchResults["ratios"] {
   const peak = r.orderhook?.closed?.throughput ?? null;
   const ratio = (other: number | null | undefined) =>
     peak !== null && other ? Math.round((peak / other) * 100) / 100 : null;
+  const floorCpu = r.floor?.closed?.cpuUsPerAnswer?.floor;
+  const receiverCpu = r.orderhook?.closed?.cpuUsPerAnswer?.receiver;
   return {
     receiverVsFloor: ratio(r.floor?.closed?.throughput),
     orderhookVsBaseline: ratio(r.baseline?.closed?.throughput),
+    receiverVsFloorByCpu: floorCpu && receiverCpu ? Math.round((floorCpu / receiverCpu) * 100) / 100 : null,
   };
 }
 

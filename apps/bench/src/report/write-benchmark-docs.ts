@@ -63,7 +63,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     ...(typeof r.settings.note === "string" ? [`> **Note:** ${r.settings.note}`, ""] : []),
     `![Ack latency percentiles at ${TARGET_RATE} req/s: orderhook vs the bare-Hono floor vs the old synchronous design](benchmarks/latency.svg)`,
     "",
-    `Ratios: orderhook closed-loop peak / bare Hono = **${r.ratios.receiverVsFloor ?? "—"}** (target ≥ 0.40); orderhook / old design = **${r.ratios.orderhookVsBaseline ?? "—"}×** (target ≥ 25×).`,
+    `Ratios: orderhook closed-loop peak / bare Hono = **${r.ratios.receiverVsFloor ?? "—"}** (target ≥ 0.40); orderhook / old design = **${r.ratios.orderhookVsBaseline ?? "—"}×** (target ≥ 25×). By CPU time per answer in the closed loop, bare Hono's / the receiver's = **${r.ratios.receiverVsFloorByCpu ?? "—"}**: the peak ratio the receiver would reach with a core to itself, and less sensitive than the peaks to other load on the machine.`,
     "",
   ];
   for (const section of resultSections(r)) {
@@ -74,7 +74,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     "",
     "- **Open loop**: requests leave at a constant rate whatever the server does, and latency counts from each request's intended send time, so a stall is charged to every request it delays (no coordinated omission). *Send lag* is how late the generator itself was: its noise floor.",
     "- **Closed loop**: each connection sends again as soon as it has an answer; answers/s is the peak. The old design is capped at its own connection count because each of its requests holds a Postgres connection.",
-    "- **CPU µs/answer** is each process's CPU time (user + system, from /proc) over the phase divided by the answers it got: unlike latency, contention from other work on the machine barely moves it, and 1,000,000 / it is what one core could answer.",
+    "- **CPU µs/answer** is each process's CPU time (user + system, from /proc) over the phase divided by the answers it got: it is less sensitive than latency to other work on the machine, and 1,000,000 / it is what one core could answer.",
     "- **Worker paused** means the receiver ran alone (jobs queue up in Redis); **worker draining** means the worker consumed live on the same machine.",
     "- **End to end** is from the ack reaching the generator to the row's commit, as announced by a NOTIFY from a trigger the bench adds to its own database (Postgres delivers it only at commit); both clocks are this machine's.",
     "- Raw figures: [`benchmarks/results.json`](benchmarks/results.json).",

@@ -20,7 +20,7 @@ export type CpuProcesses = Record<string, number | undefined>;
 
 /**
  * Runs `phase` and returns, beside its result, each process's CPU time per answer in µs:
- * a figure that contention on a shared machine barely moves, unlike latency.
+ * less sensitive than latency to contention on a shared machine.
  */
 export async function withCpuPerAnswer<T extends { outcomes: Record<string, number> }>(
   processes: CpuProcesses,

@@ -54,7 +54,7 @@ describe("a Postgres outage", () => {
         jobs.map((data) => ({
           name: ORDER_JOB_NAME,
           data,
-          opts: { ...orderJobOptions({ attempts: 50, backoffMs: 50 }), jobId: data.orderId },
+          opts: { ...orderJobOptions({ attempts: 50, backoffMs: 20 }), jobId: data.orderId },
         })),
       );
       const countRows = async () =>
@@ -93,5 +93,5 @@ describe("a Postgres outage", () => {
       await pool.close();
       await proxy.close();
     }
-  });
+  }, 120_000);
 });

@@ -5,6 +5,16 @@ export interface MetricsServerDeps {
   registry: Registry;
   /** True when the worker can take jobs (Redis and Postgres answer). */
   ready: () => Promise<boolean>;
+  /** A probe that takes longer answers 503: the worker's Redis commands wait for a reconnect forever. */
+  readyTimeoutMs?: number;
+}
+
+function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `/metrics`, `/healthz` and `/readyz` on the worker's own port; nothing else listens in a worker. */
@@ -20,7 +30,7 @@ export function createMetricsServer(deps: MetricsServerDeps): Server {
       } else if (path === "/healthz") {
         res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
       } else if (path === "/readyz") {
-        const ok = await deps.ready().catch(() => false);
+        const ok = await withTimeout(deps.ready(), deps.readyTimeoutMs ?? 2_000).catch(() => false);
         res
           .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
           .end(ok ? '{"status":"ready"}' : '{"status":"unavailable"}');

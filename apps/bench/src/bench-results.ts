@@ -29,7 +29,11 @@ export interface OrderhookResults extends TargetResults {
   accounting: Accounting;
 }
 
-export type DrainResult = DrainRate & { jobs: number };
+export type DrainResult = DrainRate & {
+  jobs: number;
+  /** The worker process's CPU time per order written, in µs: 1,000,000 / it is what one core could drain. */
+  workerCpuUsPerOrder: number | null;
+};
 
 export interface BaselineResults extends TargetResults {
   accounting: Accounting;

@@ -125,9 +125,15 @@ export function resultSections(r: BenchResults): Section[] {
   if (r.drain) {
     sections.push({
       title: "Worker drain: one worker process, pre-filled queue → Postgres",
-      headers: ["jobs", "rows", "seconds", "orders/s"],
+      headers: ["jobs", "rows", "seconds", "orders/s", "worker CPU µs/order"],
       rows: [
-        [num(r.drain.jobs), num(r.drain.rows), r.drain.seconds.toFixed(2), num(r.drain.ordersPerSecond)],
+        [
+          num(r.drain.jobs),
+          num(r.drain.rows),
+          r.drain.seconds.toFixed(2),
+          num(r.drain.ordersPerSecond),
+          r.drain.workerCpuUsPerOrder === null ? "—" : num(r.drain.workerCpuUsPerOrder),
+        ],
       ],
     });
   }

@@ -7,6 +7,7 @@ import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
+import { freePort } from "./free-port";
 import { type SpawnedMain, spawnMain } from "./spawn-main";
 import { waitUntil } from "./wait-until";
 
@@ -102,7 +103,7 @@ describe("the worker process", () => {
     await queue.close();
   }, 180_000);
 
-  it("on SIGTERM stops taking jobs, finishes the active ones and exits 0", async () => {
+  it("serves job, batch and queue metrics while draining; on SIGTERM stops taking jobs, finishes the active ones, exits 0", async () => {
     const prefix = uniquePrefix("sigterm");
     const queue = createOrderQueue(redis, prefix);
     const fixture = await createFixture(client.db);
@@ -114,12 +115,23 @@ describe("the worker process", () => {
         opts: { ...orderJobOptions(), jobId: data.orderId },
       })),
     );
-    const worker = spawnWorker(prefix, { BATCH_MAX_WAIT_MS: "50", WORKER_CONCURRENCY: "100" });
+    const metricsPort = await freePort();
+    const worker = spawnWorker(prefix, {
+      BATCH_MAX_WAIT_MS: "50",
+      WORKER_CONCURRENCY: "100",
+      METRICS_PORT: String(metricsPort),
+    });
     await waitUntil(
       async () => ((await queue.getCompletedCount()) > 50 ? true : undefined),
       async () => `${JSON.stringify(await queue.getJobCounts())}; worker output: ${worker.output()}`,
       60_000,
     );
+    const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    const metrics = await scrape.text();
+    expect(metrics, metrics).toMatch(/^orderhook_worker_jobs_total\{outcome="accepted",code=""\} [1-9]/m);
+    expect(metrics).toMatch(/^orderhook_queue_jobs\{state="waiting"\} \d+/m);
+    expect(metrics).toMatch(/^orderhook_worker_batch_size_count [1-9]/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
     worker.child.kill("SIGTERM");
     const exit = await worker.exited();
     expect(exit, worker.output()).toEqual({ code: 0, signal: null });

@@ -13,7 +13,16 @@ let receiver: Awaited<ReturnType<typeof createReceiver>>;
 let server: Awaited<ReturnType<typeof startServer>>;
 try {
   receiver = await createReceiver(env, logger);
-  server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST });
+  server = await startServer(receiver.app, {
+    port: env.PORT,
+    hostname: env.HOST,
+    timeouts: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingIntervalMs: env.HTTP_CONNECTIONS_CHECK_INTERVAL_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+  });
 } catch (error) {
   logger.fatal({ err: (error as Error).message }, "receiver cannot start");
   destination.flushSync();

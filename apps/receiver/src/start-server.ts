@@ -10,13 +10,48 @@ export interface RunningServer {
   close(timeoutMs: number): Promise<void>;
 }
 
+export interface ServerTimeouts {
+  /** Request headers must be complete within this (slow-header clients get 408 and are closed). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, within this (slow-body clients likewise). */
+  requestTimeoutMs: number;
+  /** How often Node sweeps for connections past those bounds: the cut-off comes up to this late. */
+  connectionsCheckingIntervalMs: number;
+  /** Idle keep-alive connections stay open this long. */
+  keepAliveTimeoutMs: number;
+}
+
+export const defaultServerTimeouts: ServerTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  connectionsCheckingIntervalMs: 1_000,
+  // Above the 60 s idle timeout common to proxies and load balancers, so the proxy always
+  // closes an idle connection first and never sends a request into our close (a 502).
+  keepAliveTimeoutMs: 65_000,
+};
+
 export function startServer(
   app: Hono<AppEnv>,
-  options: { port: number; hostname: string },
+  options: { port: number; hostname: string; timeouts?: ServerTimeouts },
 ): Promise<RunningServer> {
+  const timeouts = options.timeouts ?? defaultServerTimeouts;
   return new Promise((resolve, reject) => {
     const server = serve(
-      { fetch: app.fetch, port: options.port, hostname: options.hostname },
+      {
+        fetch: app.fetch,
+        port: options.port,
+        hostname: options.hostname,
+        // Given at creation: set afterwards as properties, the header bound stays Node's 60 s and
+        // the sweep that enforces both bounds keeps running every 30 s.
+        serverOptions: {
+          headersTimeout: timeouts.headersTimeoutMs,
+          requestTimeout: timeouts.requestTimeoutMs,
+          connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
+          // The header bound only runs while a request is being received, not between keep-alive
+          // requests, so it may be shorter than this without cutting idle connections.
+          keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+        },
+      },
       (info: AddressInfo) => {
         resolve({
           port: info.port,
@@ -35,9 +70,5 @@ export function startServer(
       },
     ) as Server;
     server.once("error", reject);
-    // The default 5 s keep-alive is shorter than most load balancers' idle timeout; a request racing the close gets reset.
-    server.keepAliveTimeout = 65_000;
-    // A sender that declares a body and never finishes it is cut off after 30 s, not Node's 5 min.
-    server.requestTimeout = 30_000;
   });
 }

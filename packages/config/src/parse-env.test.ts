@@ -62,6 +62,13 @@ describe("parseEnv", () => {
     }
   });
 
+  it("refuses a header timeout longer than the request timeout, naming the header variable", () => {
+    expect(() =>
+      parseEnv(receiverEnvSchema, { HTTP_HEADERS_TIMEOUT_MS: "40000", HTTP_REQUEST_TIMEOUT_MS: "30000" }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(parseEnv(receiverEnvSchema, {}).HTTP_HEADERS_TIMEOUT_MS).toBe(10_000);
+  });
+
   it("refuses out-of-range ports and non-numeric sizes", () => {
     expect(() => parseEnv(receiverEnvSchema, { PORT: "70000" })).toThrow(/PORT/);
     expect(() => parseEnv(receiverEnvSchema, { BODY_LIMIT_BYTES: "64k" })).toThrow(/BODY_LIMIT_BYTES/);

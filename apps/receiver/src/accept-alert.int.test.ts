@@ -156,6 +156,19 @@ describe("POST /v1/webhooks/{token}", () => {
     expect(body.requestId, text).toBeTruthy();
   });
 
+  it("accepts JSON behind a UTF-8 byte order mark (as Windows tools write it) with 202", async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const res = await r.app.request(`/v1/webhooks/${f.token}`, {
+      method: "POST",
+      body: Buffer.concat([bom, Buffer.from(JSON.stringify({ ...buyAlert, idempotencyKey: key() }))]),
+      headers: { "content-type": "text/plain" },
+    });
+    const { status, body, text } = await read(res);
+    expect(status, text).toBe(202);
+    const job = await r.queue.getJob(String(body.orderId));
+    expect(job?.data.alert.ticker, text).toBe("AAPL");
+  });
+
   it("answers 413 payload_too_large for a declared body over the limit", async () => {
     const big = JSON.stringify({ ...buyAlert, comment: "x".repeat(70_000) });
     const { status, body, text } = await read(await post(f.token, big));

@@ -23,6 +23,12 @@ describe("parseJsonBody", () => {
     expect(codeOf("")?.code).toBe("malformed_json");
   });
 
+  it("skips a leading UTF-8 byte order mark, and only a leading one", () => {
+    expect(parseJsonBody('\uFEFF{"a":1}')).toEqual({ a: 1 });
+    expect(codeOf('\uFEFF\uFEFF{"a":1}')?.code).toBe("malformed_json");
+    expect(codeOf('{"a":1}\uFEFF')?.code).toBe("malformed_json");
+  });
+
   it("refuses __proto__ keys, also when spelled with unicode escapes or nested in arrays", () => {
     expect(codeOf('{"__proto__":{"x":1}}')).toEqual({
       code: "invalid_order",

@@ -27,11 +27,14 @@ function findPoisonedKey(value: unknown, path: string): string | null {
 }
 
 /**
- * JSON.parse whatever the Content-Type said (TradingView sends text/plain). Keys that
- * would poison an object prototype once merged somewhere downstream (`__proto__`,
- * `constructor.prototype`) are refused as an invalid order, naming the key.
+ * JSON.parse whatever the Content-Type said (TradingView sends text/plain), after a byte
+ * order mark if there is one. Keys that would poison an object prototype once merged
+ * somewhere downstream (`__proto__`, `constructor.prototype`) are refused as an invalid
+ * order, naming the key.
  */
-export function parseJsonBody(text: string): unknown {
+export function parseJsonBody(body: string): unknown {
+  // Buffer#toString keeps a UTF-8 byte order mark (Windows tools prepend one) and JSON.parse refuses it.
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   let value: unknown;
   try {
     value = JSON.parse(text);

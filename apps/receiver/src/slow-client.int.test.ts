@@ -1,5 +1,10 @@
 import { Agent, request } from "node:http";
-import { type Fixture, slowRequest } from "@orderhook/testing";
+import {
+  type Fixture,
+  type SlowRequestOptions,
+  type SlowRequestResult,
+  slowRequest,
+} from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
 import { type RunningServer, startServer } from "./start-server";
@@ -62,42 +67,46 @@ function postOn(
   });
 }
 
+/** Runs a trickling client and, meanwhile, one normal alert; both outcomes, once both ended. */
+async function slowClientBesideNormalOne(
+  slow: Pick<SlowRequestOptions, "body" | "headers" | "slowPart">,
+  idempotencyKey: string,
+): Promise<{ normal: { status: number; text: string }; slow: SlowRequestResult }> {
+  const trickle = slowRequest({
+    url: webhookUrl(),
+    chunkBytes: 1,
+    delayMs: 50,
+    maxMs: CLIENT_GIVES_UP_MS,
+    ...slow,
+  });
+  const normal = await postAlert(idempotencyKey);
+  return { normal, slow: await trickle };
+}
+
+function expectCutOffWith408(result: SlowRequestResult): void {
+  expect(result.endedBy, JSON.stringify(result)).toBe("server");
+  expect(result.status, JSON.stringify(result)).toBe(408);
+  expect(result.bytesSent, JSON.stringify(result)).toBeLessThan(result.requestBytes);
+}
+
 describe("slow clients on a listening server", () => {
   it("cuts off a client trickling its headers with 408 while another client's alert is accepted", async () => {
-    const slow = slowRequest({
-      url: webhookUrl(),
-      body: JSON.stringify(buyAlert),
-      headers: { "x-padding": "p".repeat(200) },
-      chunkBytes: 1,
-      delayMs: 50,
-      maxMs: CLIENT_GIVES_UP_MS,
-    });
-    const normal = await postAlert("served-during-slow-headers");
-    const result = await slow;
-
+    const { normal, slow } = await slowClientBesideNormalOne(
+      { body: JSON.stringify(buyAlert), headers: { "x-padding": "p".repeat(200) } },
+      "served-during-slow-headers",
+    );
     expect(normal.status, normal.text).toBe(202);
-    expect(result.endedBy, JSON.stringify(result)).toBe("server");
-    expect(result.status, JSON.stringify(result)).toBe(408);
-    expect(result.bytesSent, JSON.stringify(result)).toBeLessThan(result.requestBytes);
+    expectCutOffWith408(slow);
   });
 
   it("cuts off a client trickling its body with 408 and queues nothing for it", async () => {
     const waitingBefore = await r.queue.getWaitingCount();
-    const slow = slowRequest({
-      url: webhookUrl(),
-      body: JSON.stringify({ ...buyAlert, comment: "c".repeat(400) }),
-      slowPart: "body",
-      chunkBytes: 1,
-      delayMs: 50,
-      maxMs: CLIENT_GIVES_UP_MS,
-    });
-    const normal = await postAlert("served-during-slow-body");
-    const result = await slow;
-
+    const { normal, slow } = await slowClientBesideNormalOne(
+      { body: JSON.stringify({ ...buyAlert, comment: "c".repeat(400) }), slowPart: "body" },
+      "served-during-slow-body",
+    );
     expect(normal.status, normal.text).toBe(202);
-    expect(result.endedBy, JSON.stringify(result)).toBe("server");
-    expect(result.status, JSON.stringify(result)).toBe(408);
-    expect(result.bytesSent, JSON.stringify(result)).toBeLessThan(result.requestBytes);
+    expectCutOffWith408(slow);
     // Only the normal client's alert became a job.
     expect(await r.queue.getWaitingCount()).toBe(waitingBefore + 1);
   });

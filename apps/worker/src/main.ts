@@ -1,7 +1,7 @@
 import { loadEnv, workerEnvSchema } from "@orderhook/config";
 import { createLogger } from "@orderhook/observability";
 import { pino } from "pino";
-import { type RunningWorker, startWorker } from "./start-worker";
+import { startWorker } from "./start-worker";
 
 const env = loadEnv(workerEnvSchema);
 // Asynchronous stdout: lines written while a write is in flight share the next one, so a busy
@@ -9,16 +9,18 @@ const env = loadEnv(workerEnvSchema);
 const destination = pino.destination({ sync: false });
 const logger = createLogger({ name: "orderhook-worker", level: env.LOG_LEVEL, destination });
 
-let worker: RunningWorker;
-try {
-  worker = await startWorker(env, logger);
-} catch (error) {
-  logger.fatal({ err: error }, `start-up check failed: ${(error as Error).message}`);
+function exit(code: number): never {
   destination.flushSync();
-  process.exit(1);
+  process.exit(code);
 }
 
+const starting = startWorker(env, logger).catch((error: unknown) => {
+  logger.fatal({ err: error }, `start-up check failed: ${(error as Error).message}`);
+  return exit(1);
+});
+
 let stopping = false;
+// Registered before start-up finishes, so a SIGTERM during it still drains instead of killing.
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -28,13 +30,11 @@ async function shutdown(signal: string): Promise<void> {
       { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
       "shutdown timed out; unfinished jobs return as stalled",
     );
-    destination.flushSync();
-    process.exit(1);
+    exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS).unref();
-  await worker.close();
+  await (await starting).close();
   logger.info("stopped");
-  destination.flushSync();
-  process.exit(0);
+  exit(0);
 }
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -97,8 +97,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ? positive(values["baseline-connections"], "--baseline-connections")
       : 16,
     openConnections: 256,
-    drainJobs: values["drain-jobs"] ? positive(values["drain-jobs"], "--drain-jobs") : quick ? 5_000 : 50_000,
-    drainTimeoutMs: quick ? 5_000 : 10_000,
+    drainJobs: values["drain-jobs"] ? positive(values["drain-jobs"], "--drain-jobs") : quick ? 2_000 : 50_000,
+    drainTimeoutMs: quick ? 3_000 : 10_000,
     users: values.users ? positive(values.users, "--users") : 8,
     targets: targets as TargetName[],
     databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { FaultProxy } from "@orderhook/testing";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppProcess } from "./harness/app-process";
@@ -13,9 +14,12 @@ const BLOCK_EVENT_LOOP = new URL("./preload/block-event-loop.ts", import.meta.ur
 const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000" };
 
 let scenario: Scenario | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
   await scenario?.close();
+  await proxy?.close();
   scenario = undefined;
+  proxy = undefined;
 });
 
 async function activeJobs(redisUrl: string, prefix: string): Promise<number> {
@@ -23,6 +27,43 @@ async function activeJobs(redisUrl: string, prefix: string): Promise<number> {
   try {
     await redis.connect();
     return await redis.llen(`${prefix}:${ORDER_QUEUE_NAME}:active`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** failedReason → count over the queue's failed set. */
+async function failedReasons(redisUrl: string, prefix: string): Promise<Record<string, number>> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const reasons: Record<string, number> = {};
+    for (const id of await redis.zrange(`${prefix}:${ORDER_QUEUE_NAME}:failed`, 0, -1)) {
+      const reason = (await redis.hget(`${prefix}:${ORDER_QUEUE_NAME}:${id}`, "failedReason")) ?? "?";
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
+    return reasons;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Waits until some active job is locked by a live worker and was recovered `stalled` times; returns how many. */
+async function waitForHeldJobs(redisUrl: string, prefix: string, stalled: number, timeoutMs: number) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const queue = `${prefix}:${ORDER_QUEUE_NAME}`;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      let held = 0;
+      for (const id of await redis.lrange(`${queue}:active`, 0, -1)) {
+        const locked = (await redis.exists(`${queue}:${id}:lock`)) === 1;
+        const recovered = Number((await redis.hget(`${queue}:${id}`, "stc")) ?? 0);
+        if (locked && recovered >= stalled) held++;
+      }
+      if (held > 0) return held;
+      await sleep(100);
+    }
+    return 0;
   } finally {
     redis.disconnect();
   }
@@ -38,10 +79,10 @@ describe("worker crashes", () => {
     const receiver = await scenario.startReceiver();
     // Batches wait up to 200 ms, so every kill lands with jobs active and rows unwritten.
     const workerEnv = { ...FAST_RECOVERY, BATCH_MAX_WAIT_MS: "200" };
-    const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 80, maxAttempts: 5 }).start();
+    const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 60, maxAttempts: 5 }).start();
     const activeAtKill: number[] = [];
     const workers: AppProcess[] = [];
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 3; round++) {
       const worker = await scenario.startWorker({ env: workerEnv });
       workers.push(worker);
       await sleep(1_200 + Math.random() * 800);
@@ -63,7 +104,7 @@ describe("worker crashes", () => {
       activeAtKill.some((n) => n > 0),
       `no kill hit an active job: ${report}`,
     ).toBe(true);
-    recordMeasurement("worker SIGKILL ×4", {
+    recordMeasurement("worker SIGKILL ×3 mid-batch", {
       acked: result.acked,
       rows: result.rows,
       lost: result.lost,
@@ -71,6 +112,43 @@ describe("worker crashes", () => {
       activeJobsAtEachKill: activeAtKill.join("/"),
       stalledRecoveries: countLines(workers, "job stalled"),
     });
+  }, 120_000);
+
+  it("recovers jobs whose worker was SIGKILLed twice in a row while holding them (a crash loop), one row each", async () => {
+    scenario = await Scenario.create("crashloop");
+    // Postgres 1 s away: every batch is still in flight when its worker dies.
+    const postgres = new URL(scenario.databaseUrl);
+    proxy = await FaultProxy.start({
+      target: { host: postgres.hostname, port: Number(postgres.port || 5432) },
+    });
+    const receiver = await scenario.startReceiver();
+    const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 20, maxAttempts: 3 });
+    await traffic.runFor(2_000);
+    proxy.setLatency(500);
+    const slowDb = proxy.url(scenario.databaseUrl);
+    const held: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const doomed = await scenario.startWorker({ databaseUrl: slowDb, env: FAST_RECOVERY });
+      // Killed once it holds jobs (locked, and in round 2 already recovered once), before it can write them.
+      held.push(await waitForHeldJobs(scenario.redis.url, scenario.prefix, round, 20_000));
+      await doomed.kill();
+    }
+    proxy.heal();
+    const survivor = await scenario.startWorker({ databaseUrl: slowDb, env: FAST_RECOVERY });
+    const result = await scenario.account(traffic, 30_000);
+    const reasons = await failedReasons(scenario.redis.url, scenario.prefix);
+    const report = JSON.stringify({ result, failedReasons: reasons, survivor: survivor.tail(5) });
+    recordMeasurement("worker crash loop (SIGKILL twice while holding the same jobs)", {
+      acked: result.acked,
+      rows: result.rows,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      jobsHeldAtEachKill: held.join("/"),
+      failedReasons: reasons,
+    });
+    expect(result.lost, report).toBe(0);
+    expect(result.duplicated, report).toBe(0);
+    expect(result.statuses, report).toEqual({ accepted: result.rows });
   }, 120_000);
 
   it("keeps one row per job when a worker's event loop is blocked past its lock and another worker takes over", async () => {

@@ -83,6 +83,13 @@ export class SteadyTraffic {
     this.agent.destroy();
   }
 
+  /** Sends for `ms`, then waits for every alert's attempts to finish. */
+  async runFor(ms: number): Promise<void> {
+    this.start();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await this.stop();
+  }
+
   /** Alerts whose attempts are not finished yet. */
   get inFlightCount(): number {
     return this.inFlight.size;

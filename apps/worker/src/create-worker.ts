@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
 import { createOrderWriter, type OrderWriter } from "./order-writer";
-import { createOwnerCache, type OwnerCache } from "./owner-cache";
+import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
 import type { WorkerMetrics } from "./worker-metrics";
 
@@ -35,7 +35,6 @@ export interface WorkerDeps {
 export interface OrderWorker {
   worker: Worker;
   writer: OrderWriter;
-  owners: OwnerCache;
   /** Stops taking jobs, lets active ones and their batches finish. */
   close(): Promise<void>;
 }
@@ -74,7 +73,6 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
   return {
     worker,
     writer,
-    owners,
     async close() {
       await worker.close();
       await writer.flush();

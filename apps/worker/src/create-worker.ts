@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
 import { createOrderWriter, type OrderWriter } from "./order-writer";
-import { createOwnerCache } from "./owner-cache";
+import { createOwnerCache, type OwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
 import type { WorkerMetrics } from "./worker-metrics";
 
@@ -35,6 +35,8 @@ export interface WorkerDeps {
 export interface OrderWorker {
   worker: Worker;
   writer: OrderWriter;
+  /** Drop an entry when a credential event says it changed. */
+  owners: OwnerCache;
   /** Stops taking jobs, lets active ones and their batches finish. */
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
   return {
     worker,
     writer,
+    owners,
     async close() {
       await worker.close();
       await writer.flush();

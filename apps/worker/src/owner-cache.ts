@@ -23,7 +23,7 @@ export interface OwnerCacheOptions {
 export interface OwnerCache {
   webhook(id: string): Promise<WebhookOwner | null>;
   account(id: string): Promise<AccountOwner | null>;
-  /** Drops cached entries for an id now (credential events). */
+  /** Drops the cached entries for an id, so the next lookup reads Postgres. */
   forget(id: string): void;
 }
 

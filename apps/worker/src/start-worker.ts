@@ -3,7 +3,13 @@ import { hostname } from "node:os";
 import type { WorkerEnv } from "@orderhook/config";
 import { createDbClient } from "@orderhook/db";
 import { checkRedisPolicy, type Logger } from "@orderhook/observability";
-import { createOrderQueue, createRedis, ORDER_QUEUE_NAME } from "@orderhook/queue";
+import {
+  createOrderQueue,
+  createRedis,
+  ORDER_QUEUE_NAME,
+  parseWebhookEvent,
+  webhookEventsChannel,
+} from "@orderhook/queue";
 import { checkDatabase } from "./check-database";
 import { createMetricsServer } from "./create-metrics-server";
 import { createWorker } from "./create-worker";
@@ -67,6 +73,14 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     settings,
   });
   writerBusy = orders.writer.busy;
+  // A revoked webhook takes effect at once here too, not after OWNER_CACHE_TTL_MS.
+  const events = redis.duplicate({ connectionName: "orderhook-worker-events" });
+  events.on("error", (error) => logger.warn({ err: error }, "redis events connection error"));
+  events.on("message", (_channel: string, message: string) => {
+    const event = parseWebhookEvent(message);
+    if (event !== null) orders.owners.forget(event.webhookId);
+  });
+  await events.subscribe(webhookEventsChannel(env.QUEUE_PREFIX));
   const server: Server = createMetricsServer({
     registry: metrics.registry,
     ready: async () =>
@@ -81,6 +95,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
   return {
     async close() {
       await orders.close();
+      events.disconnect();
       server.close();
       await queue.close();
       await db.close();

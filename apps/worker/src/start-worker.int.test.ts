@@ -1,0 +1,77 @@
+import { parseEnv, workerEnvSchema } from "@orderhook/config";
+import { createDbClient, orders, webhooks } from "@orderhook/db";
+import { createLogger } from "@orderhook/observability";
+import {
+  createOrderQueue,
+  createRedis,
+  ORDER_JOB_NAME,
+  orderJobOptions,
+  publishWebhookEvent,
+} from "@orderhook/queue";
+import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildOrderJob } from "./build-order-job";
+import { startWorker } from "./start-worker";
+import { waitUntil } from "./wait-until";
+
+const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-worker-test" });
+const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
+
+afterAll(async () => {
+  await client.close();
+  redis.disconnect();
+});
+
+describe("startWorker", () => {
+  it("drops a revoked webhook from its cache on the credential event, long before the cache TTL", async () => {
+    const prefix = uniquePrefix("events");
+    const env = parseEnv(workerEnvSchema, {
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      METRICS_PORT: "0",
+      METRICS_HOST: "127.0.0.1",
+      OWNER_CACHE_TTL_MS: "3600000",
+    });
+    const worker = await startWorker(env, createLogger({ name: "worker-test", level: "silent" }));
+    const queue = createOrderQueue(redis, prefix);
+    const fixture = await createFixture(client.db);
+    const rowOf = async (id: string) => (await client.db.select().from(orders).where(eq(orders.id, id)))[0];
+    try {
+      const before = buildOrderJob(fixture);
+      await queue.add(ORDER_JOB_NAME, before, { ...orderJobOptions(), jobId: before.orderId });
+      await waitUntil(
+        async () => (await rowOf(before.orderId))?.status,
+        () => "first order not written",
+      );
+
+      const revokedAt = Date.now();
+      await client.db
+        .update(webhooks)
+        .set({ active: false, revokedAt: new Date(revokedAt) })
+        .where(eq(webhooks.id, fixture.webhookId));
+      await publishWebhookEvent(redis, prefix, {
+        type: "revoked",
+        webhookId: fixture.webhookId,
+        userId: fixture.userId,
+        tokenHash: null,
+      });
+      // As if a receiver's stale credential cache had let one more alert through.
+      const after = buildOrderJob(fixture, undefined, { receivedAt: revokedAt + 1_000 });
+      await queue.add(ORDER_JOB_NAME, after, { ...orderJobOptions(), jobId: after.orderId });
+      const row = await waitUntil(
+        async () => rowOf(after.orderId),
+        () => "second order not written",
+      );
+      expect((await rowOf(before.orderId))?.status).toBe("accepted");
+      expect(row, JSON.stringify(row)).toMatchObject({
+        status: "rejected",
+        reason: expect.stringMatching(/^webhook_revoked/),
+      });
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  });
+});

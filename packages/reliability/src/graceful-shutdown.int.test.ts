@@ -1,18 +1,25 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { FaultProxy } from "@orderhook/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { Scenario } from "./harness/scenario";
 
 let scenario: Scenario | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
   await scenario?.close();
+  await proxy?.close();
   scenario = undefined;
+  proxy = undefined;
 });
 
 describe("graceful shutdown under load", () => {
   it("drops no accepted request and loses no job when the receiver and then the worker get SIGTERM during traffic; both exit 0", async () => {
     scenario = await Scenario.create("sigterm");
-    const first = await scenario.startReceiver();
+    // 60 ms each way to Redis: every request spends ~250 ms inside the receiver, so SIGTERM
+    // always lands with requests in flight.
+    proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });
+    const first = await scenario.startReceiver({ redisUrl: proxy.url(scenario.redis.url) });
     const second = await scenario.startReceiver();
     // Batches wait up to 200 ms, so the worker is stopped with jobs active and rows unwritten.
     const workerEnv = { BATCH_MAX_WAIT_MS: "200", LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000" };
@@ -23,6 +30,8 @@ describe("graceful shutdown under load", () => {
       .traffic({ origin: () => target.origin, ratePerSecond: 80, maxAttempts: 5, retryDelayMs: 200 })
       .start();
     await sleep(2_500);
+    proxy.setLatency(60);
+    await sleep(500);
     const inFlightAtReceiverStop = traffic.inFlightCount;
     first.signal("SIGTERM");
     target = second;
@@ -39,6 +48,7 @@ describe("graceful shutdown under load", () => {
     const recovered = replacement.lines.filter((line) => line.includes("job stalled")).length;
     const report = JSON.stringify({ result, outcomes, receiverExit, workerExit, recovered });
 
+    expect(inFlightAtReceiverStop, report).toBeGreaterThan(0);
     expect(receiverExit, `${report}\n${first.tail()}`).toEqual({ code: 0, signal: null });
     expect(workerExit, `${report}\n${draining.tail()}`).toEqual({ code: 0, signal: null });
     expect(result.lost, report).toBe(0);

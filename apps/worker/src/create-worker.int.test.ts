@@ -4,10 +4,12 @@ import {
   createOrderQueue,
   createRedis,
   ORDER_JOB_NAME,
+  ORDER_QUEUE_NAME,
   type OrderJob,
   orderJobOptions,
 } from "@orderhook/queue";
 import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
@@ -25,6 +27,7 @@ const settings = {
   maxAttempts: 12,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
+  maxStalledCount: 5,
   ownerCacheTtlMs: 0,
 };
 let fixture: Fixture;
@@ -235,6 +238,31 @@ describe("createWorker", () => {
     const counts = await queue.getJobCounts("active", "completed", "waiting");
     expect(counts.active, JSON.stringify(counts)).toBe(0);
     expect(await rowsFor(jobs.map((j) => j.orderId))).toHaveLength(counts.completed!);
+    await queue.close();
+  });
+});
+
+describe("jobs of dead workers", () => {
+  it("marks an order failed, with the reason, when its job stalled more often than allowed", async () => {
+    const prefix = uniquePrefix("stalled");
+    const job = buildOrderJob(fixture);
+    const queue = await enqueue(prefix, [job]);
+    // A worker that takes the job and dies without a word: its lock simply expires.
+    const doomed = new Worker(ORDER_QUEUE_NAME, null, {
+      connection: redis,
+      prefix,
+      lockDuration: 1_000,
+      autorun: false,
+    });
+    expect((await doomed.getNextJob("doomed-token"))?.id).toBe(job.orderId);
+    await doomed.close(true);
+    start(prefix, { maxStalledCount: 0, stalledIntervalMs: 1_000, lockDurationMs: 1_000 });
+    const [row] = await settledRows([job.orderId]);
+    expect(row, JSON.stringify(row)).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/^stalled: /),
+    });
+    expect(await queue.getJobState(job.orderId)).toBe("failed");
     await queue.close();
   });
 });

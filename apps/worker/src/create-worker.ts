@@ -1,8 +1,9 @@
-import { ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { ORDER_QUEUE_NAME, orderJobSchema } from "@orderhook/queue";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
+import { orderRow } from "./order-row";
 import { createOrderWriter, type OrderWriter } from "./order-writer";
 import { createOwnerCache, type OwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
@@ -17,6 +18,8 @@ export interface WorkerSettings {
   maxAttempts: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** Recoveries from a dead worker a job may go through before it is failed. */
+  maxStalledCount: number;
   ownerCacheTtlMs: number;
   /** Shown on each job as the worker that took it. */
   name?: string;
@@ -40,6 +43,8 @@ export interface OrderWorker {
   /** Stops taking jobs, lets active ones and their batches finish. */
   close(): Promise<void>;
 }
+
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
 
 /** The order queue's consumer. It neither reads the environment nor owns its connections. */
 export function createWorker(deps: WorkerDeps): OrderWorker {
@@ -68,10 +73,22 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
     concurrency: settings.concurrency,
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: settings.maxStalledCount,
     name: settings.name,
   });
   worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   worker.on("stalled", (jobId) => logger.warn({ orderId: jobId }, "job stalled; another attempt follows"));
+  // BullMQ fails a job that stalled too often without running the processor: record it on the row.
+  worker.on("failed", (job, error) => {
+    if (job === undefined || !STALLED_TOO_OFTEN.test(error.message)) return;
+    const parsed = orderJobSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    writer
+      .write(orderRow(parsed.data, "failed", `stalled: ${error.message}`))
+      .catch((writeError: unknown) =>
+        logger.warn({ orderId: job.id, err: writeError }, "could not mark the order failed"),
+      );
+  });
   return {
     worker,
     writer,

@@ -46,6 +46,7 @@ describe("end to end", () => {
         maxAttempts: 12,
         lockDurationMs: 30_000,
         stalledIntervalMs: 30_000,
+        maxStalledCount: 5,
         ownerCacheTtlMs: 5_000,
       },
     });

@@ -46,6 +46,7 @@ describe("a Postgres outage", () => {
         maxAttempts: 50,
         lockDurationMs: 30_000,
         stalledIntervalMs: 30_000,
+        maxStalledCount: 5,
         ownerCacheTtlMs: 0,
       },
     });

@@ -55,6 +55,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     maxAttempts: env.JOB_ATTEMPTS,
     lockDurationMs: env.LOCK_DURATION_MS,
     stalledIntervalMs: env.STALLED_INTERVAL_MS,
+    maxStalledCount: env.MAX_STALLED_COUNT,
     ownerCacheTtlMs: env.OWNER_CACHE_TTL_MS,
     name: `${hostname()}:${process.pid}`,
   };

@@ -80,6 +80,7 @@ describe("the worker process", () => {
         maxAttempts: 12,
         lockDurationMs: 2_000,
         stalledIntervalMs: 1_000,
+        maxStalledCount: 5,
         ownerCacheTtlMs: 5_000,
       },
     });

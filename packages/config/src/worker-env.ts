@@ -18,6 +18,8 @@ export const workerEnvSchema = z.object({
   /** BullMQ lock duration; a job whose worker stops renewing it is recovered as stalled. */
   LOCK_DURATION_MS: integer(30_000, { min: 1_000, max: 3_600_000 }),
   STALLED_INTERVAL_MS: integer(30_000, { min: 1_000, max: 3_600_000 }),
+  /** Times a job may come back from a dead worker before it is failed; each crash holding it counts once. */
+  MAX_STALLED_COUNT: integer(5, { min: 0, max: 1_000 }),
   /** How long a webhook's or account's state is reused; disabling an account takes effect within it. */
   OWNER_CACHE_TTL_MS: integer(5_000, { min: 0, max: 3_600_000 }),
   METRICS_PORT: port(9464),

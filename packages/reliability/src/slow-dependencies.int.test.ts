@@ -71,6 +71,62 @@ describe("slow and flaky dependencies", () => {
     });
   }, 120_000);
 
+  it("gives the sender of a request answered 503 whose job landed anyway the same orderId when it retries with the same key", async () => {
+    scenario = await Scenario.create("landed");
+    proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });
+    const receiver = await scenario.startReceiver({
+      redisUrl: proxy.url(scenario.redis.url),
+      env: { REDIS_TIMEOUT_MS: "500" },
+    });
+    await scenario.startWorker();
+    const token = scenario.tokens[0]!;
+    const send = (comment: string) =>
+      sendHttp(receiver.origin, {
+        path: `/v1/webhooks/${token}`,
+        headers: { "idempotency-key": comment },
+        body: JSON.stringify({ ticker: "MSFT", action: "sell", quantity: 2, comment }),
+        timeoutMs: SENDER_TIMEOUT_MS,
+      });
+    // 150 ms each way: the admission round trip (300 ms) fits REDIS_TIMEOUT_MS; the enqueue is
+    // then held in the proxy past the timeout and delivered afterwards, so Redis runs it after
+    // the receiver has answered 503.
+    const cases: { comment: string; first: HttpAnswer; retry: HttpAnswer }[] = [];
+    for (let offset = 330; offset <= 600; offset += 30) {
+      const comment = `${scenario.tag}-${offset}`;
+      proxy.setLatency(150);
+      const pending = send(comment);
+      await sleep(offset);
+      proxy.pause();
+      const first = await pending;
+      await sleep(300);
+      proxy.heal();
+      await sleep(300);
+      cases.push({ comment, first, retry: await send(comment) });
+    }
+    const comments = cases.map((c) => c.comment);
+    const rows = await waitForComments(scenario, comments);
+    const rowIdByComment = new Map(rows.map((row) => [row.comment, row.id]));
+    const report = JSON.stringify(
+      cases.map((c) => [c.first.status, c.retry.status, c.retry.headers["idempotent-replayed"] ?? ""]),
+    );
+    const landed = cases.filter((c) => c.first.status === 503 && c.retry.status === 200);
+    for (const c of cases) {
+      expect(c.first.error, report).toBeNull();
+      expect(rowIdByComment.get(c.comment), `${c.comment}: ${report}`).toBe(
+        orderIdOf((c.first.status === 202 ? c.first : c.retry).text),
+      );
+    }
+    expect(rows.length, report).toBe(cases.length);
+    for (const c of landed) expect(c.retry.headers["idempotent-replayed"], report).toBe("true");
+    recordMeasurement("503 whose job landed anyway (enqueue held past REDIS_TIMEOUT_MS)", {
+      cases: cases.length,
+      first: cases.map((c) => c.first.status).join("/"),
+      retry: cases.map((c) => c.retry.status).join("/"),
+      landedDespite503: landed.length,
+    });
+    expect(landed.length, `no 503 whose job landed was produced: ${report}`).toBeGreaterThan(0);
+  }, 120_000);
+
   it("loses and doubles nothing when the receiver's and the worker's Redis connections are reset every 700 ms", async () => {
     scenario = await Scenario.create("resets");
     proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });

@@ -37,6 +37,9 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
     idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_SECONDS,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    // Every worker query passes scalars or one JSON text; a connection killed while it fetched
+    // array types would otherwise crash the worker with an unhandled rejection.
+    fetchTypes: false,
   });
   try {
     await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });

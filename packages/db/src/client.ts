@@ -13,6 +13,12 @@ export interface DbClientOptions {
   statementTimeoutMs?: number;
   /** Recycle connections after this long so a failover or DNS change is picked up. */
   maxLifetimeSeconds?: number;
+  /**
+   * Look up array types on each new connection (postgres.js `fetch_types`, default true). A
+   * connection killed during that lookup rejects a promise nobody holds (porsager/postgres
+   * #1192, #1223), which ends the process; a client that passes no JS arrays turns it off.
+   */
+  fetchTypes?: boolean;
 }
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -31,6 +37,7 @@ export function createDbClient(options: DbClientOptions): DbClient {
     idle_timeout: options.idleTimeoutSeconds ?? 60,
     max_lifetime: options.maxLifetimeSeconds ?? 30 * 60,
     onnotice: () => {},
+    fetch_types: options.fetchTypes ?? true,
     connection: {
       application_name: options.applicationName,
       statement_timeout: options.statementTimeoutMs ?? 10_000,

@@ -4,13 +4,12 @@ import { hashToken } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
 import { ORDER_JOB_NAME, ORDER_JOB_VERSION, type OrderJob, type OrderQueue } from "@orderhook/queue";
 import type { Context } from "hono";
-import { v7 as uuidv7 } from "uuid";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
 import type { CredentialCache } from "./credential-cache";
 import type { WebhookCredentials } from "./credentials";
 import { invalidToken } from "./invalid-token";
-
+import { newOrderId } from "./order-id";
 import { parseJsonBody } from "./parse-json-body";
 import { readIncomingBody, readRequestBody } from "./read-body";
 import { jsonResponse, problemResponse } from "./respond";
@@ -100,7 +99,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       idempotencyKey: explicitKey(c.req.header("idempotency-key"), alert),
       // One-shot hash: measured a third of createHash().update().digest() per request.
       fingerprint: hash("sha256", body, "base64"),
-      orderId: uuidv7(),
+      orderId: newOrderId(receivedAt),
       rate: creds.rateLimitPerSecond ?? defaultRatePerSecond,
       signature,
     };

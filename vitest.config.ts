@@ -12,6 +12,7 @@ const processSuites = [
   "apps/*/src/**/*crash*.int.test.ts",
   "apps/*/src/**/graceful-shutdown*.int.test.ts",
   "apps/*/src/**/end-to-end*.int.test.ts",
+  "apps/worker/src/worker-startup.int.test.ts",
 ];
 
 export default defineConfig({

@@ -97,12 +97,14 @@ describe("orderhook jobs", () => {
     expect(human.stdout, human.stdout).toMatch(/^JOB\s+FAILED\s+ATTEMPTS\s+TICKER\s+ACTION\s+REASON\n/);
   });
 
-  it("retries one failed job by id, then refuses to retry it again", async () => {
+  it("retries one failed job by id with a fresh attempt budget, then refuses to retry it again", async () => {
     const id = failedIds[0]!;
+    expect((await queue.getJob(id))?.attemptsMade).toBe(1);
     const result = await run(["jobs", "retry", id, "--json"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toEqual({ retried: 1, ids: [id] });
     expect(await queue.getJobState(id)).toBe("waiting");
+    expect((await queue.getJob(id))?.attemptsMade).toBe(0);
 
     const again = await run(["jobs", "retry", id]);
     expect(again.code).toBe(1);
@@ -115,6 +117,8 @@ describe("orderhook jobs", () => {
     expect(result.json()).toEqual({ retried: 2 });
     expect(await queue.getFailedCount()).toBe(0);
     expect(await queue.getWaitingCount()).toBe(3);
+    const waiting = await queue.getWaiting();
+    expect(waiting.map((j) => j.attemptsMade)).toEqual([0, 0, 0]);
   });
 
   it("refuses an unknown job id, and a retry with neither id nor --all", async () => {

@@ -1,5 +1,9 @@
 import { OrderhookError } from "@orderhook/errors";
 import type { OrderQueue } from "@orderhook/queue";
+import type { RetryOptions } from "bullmq";
+
+/** A replayed job gets its full retry budget again, not the one attempt left over. */
+const FRESH_ATTEMPTS: RetryOptions = { resetAttemptsMade: true, resetAttemptsStarted: true };
 
 /** Moves one failed job back to waiting; the worker's idempotent write makes a replay safe. */
 export async function retryFailedJob(queue: OrderQueue, jobId: string): Promise<void> {
@@ -9,14 +13,24 @@ export async function retryFailedJob(queue: OrderQueue, jobId: string): Promise<
   if (state !== "failed") {
     throw new OrderhookError("conflict", { detail: `job ${jobId} is ${state}, not failed` });
   }
-  await job.retry("failed");
+  await job.retry("failed", FRESH_ATTEMPTS);
 }
 
 /** Moves every failed job back to waiting and says how many there were. */
 export async function retryAllFailedJobs(queue: OrderQueue): Promise<number> {
-  const before = await queue.getFailedCount();
-  if (before === 0) return 0;
-  await queue.retryJobs({ state: "failed", count: 1_000 });
-  const after = await queue.getFailedCount();
-  return Math.max(0, before - after);
+  let retried = 0;
+  for (;;) {
+    // Retried jobs leave the failed set, so the first page is always the next one.
+    const jobs = await queue.getFailed(0, 499);
+    if (jobs.length === 0) return retried;
+    for (const job of jobs) {
+      try {
+        await job.retry("failed", FRESH_ATTEMPTS);
+        retried += 1;
+      } catch (error) {
+        // Retried concurrently by someone else, or removed: either way it is no longer ours to move.
+        if ((await job.getState()) === "failed") throw error;
+      }
+    }
+  }
 }

@@ -108,7 +108,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       admitted = await admission.admit(request);
     } catch (error) {
       // A timed-out script may still run; the release queued behind it undoes its reservation.
-      admission.release(request).catch(() => {});
+      admission.release(request, "admission").catch(() => {});
       throw unavailable(error, "Redis");
     }
     const requestId = c.get("requestId");
@@ -160,11 +160,12 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     try {
       await queue.add(ORDER_JOB_NAME, job, { jobId: request.orderId });
     } catch (error) {
-      admission.release(request).catch(() => {});
+      // On the add's connection, so Redis runs it after an add that timed out on our side only.
+      admission.release(request, "enqueue").catch(() => {});
       throw unavailable(error, "Redis");
     }
     deps.onEnqueued?.(performance.now() - enqueueStart);
-    // Rides the producer connection right behind the add; the ack need not wait for it.
+    // The ack need not wait for it: until it lands, a retry finds the job and is a replay.
     admission.commit(request).catch(() => {});
     c.set("outcome", "accepted");
     return jsonResponse(

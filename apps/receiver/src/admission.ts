@@ -1,6 +1,7 @@
 import { ORDER_QUEUE_NAME } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { ADMIT_LUA, RELEASE_LUA } from "./admission-scripts";
+import { createTickBatch } from "./tick-batch";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -34,18 +35,24 @@ export interface AdmissionOptions {
 
 export interface Admission {
   admit(request: AdmitRequest): Promise<AdmitResult>;
-  /** Marks the reservation queued; sent without awaiting it, right behind the enqueue. */
+  /** Marks the reservation queued; sent without awaiting it, once the enqueue succeeded. */
   commit(request: AdmitRequest): Promise<unknown>;
-  /** Removes the reservation after a failed enqueue (or commits it if the job landed anyway). */
-  release(request: AdmitRequest): Promise<unknown>;
+  /**
+   * Removes the reservation (or commits it if the job landed anyway) after the step named by
+   * `behind` failed, on that step's connection, so that Redis runs it after the failed step.
+   */
+  release(request: AdmitRequest, behind: "admission" | "enqueue"): Promise<unknown>;
 }
 
-interface AdmissionCommands {
-  orderhookAdmit(...args: string[]): Promise<[string, string?]>;
+interface ReleaseCommand {
   orderhookRelease(...args: string[]): Promise<number>;
 }
 
-export function createAdmission(redis: Redis, options: AdmissionOptions): Admission {
+/**
+ * `redis` carries the admission script and the commit; `queueRedis` is the connection the
+ * enqueue uses, which the release after a failed enqueue must follow.
+ */
+export function createAdmission(redis: Redis, queueRedis: Redis, options: AdmissionOptions): Admission {
   const {
     prefix,
     idempotencyTtlMs,
@@ -54,8 +61,11 @@ export function createAdmission(redis: Redis, options: AdmissionOptions): Admiss
     signatureReplayTtlMs = 600_000,
   } = options;
   redis.defineCommand("orderhookAdmit", { numberOfKeys: 3, lua: ADMIT_LUA });
-  redis.defineCommand("orderhookRelease", { numberOfKeys: 2, lua: RELEASE_LUA });
-  const commands = redis as unknown as Redis & AdmissionCommands;
+  for (const connection of new Set([redis, queueRedis])) {
+    connection.defineCommand("orderhookRelease", { numberOfKeys: 2, lua: RELEASE_LUA });
+  }
+  const send = createTickBatch(redis);
+  const queueCommands = queueRedis as unknown as Redis & ReleaseCommand;
   const jobKeyPrefix = `${prefix}:${ORDER_QUEUE_NAME}:`;
 
   const idempotencyKey = (r: AdmitRequest) =>
@@ -70,7 +80,7 @@ export function createAdmission(redis: Redis, options: AdmissionOptions): Admiss
   return {
     async admit(r) {
       const interval = 1000 / r.rate;
-      const [code, value] = await commands.orderhookAdmit(
+      const [code, value] = await send<[string, string?]>("orderhookAdmit", [
         idempotencyKey(r),
         `${prefix}:rate:${r.userId}`,
         seenKey(r),
@@ -83,7 +93,7 @@ export function createAdmission(redis: Redis, options: AdmissionOptions): Admiss
         String(interval * r.rate),
         jobKeyPrefix,
         String(signatureReplayTtlMs),
-      );
+      ]);
       switch (code) {
         case "A":
           return { outcome: "accepted" };
@@ -102,17 +112,20 @@ export function createAdmission(redis: Redis, options: AdmissionOptions): Admiss
       }
     },
     commit(r) {
-      return redis.set(idempotencyKey(r), queuedValue(r), "PX", queuedTtl(r));
+      return send("set", [idempotencyKey(r), queuedValue(r), "PX", queuedTtl(r)]);
     },
-    release(r) {
-      return commands.orderhookRelease(
+    release(r, behind) {
+      const args = [
         idempotencyKey(r),
         seenKey(r),
         r.orderId,
         jobKeyPrefix + r.orderId,
         queuedValue(r),
         queuedTtl(r),
-      );
+      ];
+      return behind === "admission"
+        ? send("orderhookRelease", args)
+        : queueCommands.orderhookRelease(...args);
     },
   };
 }

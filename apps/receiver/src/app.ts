@@ -24,8 +24,10 @@ export interface RequestRecord {
 }
 
 export interface AppDeps {
-  /** Producer connection: the admission script and the queue share it, in order. */
+  /** BullMQ's connection (the enqueue). */
   redis: Redis;
+  /** The admission script's auto-pipelined connection; `redis` when not given. */
+  admissionRedis?: Redis;
   queue: OrderQueue;
   db: Database;
   credentials: CredentialCache;
@@ -55,7 +57,8 @@ function methodNotAllowed(allow: string) {
 /** The receiver's HTTP app; no environment, no listening — main.ts does that. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const admission = createAdmission(deps.redis, {
+  const admissionRedis = deps.admissionRedis ?? deps.redis;
+  const admission = createAdmission(admissionRedis, deps.redis, {
     prefix: deps.prefix,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
     dedupWindowMs: deps.dedupWindowMs,
@@ -109,8 +112,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return problemResponse("unavailable", requestId, { detail: "Shutting down." });
     }
     try {
-      if (deps.redis.status !== "ready") throw new Error(`redis connection is ${deps.redis.status}`);
-      await deps.redis.ping();
+      const connections = [...new Set([deps.redis, admissionRedis])];
+      for (const connection of connections) {
+        if (connection.status !== "ready") throw new Error(`redis connection is ${connection.status}`);
+      }
+      await Promise.all(connections.map((connection) => connection.ping()));
       await deps.queue.waitUntilReady();
       return jsonResponse(200, { status: "ready" }, requestId);
     } catch (error) {

@@ -39,9 +39,10 @@ function waitForReady(redis: ReturnType<typeof createRedis>, timeoutMs: number):
 
 /** Connections, start-up checks and the app, from the validated environment. */
 export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<Receiver> {
-  const redis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS);
+  const redis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS, "queue");
+  const admissionRedis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS, "admission");
   const subscriber = createRedis(env.REDIS_URL, { connectionName: "orderhook-receiver-events" });
-  for (const connection of [redis, subscriber]) {
+  for (const connection of [redis, admissionRedis, subscriber]) {
     connection.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
   }
   const db = createDbClient({
@@ -55,13 +56,17 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
   const close = async () => {
     await Promise.allSettled([queue.close(), db.close()]);
     subscriber.disconnect();
+    admissionRedis.disconnect();
     redis.disconnect();
   };
   const queue = createOrderQueue(redis, env.QUEUE_PREFIX);
   queue.on("error", (error: Error) => logger.warn({ err: error.message }, "queue error"));
 
   try {
-    await waitForReady(redis, REDIS_STARTUP_TIMEOUT_MS);
+    await Promise.all([
+      waitForReady(redis, REDIS_STARTUP_TIMEOUT_MS),
+      waitForReady(admissionRedis, REDIS_STARTUP_TIMEOUT_MS),
+    ]);
     await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
     await checkDatabase(db);
   } catch (error) {
@@ -91,6 +96,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
 
   const app = createApp({
     redis,
+    admissionRedis,
     queue,
     db: db.db,
     credentials,

@@ -20,6 +20,7 @@ import { signingKey } from "./webhook-signature";
 
 export interface TestReceiver {
   app: Hono<AppEnv>;
+  /** BullMQ's connection; the admission script has one of its own, as in production. */
   redis: Redis;
   queue: OrderQueue;
   db: DbClient;
@@ -40,14 +41,21 @@ export async function createTestReceiver(
 ): Promise<TestReceiver> {
   const prefix = uniquePrefix("rcv");
   // Generous by default: a loaded test machine must not turn a slow event loop into 503s.
-  const redis = createProducerConnection(
-    overrides.redisUrl ?? testRedisUrl(),
-    overrides.redisTimeoutMs ?? 5_000,
+  const redisUrl = overrides.redisUrl ?? testRedisUrl();
+  const timeoutMs = overrides.redisTimeoutMs ?? 5_000;
+  const redis = createProducerConnection(redisUrl, timeoutMs, "queue");
+  const admissionRedis = createProducerConnection(redisUrl, timeoutMs, "admission");
+  // Outage tests stop Redis under these connections; reconnect errors are expected there.
+  for (const connection of [redis, admissionRedis]) connection.on("error", () => {});
+  await Promise.all(
+    [redis, admissionRedis].map(
+      (connection) =>
+        new Promise<void>((resolve, reject) => {
+          connection.once("ready", resolve);
+          connection.once("error", reject);
+        }),
+    ),
   );
-  await new Promise<void>((resolve, reject) => {
-    redis.once("ready", resolve);
-    redis.once("error", reject);
-  });
   const db = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-receiver-test" });
   const queue = createOrderQueue(redis, prefix);
   queue.on("error", () => {});
@@ -55,10 +63,11 @@ export async function createTestReceiver(
     load: createCredentialLoader(db.db),
     ttlMs: overrides.credentialTtlMs ?? 5_000,
   });
-  const subscriber = overrides.subscribe ? createRedis(overrides.redisUrl ?? testRedisUrl()) : null;
+  const subscriber = overrides.subscribe ? createRedis(redisUrl) : null;
   if (subscriber !== null) await subscribeToWebhookEvents(subscriber, prefix, credentials);
   const app = createApp({
     redis,
+    admissionRedis,
     queue,
     db: db.db,
     credentials,
@@ -80,6 +89,7 @@ export async function createTestReceiver(
     close: async () => {
       await queue.close();
       subscriber?.disconnect();
+      admissionRedis.disconnect();
       redis.disconnect();
       await db.close();
     },

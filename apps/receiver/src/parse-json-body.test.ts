@@ -1,6 +1,6 @@
 import { OrderhookError } from "@orderhook/errors";
 import { describe, expect, it } from "vitest";
-import { parseJsonBody } from "./parse-json-body";
+import { MAX_JSON_DEPTH, parseJsonBody } from "./parse-json-body";
 
 function codeOf(text: string): { code: string; errors: unknown } | null {
   try {
@@ -43,5 +43,17 @@ describe("parseJsonBody", () => {
     expect(codeOf('{"constructor":{"prototype":{"polluted":true}}}')?.errors).toEqual([
       { field: "constructor.prototype", message: "forbidden key (prototype pollution)" },
     ]);
+  });
+
+  it("refuses bodies nested deeper than the limit with invalid_order, counting only brackets outside strings", () => {
+    const deep = `{"ticker":"AAPL","extra":${"[".repeat(5000)}1${"]".repeat(5000)}}`;
+    expect(codeOf(deep)).toEqual({
+      code: "invalid_order",
+      errors: [{ field: "", message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
+    });
+    const atLimit = `${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`;
+    expect(parseJsonBody(atLimit)).toBeInstanceOf(Array);
+    const bracketsInText = JSON.stringify({ comment: "[".repeat(100), quote: '\\"[[[' });
+    expect(parseJsonBody(bracketsInText)).toEqual(JSON.parse(bracketsInText));
   });
 });

@@ -4,6 +4,26 @@ import { OrderhookError } from "@orderhook/errors";
 // through \u escapes) pay for the walk over the parsed tree.
 const SUSPICIOUS = /__proto__|constructor|\\u/;
 
+/** Alerts are nearly flat; anything deeper is refused before it reaches code that recurses. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Deepest `{`/`[` nesting of JSON text, brackets inside strings ignored; stops once past the limit. */
+function exceedsDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 function findPoisonedKey(value: unknown, path: string): string | null {
   if (typeof value !== "object" || value === null) return null;
   if (Array.isArray(value)) {
@@ -41,6 +61,14 @@ export function parseJsonBody(body: string): unknown {
   } catch (error) {
     throw new OrderhookError("malformed_json", {
       detail: `The body is not valid JSON: ${(error as Error).message}`,
+    });
+  }
+  // Valid JSON nested thousands deep would overflow the stack of a recursive serializer
+  // downstream (the enqueue) and come back as a 5xx; it is the sender's error, so a 4xx.
+  if (exceedsDepth(text, MAX_JSON_DEPTH)) {
+    throw new OrderhookError("invalid_order", {
+      detail: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+      errors: [{ field: "", message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
     });
   }
   if (SUSPICIOUS.test(text)) {

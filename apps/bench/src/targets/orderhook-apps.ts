@@ -70,7 +70,8 @@ export async function startWorker(env: OrderhookEnv, nodeArgs: string[] = []): P
   const metricsPort = await freePort();
   return startService({
     name: "worker",
-    nodeArgs: [...nodeArgs, APP_MAIN.worker],
+    // As the worker image and `pnpm start:worker` run it.
+    nodeArgs: ["--max-semi-space-size=32", ...nodeArgs, APP_MAIN.worker],
     env: { ...commonEnv(env), METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1" },
     readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
   });

@@ -10,6 +10,7 @@ import type { AppEnv } from "./app-env";
 import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
 import { createOrderStatusReader } from "./order-status";
+import { ClientAbortedError } from "./read-body";
 import { resolveRequestId } from "./request-id";
 import { jsonResponse, problemResponse } from "./respond";
 
@@ -147,6 +148,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         errors: error.errors,
         headers: error.retryAfter === undefined ? undefined : { "retry-after": String(error.retryAfter) },
       });
+    }
+    if (error instanceof ClientAbortedError) {
+      // Nobody reads this answer; 499 (nginx's "client closed request") keeps it out of the 5xx.
+      c.set("outcome", "client_aborted");
+      return new Response(null, { status: 499, headers: { "x-request-id": requestId } });
     }
     if (error instanceof HTTPException) {
       const response = error.getResponse();

@@ -1,6 +1,17 @@
 import type { IncomingMessage } from "node:http";
 import { OrderhookError } from "@orderhook/errors";
 
+/**
+ * The client went away (or was cut off by the server's request timeout) before its body was
+ * complete: nobody is left to answer, and it is not a server error.
+ */
+export class ClientAbortedError extends Error {
+  constructor(cause?: unknown) {
+    super("client closed the request before its body was complete", { cause });
+    this.name = "ClientAbortedError";
+  }
+}
+
 function tooLarge(limit: number): OrderhookError {
   return new OrderhookError("payload_too_large", { detail: `The body exceeds ${limit} bytes.` });
 }
@@ -42,11 +53,11 @@ export function readIncomingBody(incoming: IncomingMessage, limit: number): Prom
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(error);
+      reject(new ClientAbortedError(error));
     };
     const onClose = () => {
       cleanup();
-      reject(new Error("client closed the request before its body was complete"));
+      reject(new ClientAbortedError());
     };
     incoming.on("data", onData);
     incoming.on("end", onEnd);

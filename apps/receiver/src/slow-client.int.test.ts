@@ -12,6 +12,7 @@ import { type RunningServer, startServer } from "./start-server";
 let r: TestReceiver;
 let f: Fixture;
 let server: RunningServer;
+const serverErrors: unknown[] = [];
 
 // Short bounds so the cut-off shows within a test; the client gives up only far past them.
 const timeouts = {
@@ -23,7 +24,7 @@ const timeouts = {
 const CLIENT_GIVES_UP_MS = 20_000;
 
 beforeAll(async () => {
-  r = await createTestReceiver();
+  r = await createTestReceiver({ onError: (error) => serverErrors.push(error) });
   f = await r.fixture();
   server = await startServer(r.app, { port: 0, hostname: "127.0.0.1", timeouts });
 });
@@ -107,8 +108,9 @@ describe("slow clients on a listening server", () => {
     );
     expect(normal.status, normal.text).toBe(202);
     expectCutOffWith408(slow);
-    // Only the normal client's alert became a job.
+    // Only the normal client's alert became a job, and the cut-off is not a server error.
     expect(await r.queue.getWaitingCount()).toBe(waitingBefore + 1);
+    expect(serverErrors.map(String)).toEqual([]);
   });
 
   it("keeps serving a keep-alive connection that sat idle longer than the header bound", async () => {

@@ -57,7 +57,7 @@ export function createAdmission(redis: Redis, queueRedis: Redis, options: Admiss
     prefix,
     idempotencyTtlMs,
     dedupWindowMs,
-    leaseMs = 60_000,
+    leaseMs = 10_000,
     signatureReplayTtlMs = 600_000,
   } = options;
   redis.defineCommand("orderhookAdmit", { numberOfKeys: 3, lua: ADMIT_LUA });

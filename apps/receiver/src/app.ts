@@ -37,6 +37,8 @@ export interface AppDeps {
   defaultRatePerSecond: number;
   idempotencyTtlSeconds: number;
   dedupWindowMs: number;
+  /** How long an in-flight reservation holds its key (default 10 s). */
+  idempotencyLeaseMs?: number;
   now?: () => number;
   isShuttingDown?: () => boolean;
   /** One call per request, after the response is built (logs and metrics). */
@@ -63,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     prefix: deps.prefix,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
     dedupWindowMs: deps.dedupWindowMs,
+    leaseMs: deps.idempotencyLeaseMs,
   });
   const { onRequest } = deps;
 

@@ -59,7 +59,9 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     admissionRedis.disconnect();
     redis.disconnect();
   };
-  const queue = createOrderQueue(redis, env.QUEUE_PREFIX);
+  const queue = createOrderQueue(redis, env.QUEUE_PREFIX, {
+    retry: { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS },
+  });
   queue.on("error", (error: Error) => logger.warn({ err: error.message }, "queue error"));
 
   try {
@@ -105,6 +107,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     dedupWindowMs: env.DEDUP_WINDOW_MS,
+    idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_MS,
     isShuttingDown: () => shuttingDown,
     onRequest: (record) => {
       metrics?.recordRequest(record);

@@ -12,9 +12,11 @@ export const workerEnvSchema = z.object({
   BATCH_MAX_SIZE: integer(500, { min: 1, max: 5_000 }),
   /** …or when its oldest order has waited this long. */
   BATCH_MAX_WAIT_MS: integer(5, { min: 0, max: 10_000 }),
-  /** Attempts per job before it is marked failed (exponential backoff with jitter between them). */
+  /**
+   * Attempts after which an order is marked failed. The attempts and backoff a job really gets
+   * are set by the receiver at enqueue (its JOB_ATTEMPTS / JOB_BACKOFF_MS): keep the two equal.
+   */
   JOB_ATTEMPTS: integer(12, { min: 1, max: 100 }),
-  JOB_BACKOFF_MS: integer(1_000, { min: 1, max: 600_000 }),
   /** BullMQ lock duration; a job whose worker stops renewing it is recovered as stalled. */
   LOCK_DURATION_MS: integer(30_000, { min: 1_000, max: 3_600_000 }),
   STALLED_INTERVAL_MS: integer(30_000, { min: 1_000, max: 3_600_000 }),

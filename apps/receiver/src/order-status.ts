@@ -16,7 +16,8 @@ export interface OrderStatusView {
 
 export type OrderStatusReader = (userId: string, orderId: string) => Promise<OrderStatusView | null>;
 
-const FINAL: ReadonlySet<OrderStatus> = new Set(["accepted", "rejected", "failed"]);
+// `failed` is not final: `pnpm orderhook jobs retry` can still turn the order accepted.
+const FINAL: ReadonlySet<OrderStatus> = new Set(["accepted", "rejected"]);
 const MAX_CACHED_FINAL = 10_000;
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { parseAlert } from "@orderhook/alert";
 import {
   createOrderQueue,
   createRedis,
@@ -18,6 +19,7 @@ const failedIds: string[] = [];
 
 function job(ticker: string): OrderJob {
   const id = randomUUID();
+  const raw = { ticker, action: "buy", quantity: 1 };
   return {
     v: 1,
     orderId: id,
@@ -25,25 +27,8 @@ function job(ticker: string): OrderJob {
     webhookId: randomUUID(),
     accountId: randomUUID(),
     idempotencyKey: null,
-    alert: {
-      ticker,
-      action: "buy",
-      quantity: 1,
-      orderType: "market",
-      limitPrice: null,
-      stopPrice: null,
-      timeInForce: "day",
-      takeProfit: null,
-      stopLoss: null,
-      signalPrice: null,
-      sentiment: null,
-      account: null,
-      idempotencyKey: null,
-      alertTime: null,
-      maxLagSeconds: null,
-      comment: null,
-    },
-    raw: { ticker, action: "buy", quantity: 1 },
+    alert: parseAlert(raw),
+    raw,
     receivedAt: Date.now(),
   };
 }

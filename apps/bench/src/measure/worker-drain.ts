@@ -1,4 +1,4 @@
-import type { OrderAlert } from "@orderhook/alert";
+import { parseAlert } from "@orderhook/alert";
 import { createOrderQueue, ORDER_JOB_NAME, ORDER_JOB_VERSION, type OrderJob } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
@@ -31,24 +31,7 @@ export async function prefillQueue(
 }
 
 function orderJob(webhook: SeededWebhook, comment: string): OrderJob {
-  const alert: OrderAlert = {
-    ticker: "AAPL",
-    action: "buy",
-    quantity: 1,
-    orderType: "market",
-    limitPrice: null,
-    stopPrice: null,
-    timeInForce: "day",
-    takeProfit: null,
-    stopLoss: null,
-    signalPrice: null,
-    sentiment: null,
-    account: null,
-    idempotencyKey: null,
-    alertTime: null,
-    maxLagSeconds: null,
-    comment,
-  };
+  const raw = { ticker: "AAPL", action: "buy", quantity: 1, comment };
   return {
     v: ORDER_JOB_VERSION,
     orderId: uuidv7(),
@@ -56,8 +39,8 @@ function orderJob(webhook: SeededWebhook, comment: string): OrderJob {
     webhookId: webhook.webhookId,
     accountId: webhook.accountId,
     idempotencyKey: null,
-    alert,
-    raw: { ticker: "AAPL", action: "buy", quantity: 1, comment },
+    alert: parseAlert(raw),
+    raw,
     receivedAt: Date.now(),
   };
 }

@@ -1,4 +1,4 @@
-import type { Pool } from "undici";
+import type { HttpResponse } from "./http-response-parser";
 import type { LoadTarget } from "./load-spec";
 
 export interface SendOutcome {
@@ -11,27 +11,28 @@ export function alertBody(tag: string, n: number): string {
   return `{"ticker":"AAPL","action":"buy","quantity":1,"comment":"${tag}-${n}"}`;
 }
 
-const HEADERS = { "content-type": "application/json" };
+/** Builds the bytes of alert requests for one target: the head is fixed per path, only the body and its length vary. */
+export function alertRequests(target: LoadTarget): (n: number) => string {
+  const host = new URL(target.origin).host;
+  const heads = target.paths.map(
+    (path) => `POST ${path} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ncontent-length: `,
+  );
+  return (n) => {
+    const body = alertBody(target.tag, n);
+    return `${heads[n % heads.length]}${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+}
 
-/** Sends alert number `n` and classifies the answer; never throws. */
-export async function sendAlert(pool: Pool, target: LoadTarget, n: number): Promise<SendOutcome> {
-  const path = target.paths[n % target.paths.length]!;
-  try {
-    const res = await pool.request({
-      method: "POST",
-      path,
-      headers: HEADERS,
-      body: alertBody(target.tag, n),
-    });
-    const text = await res.body.text();
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      return { key: String(res.statusCode), orderId: orderIdOf(text) };
-    }
-    return { key: `${res.statusCode} ${problemCode(text)}`.trim(), orderId: null };
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? (error as Error).name;
-    return { key: `error ${code}`, orderId: null };
+/** Classifies an answer (or a transport error code) as an outcome key, with the orderId of a 2xx. */
+export function outcomeOf(error: string | null, response: HttpResponse | null): SendOutcome {
+  if (error !== null || response === null) return { key: `error ${error ?? "unknown"}`, orderId: null };
+  const { status } = response;
+  // Only bodies that can hold the field are parsed: the floor's {"ok":true} costs no JSON.parse.
+  if (status >= 200 && status < 300) {
+    const text = response.body.toString();
+    return { key: String(status), orderId: text.includes("orderId") ? orderIdOf(text) : null };
   }
+  return { key: `${status} ${problemCode(response.body.toString())}`.trim(), orderId: null };
 }
 
 function orderIdOf(text: string): string | null {

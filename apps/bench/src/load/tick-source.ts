@@ -40,8 +40,11 @@ export function startTickSource(
     workerData: { startMs, intervalMs, count, stopFlag },
   });
   worker.on("message", onTick);
+  let stopped = false;
   return {
     stop() {
+      if (stopped) return;
+      stopped = true;
       const flag = new Int32Array(stopFlag);
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);

@@ -89,11 +89,11 @@ describe("POST /v1/webhooks/{token}", () => {
     expect(body.code, text).toBe("idempotency_key_reused");
   });
 
-  it("answers 409 idempotency_in_flight while the first request with the key is still being queued", async () => {
+  it("answers 409 idempotency_in_flight for a key an older receiver reserved but has not queued yet", async () => {
     const k = key();
     const raw = JSON.stringify(buyAlert);
     const fingerprint = createHash("sha256").update(raw).digest("base64");
-    // The state the first request leaves between its reservation and its enqueue.
+    // Receivers before the one-script admission reserved keys as P|… before a separate enqueue.
     await r.redis.set(
       `${r.prefix}:idem:${f.userId}:k:${k}`,
       `P|0190f0a0-0000-7000-8000-000000000000|${fingerprint}`,

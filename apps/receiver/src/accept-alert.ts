@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { assertFresh, type OrderAlert, parseAlert } from "@orderhook/alert";
 import { hashToken } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
-import { ORDER_JOB_NAME, ORDER_JOB_VERSION, type OrderJob, type OrderQueue } from "@orderhook/queue";
+import { ORDER_JOB_VERSION } from "@orderhook/queue";
 import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
@@ -19,11 +19,10 @@ import { verifyWebhookSignature } from "./webhook-signature";
 export interface AcceptAlertDeps {
   credentials: CredentialCache;
   admission: Admission;
-  queue: OrderQueue;
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
   now?: () => number;
-  /** Called with the enqueue duration in ms (metrics). */
+  /** Called with the duration in ms of the admission-and-enqueue script of an accepted alert (metrics). */
   onEnqueued?: (durationMs: number) => void;
 }
 
@@ -54,12 +53,12 @@ function explicitKey(header: string | undefined, alert: OrderAlert): string | nu
 }
 
 /**
- * POST /v1/webhooks/{token}. Checks run cheapest-first; Redis is touched twice — the
- * admission script (idempotency + rate + signature replay) and the enqueue — and the 202
- * goes out only once the job is in Redis.
+ * POST /v1/webhooks/{token}. Checks run cheapest-first; Redis is touched once — one script
+ * does idempotency, rate limit, signature replay and the enqueue — and the 202 goes out only
+ * once the job is in Redis.
  */
 export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
-  const { credentials, admission, queue, bodyLimitBytes, defaultRatePerSecond, now = Date.now } = deps;
+  const { credentials, admission, bodyLimitBytes, defaultRatePerSecond, now = Date.now } = deps;
 
   return async function acceptAlert(c: Context<AppEnv>): Promise<Response> {
     const token = c.req.param("token") ?? "";
@@ -94,21 +93,34 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const accountId = resolveAccount(creds, alert);
     assertFresh(alert, receivedAt);
 
+    const orderId = newOrderId(receivedAt);
+    const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
     const request: AdmitRequest = {
       userId: creds.userId,
-      idempotencyKey: explicitKey(c.req.header("idempotency-key"), alert),
+      idempotencyKey,
       // One-shot hash: measured a third of createHash().update().digest() per request.
       fingerprint: hash("sha256", body, "base64"),
-      orderId: newOrderId(receivedAt),
+      orderId,
       rate: creds.rateLimitPerSecond ?? defaultRatePerSecond,
       signature,
+      job: {
+        v: ORDER_JOB_VERSION,
+        orderId,
+        userId: creds.userId,
+        webhookId: creds.webhookId,
+        accountId,
+        idempotencyKey,
+        alert,
+        raw: raw as Record<string, unknown>,
+        receivedAt,
+      },
     };
+    const admitStart = performance.now();
     let admitted: Awaited<ReturnType<Admission["admit"]>>;
     try {
       admitted = await admission.admit(request);
     } catch (error) {
-      // A timed-out script may still run; the release queued behind it undoes its reservation.
-      admission.release(request, "admission").catch(() => {});
+      // Admission and enqueue are one script: if it ran after all, the sender's retry is a replay.
       throw unavailable(error, "Redis");
     }
     const requestId = c.get("requestId");
@@ -145,28 +157,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         break;
     }
 
-    const job: OrderJob = {
-      v: ORDER_JOB_VERSION,
-      orderId: request.orderId,
-      userId: creds.userId,
-      webhookId: creds.webhookId,
-      accountId,
-      idempotencyKey: request.idempotencyKey,
-      alert,
-      raw: raw as Record<string, unknown>,
-      receivedAt,
-    };
-    const enqueueStart = performance.now();
-    try {
-      await queue.add(ORDER_JOB_NAME, job, { jobId: request.orderId });
-    } catch (error) {
-      // On the add's connection, so Redis runs it after an add that timed out on our side only.
-      admission.release(request, "enqueue").catch(() => {});
-      throw unavailable(error, "Redis");
-    }
-    deps.onEnqueued?.(performance.now() - enqueueStart);
-    // The ack need not wait for it: until it lands, a retry finds the job and is a replay.
-    admission.commit(request).catch(() => {});
+    deps.onEnqueued?.(performance.now() - admitStart);
     c.set("outcome", "accepted");
     return jsonResponse(
       202,

@@ -1,6 +1,6 @@
-import { ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { captureJobAddTemplate, type JobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
 import type { Redis } from "ioredis";
-import { ADMIT_LUA, RELEASE_LUA } from "./admission-scripts";
+import { admitLua } from "./admission-scripts";
 import { createTickBatch } from "./tick-batch";
 
 export type AdmitResult =
@@ -21,52 +21,38 @@ export interface AdmitRequest {
   rate: number;
   /** Signed webhooks: webhook id and the sender's `webhook-id`, remembered to refuse replays. */
   signature: { webhookId: string; messageId: string } | null;
+  /** The job to queue when admitted (its `orderId` is the job id). */
+  job: OrderJob;
 }
 
 export interface AdmissionOptions {
   prefix: string;
   idempotencyTtlMs: number;
   dedupWindowMs: number;
-  /** How long a reservation waits for its enqueue before another request may take the key. */
-  leaseMs?: number;
   /** How long a `webhook-id` is remembered (past the five-minute signature tolerance). */
   signatureReplayTtlMs?: number;
 }
 
 export interface Admission {
+  /** Admits and queues the request's job in one atomic script, or says why not. */
   admit(request: AdmitRequest): Promise<AdmitResult>;
-  /** Marks the reservation queued; sent without awaiting it, once the enqueue succeeded. */
-  commit(request: AdmitRequest): Promise<unknown>;
-  /**
-   * Removes the reservation (or commits it if the job landed anyway) after the step named by
-   * `behind` failed, on that step's connection, so that Redis runs it after the failed step.
-   */
-  release(request: AdmitRequest, behind: "admission" | "enqueue"): Promise<unknown>;
-}
-
-interface ReleaseCommand {
-  orderhookRelease(...args: string[]): Promise<number>;
 }
 
 /**
- * `redis` carries the admission script and the commit; `queueRedis` is the connection the
- * enqueue uses, which the release after a failed enqueue must follow.
+ * The receiver's one Redis round trip per alert. `queue` supplies BullMQ's key layout and
+ * default job options (captured once, see `captureJobAddTemplate`); it sends nothing itself.
  */
-export function createAdmission(redis: Redis, queueRedis: Redis, options: AdmissionOptions): Admission {
-  const {
-    prefix,
-    idempotencyTtlMs,
-    dedupWindowMs,
-    leaseMs = 10_000,
-    signatureReplayTtlMs = 600_000,
-  } = options;
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 3, lua: ADMIT_LUA });
-  for (const connection of new Set([redis, queueRedis])) {
-    connection.defineCommand("orderhookRelease", { numberOfKeys: 2, lua: RELEASE_LUA });
-  }
+export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
+  const { prefix, idempotencyTtlMs, dedupWindowMs, signatureReplayTtlMs = 600_000 } = options;
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
   const send = createTickBatch(redis);
-  const queueCommands = queueRedis as unknown as Redis & ReleaseCommand;
-  const jobKeyPrefix = `${prefix}:${ORDER_QUEUE_NAME}:`;
+  let template: JobAddTemplate | null = null;
+  const templateReady = captureJobAddTemplate(queue).then((captured) => {
+    template = captured;
+    return captured;
+  });
+  // Surfaces on the first admit instead, as that request's 503.
+  templateReady.catch(() => {});
 
   const idempotencyKey = (r: AdmitRequest) =>
     r.idempotencyKey === null
@@ -74,25 +60,26 @@ export function createAdmission(redis: Redis, queueRedis: Redis, options: Admiss
       : `${prefix}:idem:${r.userId}:k:${r.idempotencyKey}`;
   const seenKey = (r: AdmitRequest) =>
     r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
-  const queuedTtl = (r: AdmitRequest) => String(r.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
-  const queuedValue = (r: AdmitRequest) => `Q|${r.orderId}|${r.fingerprint}`;
+  const keyTtl = (r: AdmitRequest) => String(r.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
   return {
     async admit(r) {
+      const t = template ?? (await templateReady);
       const interval = 1000 / r.rate;
       const [code, value] = await send<[string, string?]>("orderhookAdmit", [
         idempotencyKey(r),
         `${prefix}:rate:${r.userId}`,
         seenKey(r),
+        ...t.keys,
         r.fingerprint,
         r.orderId,
-        String(leaseMs),
-        queuedTtl(r),
+        keyTtl(r),
         String(interval),
         // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
         String(interval * r.rate),
-        jobKeyPrefix,
+        t.keyPrefix,
         String(signatureReplayTtlMs),
+        ...t.argv(r.job, r.orderId, r.job.receivedAt),
       ]);
       switch (code) {
         case "A":
@@ -108,24 +95,8 @@ export function createAdmission(redis: Redis, queueRedis: Redis, options: Admiss
         case "L":
           return { outcome: "rate_limited", retryAfterMs: Number(value) };
         default:
-          throw new Error(`unexpected admission reply ${code}`);
+          throw new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
       }
-    },
-    commit(r) {
-      return send("set", [idempotencyKey(r), queuedValue(r), "PX", queuedTtl(r)]);
-    },
-    release(r, behind) {
-      const args = [
-        idempotencyKey(r),
-        seenKey(r),
-        r.orderId,
-        jobKeyPrefix + r.orderId,
-        queuedValue(r),
-        queuedTtl(r),
-      ];
-      return behind === "admission"
-        ? send("orderhookRelease", args)
-        : queueCommands.orderhookRelease(...args);
     },
   };
 }

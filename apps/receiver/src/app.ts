@@ -25,9 +25,9 @@ export interface RequestRecord {
 }
 
 export interface AppDeps {
-  /** BullMQ's connection (the enqueue). */
+  /** BullMQ's connection (order status, readiness, the dashboard). */
   redis: Redis;
-  /** The admission script's auto-pipelined connection; `redis` when not given. */
+  /** The admission-and-enqueue script's auto-pipelined connection; `redis` when not given. */
   admissionRedis?: Redis;
   queue: OrderQueue;
   db: Database;
@@ -37,8 +37,6 @@ export interface AppDeps {
   defaultRatePerSecond: number;
   idempotencyTtlSeconds: number;
   dedupWindowMs: number;
-  /** How long an in-flight reservation holds its key (default 10 s). */
-  idempotencyLeaseMs?: number;
   now?: () => number;
   isShuttingDown?: () => boolean;
   /** One call per request, after the response is built (logs and metrics). */
@@ -61,11 +59,10 @@ function methodNotAllowed(allow: string) {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const admissionRedis = deps.admissionRedis ?? deps.redis;
-  const admission = createAdmission(admissionRedis, deps.redis, {
+  const admission = createAdmission(admissionRedis, deps.queue, {
     prefix: deps.prefix,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
     dedupWindowMs: deps.dedupWindowMs,
-    leaseMs: deps.idempotencyLeaseMs,
   });
   const { onRequest } = deps;
 
@@ -91,7 +88,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     createAcceptAlertHandler({
       credentials: deps.credentials,
       admission,
-      queue: deps.queue,
       bodyLimitBytes: deps.bodyLimitBytes,
       defaultRatePerSecond: deps.defaultRatePerSecond,
       now: deps.now,

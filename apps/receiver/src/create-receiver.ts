@@ -1,7 +1,12 @@
 import type { ReceiverEnv } from "@orderhook/config";
 import { createDbClient } from "@orderhook/db";
 import { checkRedisPolicy, type Logger } from "@orderhook/observability";
-import { createOrderQueue, createRedis } from "@orderhook/queue";
+import {
+  bullmqAddStandardJobLua,
+  captureJobAddTemplate,
+  createOrderQueue,
+  createRedis,
+} from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
@@ -71,6 +76,9 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     ]);
     await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
     await checkDatabase(db);
+    // The installed BullMQ must lay out its add as the admission script expects (ADR 4).
+    bullmqAddStandardJobLua();
+    await captureJobAddTemplate(queue);
   } catch (error) {
     await close();
     throw error;
@@ -107,7 +115,6 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     dedupWindowMs: env.DEDUP_WINDOW_MS,
-    idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_MS,
     isShuttingDown: () => shuttingDown,
     onRequest: (record) => {
       metrics?.recordRequest(record);

@@ -4,13 +4,13 @@ import type { Redis } from "ioredis";
 /**
  * A connection a request waits on. It fails fast — no offline queue, one retry, every
  * command bounded by `timeoutMs` — so a request never waits on a Redis that is down; it
- * reconnects by itself. Commands on one connection reach Redis in the order they were sent,
- * which the releases after a failed admission or enqueue rely on.
+ * reconnects by itself. A retried admission script is safe: if its first run queued the job,
+ * the second finds the idempotency key and answers with the same order id.
  *
- * The receiver opens two: `queue` for BullMQ's add, and `admission` for the admission
- * script and the commit, which batches concurrent requests' commands into one socket write
- * (see `createTickBatch`). BullMQ's connection does not batch: ioredis's auto-pipelining
- * would copy BullMQ's ~50 scripts into a Pipeline on every flush.
+ * The receiver opens two: `admission` for the admission-and-enqueue script, which batches
+ * concurrent requests' scripts into one socket write (see `createTickBatch`), and `queue` for
+ * BullMQ's reads (order status, readiness, dashboard). BullMQ's connection does not batch:
+ * ioredis's auto-pipelining would copy BullMQ's ~50 scripts into a Pipeline on every flush.
  */
 export function createProducerConnection(
   url: string,

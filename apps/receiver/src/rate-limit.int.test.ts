@@ -67,29 +67,3 @@ describe("per-user rate limit", () => {
     expect((await send(b.token, buyAlert)).status).toBe(202);
   });
 });
-
-describe("failed enqueue", () => {
-  it("answers 503 and leaves no idempotency key behind when the job cannot be added", async () => {
-    const broken = createRedis(testRedisUrl(), { lazyConnect: true, enableOfflineQueue: false });
-    broken.disconnect();
-    const queue = createOrderQueue(broken, r.prefix);
-    queue.on("error", () => {});
-    const failing = await createTestReceiver({ queue, prefix: r.prefix });
-    try {
-      const f = await failing.fixture();
-      const res = await failing.app.request(`/v1/webhooks/${f.token}`, {
-        method: "POST",
-        body: JSON.stringify(buyAlert),
-        headers: { "idempotency-key": "doomed" },
-      });
-      const text = await res.text();
-      expect(res.status, text).toBe(503);
-      expect(JSON.parse(text).code, text).toBe("unavailable");
-      await failing.redis.ping();
-      expect(await failing.redis.exists(`${r.prefix}:idem:${f.userId}:k:doomed`), text).toBe(0);
-    } finally {
-      await failing.close();
-      await queue.close().catch(() => {});
-    }
-  });
-});

@@ -16,10 +16,11 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-async function send(comment: string) {
+async function send(comment: string, headers: Record<string, string> = {}) {
   const res = await r.app.request(`/v1/webhooks/${f.token}`, {
     method: "POST",
     body: JSON.stringify({ ...buyAlert, comment }),
+    headers,
   });
   const text = await res.text();
   return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> };
@@ -63,5 +64,25 @@ describe("Redis outage", () => {
       await blocker.close();
     }
     expect(await untilReady()).toBe(200);
+  });
+
+  it("queues once when the script ran after its 503: the retry is a replay of the same order", async () => {
+    const blocker = await createTestReceiver({ redisUrl: redis.url, redisTimeoutMs: 1_000 });
+    const waitingBefore = await r.queue.getWaitingCount();
+    try {
+      blocker.redis.call("DEBUG", "SLEEP", "1.5").catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Sent, then given up on at REDIS_TIMEOUT_MS; Redis runs it once the sleep ends.
+      const first = await send("late", { "idempotency-key": "late-script" });
+      expect(first.status, first.text).toBe(503);
+    } finally {
+      await blocker.close();
+    }
+    expect(await untilReady()).toBe(200);
+    const retry = await send("late", { "idempotency-key": "late-script" });
+    expect(retry.status, retry.text).toBe(200);
+    expect(await r.queue.getWaitingCount()).toBe(waitingBefore + 1);
+    const job = await r.queue.getJob(String(retry.body.orderId));
+    expect(job?.data.idempotencyKey).toBe("late-script");
   });
 });

@@ -4,13 +4,13 @@ type Callback = (error: Error | null | undefined, result?: unknown) => void;
 
 interface Queued {
   name: string;
-  args: string[];
+  args: (string | Buffer)[];
   callback: Callback;
 }
 
 type Target = Record<string, (...args: unknown[]) => unknown>;
 
-export type SendCommand = <T>(name: string, args: string[]) => Promise<T>;
+export type SendCommand = <T>(name: string, args: (string | Buffer)[]) => Promise<T>;
 
 /**
  * Batches commands the way ioredis's auto-pipelining does — what arrives while a batch is
@@ -47,7 +47,7 @@ export function createTickBatch(redis: Redis): SendCommand {
     if (batch.length > 1) (target as ReturnType<Redis["pipeline"]>).exec().catch(() => {});
   };
 
-  return <T>(name: string, args: string[]) =>
+  return <T>(name: string, args: (string | Buffer)[]) =>
     new Promise<T>((resolve, reject) => {
       queued.push({
         name,

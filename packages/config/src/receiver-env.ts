@@ -19,11 +19,6 @@ export const receiverEnvSchema = z
     IDEMPOTENCY_TTL_SECONDS: integer(86_400, { min: 1, max: 7 * 86_400 }),
     /** Alerts without a key are deduplicated by body hash within this window. */
     DEDUP_WINDOW_MS: integer(1_000, { min: 1, max: 3_600_000 }),
-    /**
-     * How long a reservation holds its idempotency key while its enqueue is in flight. A retry
-     * meanwhile gets 409; after a Redis failure mid-request, retries get through once it ends.
-     */
-    IDEMPOTENCY_LEASE_MS: integer(10_000, { min: 100, max: 3_600_000 }),
     /** Attempts each queued order gets (set on the job at enqueue; the worker reads JOB_ATTEMPTS too). */
     JOB_ATTEMPTS: integer(12, { min: 1, max: 100 }),
     /** Base delay of the exponential backoff (with jitter) between a job's attempts. */
@@ -51,11 +46,6 @@ export const receiverEnvSchema = z
     // Node refuses a server whose header bound exceeds its request bound.
     path: ["HTTP_HEADERS_TIMEOUT_MS"],
     message: "must not exceed HTTP_REQUEST_TIMEOUT_MS",
-  })
-  .refine((env) => env.IDEMPOTENCY_LEASE_MS >= 3 * env.REDIS_TIMEOUT_MS, {
-    // A request may wait three Redis timeouts (ADR 4); the lease must outlive all of them.
-    path: ["IDEMPOTENCY_LEASE_MS"],
-    message: "must be at least three times REDIS_TIMEOUT_MS",
   });
 
 export type ReceiverEnv = z.infer<typeof receiverEnvSchema>;

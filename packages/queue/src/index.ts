@@ -1,3 +1,4 @@
+export { bullmqAddStandardJobLua, captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
 export {
   ORDER_JOB_NAME,
   ORDER_JOB_VERSION,

@@ -1,0 +1,88 @@
+import { createRequire } from "node:module";
+import { Job } from "bullmq";
+import { Packr } from "msgpackr";
+import { ORDER_JOB_NAME, type OrderJob } from "./order-job";
+import type { OrderQueue } from "./order-queue";
+
+// BullMQ's own packer settings (redis-queue-backend.js), so the bytes are the ones it would send.
+const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+
+const TEMPLATE_ID = "orderhook-job-add-template";
+const ADD_STANDARD_JOB = "addStandardJob";
+const ADD_STANDARD_JOB_KEYS = 9;
+
+interface ScriptModule {
+  addStandardJob: { name: string; content: string; keys: number };
+}
+
+/**
+ * BullMQ's `addStandardJob` Lua (its includes already inlined by BullMQ's build), wrapped as
+ * the local function `bullmqAddStandardJob(KEYS, ARGV)`, so that another script can add a job
+ * exactly as `Queue.add` does, in the same atomic step as its own checks. Taken from the
+ * installed BullMQ, never copied: an upgrade brings its script along, and the conformance test
+ * (job-add-template.int.test.ts) compares the result with `Queue.add`'s.
+ */
+export function bullmqAddStandardJobLua(): string {
+  const require = createRequire(import.meta.url);
+  // The CommonJS build: the ESM one is not marked as a module for Node.
+  const { addStandardJob } = require("bullmq/dist/cjs/scripts/addStandardJob-9.js") as ScriptModule;
+  if (addStandardJob.name !== ADD_STANDARD_JOB || addStandardJob.keys !== ADD_STANDARD_JOB_KEYS) {
+    throw new Error(`unexpected BullMQ script ${addStandardJob.name}-${addStandardJob.keys}`);
+  }
+  return `local function bullmqAddStandardJob(KEYS, ARGV)\n${addStandardJob.content}\nend\n`;
+}
+
+/** What `Queue.add(ORDER_JOB_NAME, job, { jobId })` would pass to `addStandardJob`, minus the Redis call. */
+export interface JobAddTemplate {
+  /** BullMQ's nine keys for this queue: wait, paused, meta, id, completed, delayed, active, events, marker. */
+  keys: readonly string[];
+  /** The job hash key prefix (`{prefix}:orders:`). */
+  keyPrefix: string;
+  /** ARGV[1..3] of `addStandardJob`: packed arguments, data JSON, packed options. */
+  argv(job: OrderJob, jobId: string, timestamp: number): [Buffer, string, Buffer];
+}
+
+interface Captured {
+  command: string;
+  args: unknown[];
+}
+
+/**
+ * Runs BullMQ's own job-creation code once against a client that records instead of sending,
+ * and keeps the result as a template: the queue's default job options normalised and encoded
+ * by BullMQ, its key layout and argument order. Per request only the job id, timestamp and
+ * data change, which is all `Queue.add` would change — minus its Job object, tracing wrapper
+ * and second round trip.
+ */
+export async function captureJobAddTemplate(queue: OrderQueue): Promise<JobAddTemplate> {
+  let captured: Captured | null = null;
+  const recorder = {
+    runCommand(command: string, args: unknown[]) {
+      captured = { command, args };
+      return Promise.resolve(TEMPLATE_ID);
+    },
+  };
+  const job = new Job(queue, ORDER_JOB_NAME, {}, { ...queue.jobsOpts, jobId: TEMPLATE_ID }, TEMPLATE_ID);
+  await job.addJob(recorder as unknown as Parameters<typeof job.addJob>[0]);
+  const { command, args } = (captured as Captured | null) ?? { command: "none", args: [] };
+  if (!command.startsWith(`${ADD_STANDARD_JOB}:`) || args.length !== ADD_STANDARD_JOB_KEYS + 3) {
+    throw new Error(`BullMQ would add an order job with ${command}; expected ${ADD_STANDARD_JOB}`);
+  }
+  const keys = args.slice(0, ADD_STANDARD_JOB_KEYS) as string[];
+  const packedArgs = packer.unpack(args[ADD_STANDARD_JOB_KEYS] as Buffer) as unknown[];
+  const opts = packer.unpack(args[ADD_STANDARD_JOB_KEYS + 2] as Buffer) as Record<string, unknown>;
+  const keyPrefix = packedArgs[0];
+  if (typeof keyPrefix !== "string" || packedArgs[1] !== TEMPLATE_ID || opts.jobId !== TEMPLATE_ID) {
+    throw new Error("BullMQ's addStandardJob arguments are not laid out as expected");
+  }
+  return {
+    keys,
+    keyPrefix,
+    argv(data, jobId, timestamp) {
+      const jobArgs = packedArgs.slice();
+      jobArgs[1] = jobId;
+      jobArgs[3] = timestamp;
+      return [packer.pack(jobArgs), JSON.stringify(data), packer.pack({ ...opts, jobId })];
+    },
+  };
+}

@@ -5,6 +5,7 @@
 import { runClosedLoop } from "./closed-loop";
 import type { LoadResult, LoadSpec } from "./load-spec";
 import { runOpenLoop } from "./open-loop";
+import { withRealtimePriority } from "./realtime-priority";
 
 interface Request {
   id: number;
@@ -14,7 +15,9 @@ interface Request {
 export type GeneratorReply = { id: number; result: LoadResult } | { id: number; error: string };
 
 process.on("message", (message: Request) => {
-  const run = message.spec.kind === "open" ? runOpenLoop(message.spec) : runClosedLoop(message.spec);
+  const { spec } = message;
+  // Open loops only: a closed loop keeps the generator busy, and real-time priority would take a core from the server.
+  const run = spec.kind === "open" ? withRealtimePriority(() => runOpenLoop(spec)) : runClosedLoop(spec);
   run.then(
     (result) => reply({ id: message.id, result }),
     (error: unknown) =>

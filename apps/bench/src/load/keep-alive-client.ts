@@ -1,5 +1,9 @@
 import { connect, type Socket } from "node:net";
-import { type HttpResponse, HttpResponseParser } from "./http-response-parser";
+import { performance } from "node:perf_hooks";
+import { type HttpResponse, HttpResponseParser, headerValue } from "./http-response-parser";
+
+/** Idle time after which a connection is not reused when the server gave no `keep-alive: timeout=` hint (Node's default is 5 s). */
+const DEFAULT_IDLE_LIMIT_MS = 4_000;
 
 /**
  * Called once per request with its `ticket`: the response, or the transport error code
@@ -13,6 +17,9 @@ class Connection {
   /** Ticket of the one request outstanding on this connection, or -1. */
   ticket = -1;
   closed = false;
+  /** When it last went back to the free stack, and how long it may idle there before the server may close it. */
+  freedAtMs = 0;
+  idleLimitMs = -1;
 
   constructor(port: number, host: string, onResponse: (conn: Connection, response: HttpResponse) => void) {
     this.socket = connect({ port, host, noDelay: true });
@@ -53,7 +60,7 @@ export class KeepAliveClient {
 
   send(bytes: string, ticket: number): void {
     if (this.destroyed) return;
-    const conn = this.free.pop() ?? (this.all.size < this.maxConnections ? this.open() : null);
+    const conn = this.takeFree() ?? (this.all.size < this.maxConnections ? this.open() : null);
     if (conn) this.write(conn, bytes, ticket);
     else this.queue.push({ bytes, ticket });
   }
@@ -103,6 +110,7 @@ export class KeepAliveClient {
       return;
     }
     conn.ticket = -1;
+    if (conn.idleLimitMs === -1) conn.idleLimitMs = idleLimitOf(response);
     if (response.keepAlive) this.release(conn);
     else this.retire(conn);
     this.onAnswer(ticket, null, response);
@@ -135,7 +143,23 @@ export class KeepAliveClient {
   private release(conn: Connection): void {
     const next = this.dequeue();
     if (next) this.write(conn, next.bytes, next.ticket);
-    else this.free.push(conn);
+    else {
+      conn.freedAtMs = performance.now();
+      this.free.push(conn);
+    }
+  }
+
+  /**
+   * The most recently used free connection (LIFO keeps a few hot), skipping any idle long enough
+   * that the server may be closing it: a request written into that race would fail for nothing.
+   */
+  private takeFree(): Connection | undefined {
+    let conn = this.free.pop();
+    while (conn && performance.now() - conn.freedAtMs > conn.idleLimitMs) {
+      this.retire(conn);
+      conn = this.free.pop();
+    }
+    return conn;
   }
 
   private dequeue(): { bytes: string; ticket: number } | undefined {
@@ -147,4 +171,9 @@ export class KeepAliveClient {
     }
     return next;
   }
+}
+
+function idleLimitOf(response: HttpResponse): number {
+  const hint = /timeout=(\d+)/i.exec(headerValue(response.head, "keep-alive") ?? "");
+  return hint ? Math.max(0, Number(hint[1]) * 1000 - 1000) : DEFAULT_IDLE_LIMIT_MS;
 }

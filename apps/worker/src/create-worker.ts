@@ -1,16 +1,16 @@
-import { ORDER_QUEUE_NAME, orderJobSchema } from "@orderhook/queue";
+import { ORDER_QUEUE_NAME } from "@orderhook/queue";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
-import { orderRow } from "./order-row";
+import { createBatchConsumer } from "./batch-consumer";
 import { createOrderWriter, type OrderWriter } from "./order-writer";
 import { createOwnerCache, type OwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
 import type { WorkerMetrics } from "./worker-metrics";
 
 export interface WorkerSettings {
-  /** Jobs handled at once; they are the rows that can share one INSERT. */
+  /** Jobs held at once, split over two batches in flight; a batch's rows share one INSERT. */
   concurrency: number;
   batchMaxSize: number;
   batchMaxWaitMs: number;
@@ -36,19 +36,25 @@ export interface WorkerDeps {
 }
 
 export interface OrderWorker {
+  /** BullMQ's worker in manual mode: stalled-job checks, lock renewal, failure path. */
   worker: Worker;
   writer: OrderWriter;
   /** Drop an entry when a credential event says it changed. */
   owners: OwnerCache;
+  /** Taking jobs (false once closing). */
+  isRunning(): boolean;
   /** Stops taking jobs, lets active ones and their batches finish. */
   close(): Promise<void>;
 }
 
-const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
+/** Two batches in flight let one's Redis round trips overlap the other's INSERT. */
+const LANES = 2;
 
 /** The order queue's consumer. It neither reads the environment nor owns its connections. */
 export function createWorker(deps: WorkerDeps): OrderWorker {
   const { connection, prefix, sql, logger, metrics, settings } = deps;
+  const lanes = Math.min(LANES, settings.concurrency);
+  const batchSize = Math.min(settings.batchMaxSize, Math.ceil(settings.concurrency / lanes));
   const writer = createOrderWriter({
     sql,
     // More rows than active jobs can never wait at once; a full worker flushes without waiting.
@@ -67,10 +73,10 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
     metrics,
     maxAttempts: settings.maxAttempts,
   });
-  const worker = new Worker(ORDER_QUEUE_NAME, processor, {
+  const worker = new Worker(ORDER_QUEUE_NAME, null, {
     connection,
     prefix,
-    concurrency: settings.concurrency,
+    autorun: false,
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
@@ -78,22 +84,28 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
   });
   worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   worker.on("stalled", (jobId) => logger.warn({ orderId: jobId }, "job stalled; another attempt follows"));
-  // BullMQ fails a job that stalled too often without running the processor: record it on the row.
-  worker.on("failed", (job, error) => {
-    if (job === undefined || !STALLED_TOO_OFTEN.test(error.message)) return;
-    const parsed = orderJobSchema.safeParse(job.data);
-    if (!parsed.success) return;
-    writer
-      .write(orderRow(parsed.data, "failed", `stalled: ${error.message}`))
-      .catch((writeError: unknown) =>
-        logger.warn({ orderId: job.id, err: writeError }, "could not mark the order failed"),
-      );
+  void worker.startStalledCheckTimer();
+  const consumer = createBatchConsumer({
+    connection,
+    prefix,
+    queueName: ORDER_QUEUE_NAME,
+    worker,
+    batchSize,
+    lanes,
+    lockDurationMs: settings.lockDurationMs,
+    name: settings.name,
+    logger,
+    process: processor,
+    // A batch's rows are all handed over within a few microtasks (owners are cached): one INSERT.
+    onDispatched: () => setImmediate(writer.send),
   });
   return {
     worker,
     writer,
     owners,
+    isRunning: consumer.isRunning,
     async close() {
+      await consumer.close();
       await worker.close();
       await writer.flush();
     },

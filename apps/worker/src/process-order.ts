@@ -1,5 +1,5 @@
 import { type OrderJob, orderJobSchema } from "@orderhook/queue";
-import { type Job, UnrecoverableError } from "bullmq";
+import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { findRefusal } from "./order-refusal";
 import { orderRow, salvageRow } from "./order-row";
@@ -15,6 +15,17 @@ export interface OrderProcessorDeps {
   metrics?: WorkerMetrics;
   /** Attempts after which a job is failed even if its own options allow more. */
   maxAttempts: number;
+}
+
+/** What processing reads of a job: a batch consumer's ProcessableJob, or a BullMQ Job. */
+export interface ProcessableJob {
+  id?: string;
+  data: unknown;
+  timestamp: number;
+  attemptsMade: number;
+  opts: { attempts?: number };
+  /** Set by BullMQ's stalled checker when the job stalled too often. */
+  deferredFailure?: string | null;
 }
 
 type Outcome = "accepted" | "rejected" | "duplicate" | "retry" | "failed";
@@ -40,7 +51,13 @@ function describe(error: unknown): string {
 export function createOrderProcessor(deps: OrderProcessorDeps) {
   const { writer, owners, logger, metrics, maxAttempts } = deps;
 
-  function record(job: Job, started: number, outcome: Outcome, reason: string | null, error?: unknown) {
+  function record(
+    job: ProcessableJob,
+    started: number,
+    outcome: Outcome,
+    reason: string | null,
+    error?: unknown,
+  ) {
     const seconds = (performance.now() - started) / 1000;
     const code = codeOf(reason);
     metrics?.jobDuration.observe({ outcome }, seconds);
@@ -66,9 +83,13 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
     return writer.write(row);
   }
 
-  return async function processOrder(job: Job): Promise<void> {
+  return async function processOrder(job: ProcessableJob): Promise<void> {
     const started = performance.now();
     const parsed = orderJobSchema.safeParse(job.data);
+    if (job.deferredFailure) {
+      await markStalled(job, parsed.success ? parsed.data : null, started, job.deferredFailure);
+      throw new UnrecoverableError(job.deferredFailure);
+    }
     if (!parsed.success || parsed.data.orderId !== job.id) {
       const reason = `invalid_job: ${parsed.success ? "orderId differs from the job id" : firstIssue(parsed.error)}`;
       const salvaged = salvageRow(job.id ?? "", job.data, reason, job.timestamp);
@@ -95,8 +116,26 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
     throw new UnrecoverableError(outcome.reason ?? outcome.status);
   };
 
+  /** BullMQ's stalled checker gave up on the job (it crashed workers too often): the row says so. */
+  async function markStalled(job: ProcessableJob, data: OrderJob | null, started: number, failure: string) {
+    const reason = `stalled: ${failure}`;
+    if (data !== null) {
+      try {
+        await writer.write(orderRow(data, "failed", reason));
+      } catch (writeError) {
+        logger.warn({ orderId: job.id, err: writeError }, "could not mark the order failed");
+      }
+    }
+    record(job, started, "failed", reason);
+  }
+
   /** On the last attempt the row is marked failed (best effort: Postgres may be the thing that is down). */
-  async function giveUpOrRetry(job: Job, data: OrderJob, started: number, error: unknown): Promise<void> {
+  async function giveUpOrRetry(
+    job: ProcessableJob,
+    data: OrderJob,
+    started: number,
+    error: unknown,
+  ): Promise<void> {
     const attempt = job.attemptsMade + 1;
     const allowed = job.opts.attempts ?? 1;
     const kind = isTransientError(error) ? "transient" : "internal";

@@ -88,7 +88,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
   const server: Server = createMetricsServer({
     registry: metrics.registry,
     ready: async () =>
-      orders.worker.isRunning() && (await redis.ping()) === "PONG" && (await db.sql`select 1`).length === 1,
+      orders.isRunning() && (await redis.ping()) === "PONG" && (await db.sql`select 1`).length === 1,
   });
   server.listen(env.METRICS_PORT, env.METRICS_HOST);
   logger.info(

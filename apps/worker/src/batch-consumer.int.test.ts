@@ -119,7 +119,11 @@ describe("batch consumer", () => {
     expect(counts).toEqual({ waiting: 0, active: 0, completed: 120, failed: 0 });
     expect(await rowCount(ids)).toBe(120);
     const job = await queue.getJob(ids[7]!);
-    expect(job, JSON.stringify(job)).toMatchObject({ attemptsMade: 1, attemptsStarted: 1, returnvalue: null });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      attemptsMade: 1,
+      attemptsStarted: 1,
+      returnvalue: null,
+    });
     expect(job!.finishedOn).toBeGreaterThanOrEqual(job!.processedOn!);
     expect(await redis.exists(`${prefix}:${ORDER_QUEUE_NAME}:${ids[7]}:lock`)).toBe(0);
     expect(await redis.scard(`${prefix}:${ORDER_QUEUE_NAME}:stalled`)).toBe(0);
@@ -157,7 +161,9 @@ describe("batch consumer", () => {
       async () => JSON.stringify(await queue.getJobCounts()),
     );
     expect(await queue.getJobCounts("completed")).toEqual({ completed: 3 });
-    const kept = await Promise.all(jobs.map((j) => redis.exists(`${prefix}:${ORDER_QUEUE_NAME}:${j.orderId}`)));
+    const kept = await Promise.all(
+      jobs.map((j) => redis.exists(`${prefix}:${ORDER_QUEUE_NAME}:${j.orderId}`)),
+    );
     expect(kept.filter((k) => k === 1)).toHaveLength(3);
   });
 

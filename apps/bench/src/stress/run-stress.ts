@@ -1,4 +1,3 @@
-import { Pool } from "undici";
 import { type Accounting, accountFor } from "../measure/accounting";
 import { loadOrderRows, waitForOrders } from "../measure/order-rows";
 import { openIsolatedEnvironment } from "../setup/isolated-environment";
@@ -13,6 +12,7 @@ import {
   steadyTraffic,
   unauthorizedRequests,
 } from "./scenarios";
+import { StressClient } from "./send-request";
 
 export interface StressResults {
   startedAt: string;
@@ -69,10 +69,15 @@ export async function runStress(options: StressOptions, command: string): Promis
       await receiver.stop();
       throw error;
     });
-    const pool = new Pool(receiver.origin, { connections: 64, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const client = new StressClient(receiver.origin, 64, 10_000);
     try {
       log(`mixed traffic for ${options.durationMs / 1000} s across ${options.users * 4 + 1} users`);
-      const ctx = { pool, tag: options.runId, durationMs: options.durationMs, rateLimit: options.rateLimit };
+      const ctx = {
+        client,
+        tag: options.runId,
+        durationMs: options.durationMs,
+        rateLimit: options.rateLimit,
+      };
       const scenarios = await Promise.all([
         steadyTraffic(ctx, groups.steady),
         rateLimitBursts(ctx, groups.bursts),
@@ -113,7 +118,7 @@ export async function runStress(options: StressOptions, command: string): Promis
           accounting.duplicated === 0,
       };
     } finally {
-      await pool.destroy();
+      client.destroy();
       await worker.stop();
       await receiver.stop();
     }

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Pool } from "undici";
 import type { SeededWebhook } from "../setup/seed-webhooks";
 import { ScenarioResult } from "./scenario-result";
-import { sendRequest } from "./send-request";
+import { type StressClient, sendRequest } from "./send-request";
 
 export interface ScenarioContext {
-  pool: Pool;
+  client: StressClient;
   tag: string;
   durationMs: number;
   /** Every stress user's limit, alerts per second. */
@@ -44,7 +43,7 @@ export async function steadyTraffic(ctx: ScenarioContext, users: SeededWebhook[]
   );
   await paced(ctx, 2_000 / ctx.rateLimit, users.length, async (n) => {
     const user = users[Math.floor(n / 1_000_000)]!;
-    result.record(await sendRequest(ctx.pool, { path: path(user), body: alert(`${ctx.tag}-steady-${n}`) }));
+    result.record(await sendRequest(ctx.client, { path: path(user), body: alert(`${ctx.tag}-steady-${n}`) }));
   });
   return result;
 }
@@ -62,7 +61,7 @@ export async function rateLimitBursts(ctx: ScenarioContext, users: SeededWebhook
       for (let burst = 0; Date.now() < until; burst++) {
         const answers = await Promise.all(
           Array.from({ length: size }, (_, i) =>
-            sendRequest(ctx.pool, { path: path(user), body: alert(`${ctx.tag}-burst-${u}-${burst}-${i}`) }),
+            sendRequest(ctx.client, { path: path(user), body: alert(`${ctx.tag}-burst-${u}-${burst}-${i}`) }),
           ),
         );
         for (const answer of answers) result.record(answer);
@@ -93,11 +92,11 @@ export async function duplicateDeliveries(
     const keyed = n % 2 === 0;
     const headers: Record<string, string> = keyed ? { "idempotency-key": `${ctx.tag}-key-${n}` } : {};
     const first = await Promise.all([
-      sendRequest(ctx.pool, { path: path(user), body, headers }),
-      sendRequest(ctx.pool, { path: path(user), body, headers }),
+      sendRequest(ctx.client, { path: path(user), body, headers }),
+      sendRequest(ctx.client, { path: path(user), body, headers }),
     ]);
     await sleep(keyed ? 300 : 50);
-    const answers = [...first, await sendRequest(ctx.pool, { path: path(user), body, headers })];
+    const answers = [...first, await sendRequest(ctx.client, { path: path(user), body, headers })];
     for (const answer of answers) result.record(answer);
     const ids = new Set(answers.map((a) => a.orderId).filter((id) => id !== null));
     if (ids.size > 1) result.splitKeys++;
@@ -129,7 +128,7 @@ export async function invalidRequests(ctx: ScenarioContext, users: SeededWebhook
   await paced(ctx, 4_000 / ctx.rateLimit, users.length, async (n) => {
     const user = users[Math.floor(n / 1_000_000)]!;
     const c = cases[n % cases.length]!;
-    const answer = await sendRequest(ctx.pool, { path: path(user), body: c.body });
+    const answer = await sendRequest(ctx.client, { path: path(user), body: c.body });
     if (answer.key !== c.expect) wrongCode++;
     result.record(answer);
   });
@@ -146,7 +145,7 @@ export async function unauthorizedRequests(
   await paced(ctx, 100, 2, async (n) => {
     const token = n < 1_000_000 ? `oh_${randomBytes(32).toString("base64url")}` : revoked.token;
     result.record(
-      await sendRequest(ctx.pool, { path: `/v1/webhooks/${token}`, body: alert(`${ctx.tag}-unauth-${n}`) }),
+      await sendRequest(ctx.client, { path: `/v1/webhooks/${token}`, body: alert(`${ctx.tag}-unauth-${n}`) }),
     );
   });
   return result;

@@ -1,4 +1,5 @@
-import type { Pool } from "undici";
+import { headerValue } from "../load/http-response-parser";
+import { KeepAliveClient } from "../load/keep-alive-client";
 
 export interface StressRequest {
   path: string;
@@ -13,30 +14,68 @@ export interface StressAnswer {
   orderId: string | null;
 }
 
-export async function sendRequest(pool: Pool, request: StressRequest): Promise<StressAnswer> {
-  try {
-    const res = await pool.request({
-      method: "POST",
-      path: request.path,
-      headers: { "content-type": "application/json", ...request.headers },
-      body: request.body,
+/** The load generator's keep-alive client behind promises, with a timeout so a lost answer cannot hang a scenario. */
+export class StressClient {
+  private readonly client: KeepAliveClient;
+  private readonly host: string;
+  private readonly waiting = new Map<number, (answer: StressAnswer) => void>();
+  private nextTicket = 0;
+
+  constructor(
+    origin: string,
+    connections: number,
+    private readonly timeoutMs: number,
+  ) {
+    this.host = new URL(origin).host;
+    this.client = new KeepAliveClient(origin, connections, (ticket, error, response) => {
+      const resolve = this.waiting.get(ticket);
+      if (!resolve) return;
+      this.waiting.delete(ticket);
+      if (error !== null || response === null) {
+        resolve({ key: `error ${error ?? "unknown"}`, status: 0, orderId: null });
+        return;
+      }
+      const { status } = response;
+      const body = parse(response.body.toString());
+      if (status >= 200 && status < 300) {
+        const replayed = headerValue(response.head, "idempotent-replayed") === "true";
+        resolve({
+          key: replayed ? `${status} replayed` : String(status),
+          status,
+          orderId: typeof body.orderId === "string" ? body.orderId : null,
+        });
+        return;
+      }
+      const code = typeof body.code === "string" ? body.code : "";
+      resolve({ key: `${status} ${code}`.trim(), status, orderId: null });
     });
-    const text = await res.body.text();
-    const body = parse(text);
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      const replayed = res.headers["idempotent-replayed"] === "true";
-      return {
-        key: replayed ? `${res.statusCode} replayed` : String(res.statusCode),
-        status: res.statusCode,
-        orderId: typeof body.orderId === "string" ? body.orderId : null,
-      };
-    }
-    const code = typeof body.code === "string" ? body.code : "";
-    return { key: `${res.statusCode} ${code}`.trim(), status: res.statusCode, orderId: null };
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? (error as Error).name;
-    return { key: `error ${code}`, status: 0, orderId: null };
   }
+
+  send(request: StressRequest): Promise<StressAnswer> {
+    const ticket = this.nextTicket++;
+    const headers = { "content-type": "application/json", ...request.headers };
+    let head = `POST ${request.path} HTTP/1.1\r\nhost: ${this.host}\r\n`;
+    for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+    const bytes = `${head}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.waiting.delete(ticket)) resolve({ key: "error ETIMEDOUT", status: 0, orderId: null });
+      }, this.timeoutMs);
+      this.waiting.set(ticket, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      this.client.send(bytes, ticket);
+    });
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
+
+export function sendRequest(client: StressClient, request: StressRequest): Promise<StressAnswer> {
+  return client.send(request);
 }
 
 function parse(text: string): Record<string, unknown> {

@@ -26,7 +26,9 @@ for (let i = 0; i < count && Atomics.load(flag, 0) === 0; i++) {
 /**
  * Calls `onTick` when each scheduled instant `startMs + i * intervalMs` (monotonicMs clock)
  * is due. setTimeout's 1 ms granularity would add about half a millisecond of generator lag
- * to every measured latency; a sleeping thread keeps it near 0.1 ms.
+ * to every measured latency (measured: p50 0.55 ms at 1,000/s); a sleeping thread keeps it
+ * near 0.06 ms, and under real-time priority (see withRealtimePriority) p99 near 0.1 ms.
+ * Atomics.waitAsync instead of postMessage measured no cheaper: the cost is the wake-ups.
  */
 export function startTickSource(
   startMs: number,

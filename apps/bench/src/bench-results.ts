@@ -33,6 +33,8 @@ export type DrainResult = DrainRate & {
   jobs: number;
   /** The worker process's CPU time per order written, in µs: 1,000,000 / it is what one core could drain. */
   workerCpuUsPerOrder: number | null;
+  /** CPU time per order of the worker and of local Redis and Postgres (all their processes), in µs. */
+  cpuUsPerOrder?: Record<string, number>;
 };
 
 export interface BaselineResults extends TargetResults {

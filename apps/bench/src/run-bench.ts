@@ -11,6 +11,7 @@ import { machineInfo } from "./report/machine-info";
 import { checkTargets, computeRatios } from "./report/target-checks";
 import { openIsolatedEnvironment } from "./setup/isolated-environment";
 import { assertAppsBuilt } from "./targets/orderhook-apps";
+import { localServices } from "./targets/process-cpu";
 
 /** Runs every selected target in its own database and queue prefix, and removes both afterwards. */
 export async function runBench(options: BenchOptions, command: string): Promise<BenchResults> {
@@ -29,7 +30,8 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     keepDatabase: options.keepDatabase,
   });
   const generator = new LoadGeneratorClient();
-  const ctx: BenchContext = { options, generator, ...env, log };
+  const services = await localServices(env.redis);
+  const ctx: BenchContext = { options, generator, ...env, services, log };
   try {
     const machine = await machineInfo(env.sql, env.redis);
     const floor = options.targets.includes("floor") ? await benchFloor(ctx) : null;

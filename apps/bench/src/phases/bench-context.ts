@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
 import type { BenchOptions } from "../bench-options";
 import type { LoadGeneratorClient } from "../load/load-generator-client";
+import type { CpuProcesses } from "../targets/process-cpu";
 
 export interface BenchContext {
   options: BenchOptions;
@@ -12,6 +13,8 @@ export interface BenchContext {
   sql: Sql;
   db: Database;
   redis: Redis;
+  /** Local Redis and Postgres processes, whose CPU each phase reports beside the apps'. */
+  services?: CpuProcesses;
   log(message: string): void;
 }
 

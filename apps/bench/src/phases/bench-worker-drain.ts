@@ -3,7 +3,7 @@ import { waitForOrders } from "../measure/order-rows";
 import { drainRate, prefillQueue } from "../measure/worker-drain";
 import { seedWebhooks } from "../setup/seed-webhooks";
 import { orderhookEnv, startWorker } from "../targets/orderhook-apps";
-import { processCpuMs } from "../targets/process-cpu";
+import { cpuPerItem } from "../targets/process-cpu";
 import type { BenchContext } from "./bench-context";
 
 /** One worker process, a queue pre-filled with valid jobs (no receiver), orders/s into Postgres. */
@@ -21,12 +21,12 @@ export async function benchWorkerDrain(ctx: BenchContext): Promise<DrainResult> 
   ctx.log("worker drain: one worker process");
   const worker = await startWorker({ ...orderhookEnv(ctx), queuePrefix: prefix }, options.profileNodeArgs);
   // Start-up included: the worker has nothing else to do, and its boot is a few ms of CPU.
-  const cpuBefore = processCpuMs(worker.child.pid);
-  let cpuMs: number | null = null;
+  let cpuUsPerOrder: Record<string, number>;
   try {
-    await waitForOrders(ctx.sql, userIds, options.drainJobs, { timeoutMs: 120_000, stallMs: 10_000 });
-    const cpuAfter = processCpuMs(worker.child.pid);
-    if (cpuBefore !== null && cpuAfter !== null) cpuMs = cpuAfter - cpuBefore;
+    cpuUsPerOrder = await cpuPerItem({ worker: worker.child.pid, ...ctx.services }, async () => {
+      await waitForOrders(ctx.sql, userIds, options.drainJobs, { timeoutMs: 120_000, stallMs: 10_000 });
+      return options.drainJobs;
+    });
   } finally {
     await worker.stop();
   }
@@ -34,6 +34,7 @@ export async function benchWorkerDrain(ctx: BenchContext): Promise<DrainResult> 
   return {
     jobs: options.drainJobs,
     ...rate,
-    workerCpuUsPerOrder: cpuMs === null || rate.rows === 0 ? null : Math.round((cpuMs * 1000) / rate.rows),
+    workerCpuUsPerOrder: cpuUsPerOrder.worker ?? null,
+    cpuUsPerOrder,
   };
 }

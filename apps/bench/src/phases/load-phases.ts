@@ -24,7 +24,7 @@ export async function runLoadPhases(
     );
   }
   ctx.log(`${name}: closed loop, ${caps.closedConnections} connections`);
-  const closed = await withCpuPerAnswer({ ...processes, generator: ctx.generator.pid }, () =>
+  const closed = await withCpuPerAnswer({ ...processes, ...ctx.services, generator: ctx.generator.pid }, () =>
     ctx.generator.run({
       kind: "closed",
       target: { ...target, tag: `${target.tag}-c` },
@@ -44,7 +44,7 @@ export function runOpen(
   maxConnections: number,
   processes: CpuProcesses,
 ): Promise<LoadResult> {
-  return withCpuPerAnswer({ ...processes, generator: ctx.generator.pid }, () =>
+  return withCpuPerAnswer({ ...processes, ...ctx.services, generator: ctx.generator.pid }, () =>
     ctx.generator.run({
       kind: "open",
       target,

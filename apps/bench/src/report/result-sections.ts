@@ -25,6 +25,12 @@ function cpu(phase: PhaseResult): string {
   return entries.length === 0 ? "—" : entries.map(([name, us]) => `${name} ${us}`).join(" · ");
 }
 
+function cpuList(perOrder: Record<string, number> | undefined, worker: number | null): string {
+  const entries = Object.entries(perOrder ?? {});
+  if (entries.length > 0) return entries.map(([name, us]) => `${name} ${num(us)}`).join(" · ");
+  return worker === null ? "—" : `worker ${num(worker)}`;
+}
+
 function percentiles(l: LatencySummary): string[] {
   return [fmt(l.p50), fmt(l.p90), fmt(l.p99), fmt(l.p999), fmt(l.max)];
 }
@@ -125,14 +131,14 @@ export function resultSections(r: BenchResults): Section[] {
   if (r.drain) {
     sections.push({
       title: "Worker drain: one worker process, pre-filled queue → Postgres",
-      headers: ["jobs", "rows", "seconds", "orders/s", "worker CPU µs/order"],
+      headers: ["jobs", "rows", "seconds", "orders/s", "CPU µs/order"],
       rows: [
         [
           num(r.drain.jobs),
           num(r.drain.rows),
           r.drain.seconds.toFixed(2),
           num(r.drain.ordersPerSecond),
-          r.drain.workerCpuUsPerOrder === null ? "—" : num(r.drain.workerCpuUsPerOrder),
+          cpuList(r.drain.cpuUsPerOrder, r.drain.workerCpuUsPerOrder),
         ],
       ],
     });

@@ -74,7 +74,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     "",
     "- **Open loop**: requests leave at a constant rate whatever the server does, and latency counts from each request's intended send time, so a stall is charged to every request it delays (no coordinated omission). *Send lag* is how late the generator itself was: its noise floor.",
     "- **Closed loop**: each connection sends again as soon as it has an answer; answers/s is the peak. The old design is capped at its own connection count because each of its requests holds a Postgres connection.",
-    "- **CPU µs/answer** is each process's CPU time (user + system, from /proc) over the phase divided by the answers it got: it is less sensitive than latency to other work on the machine, and 1,000,000 / it is what one core could answer.",
+    "- **CPU µs/answer** is each process's CPU time (user + system, from /proc) over the phase divided by the answers it got: it is less sensitive than latency to other work on the machine, and 1,000,000 / it is what one core could answer. `redis` and `postgres` are the local servers (every `postgres` process: postmaster and backends), so each phase shows where its CPU went; other work on those servers during the run is counted too.",
     "- **Worker paused** means the receiver ran alone (jobs queue up in Redis); **worker draining** means the worker consumed live on the same machine.",
     "- **End to end** is from the ack reaching the generator to the row's commit, as announced by a NOTIFY from a trigger the bench adds to its own database (Postgres delivers it only at commit); both clocks are this machine's.",
     "- Raw figures: [`benchmarks/results.json`](benchmarks/results.json).",

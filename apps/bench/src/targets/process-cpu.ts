@@ -64,28 +64,6 @@ export async function localServices(redis: Redis): Promise<CpuProcesses> {
   return services;
 }
 
-/**
- * Runs `phase` and returns, beside its result, each process's CPU time per answer in µs:
- * less sensitive than latency to contention on a shared machine.
- */
-export async function withCpuPerAnswer<T extends { outcomes: Record<string, number> }>(
-  processes: CpuProcesses,
-  phase: () => Promise<T>,
-): Promise<T & { cpuUsPerAnswer: Record<string, number> }> {
-  const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMsOf(pid)]));
-  const result = await phase();
-  const answers = Object.values(result.outcomes).reduce((a, b) => a + b, 0);
-  const cpuUsPerAnswer: Record<string, number> = {};
-  for (const [name, source] of Object.entries(processes)) {
-    const start = before[name];
-    const end = cpuMsOf(source);
-    if (start !== null && start !== undefined && end !== null && answers > 0) {
-      cpuUsPerAnswer[name] = Math.round(((end - start) * 1000) / answers);
-    }
-  }
-  return { ...result, cpuUsPerAnswer };
-}
-
 /** CPU time per item of each process over `phase`, in µs (e.g. per order drained). */
 export async function cpuPerItem(
   processes: CpuProcesses,
@@ -102,4 +80,20 @@ export async function cpuPerItem(
     }
   }
   return perItem;
+}
+
+/**
+ * Runs `phase` and returns, beside its result, each process's CPU time per answer in µs:
+ * less sensitive than latency to contention on a shared machine.
+ */
+export async function withCpuPerAnswer<T extends { outcomes: Record<string, number> }>(
+  processes: CpuProcesses,
+  phase: () => Promise<T>,
+): Promise<T & { cpuUsPerAnswer: Record<string, number> }> {
+  let result: T | undefined;
+  const cpuUsPerAnswer = await cpuPerItem(processes, async () => {
+    result = await phase();
+    return Object.values(result.outcomes).reduce((a, b) => a + b, 0);
+  });
+  return { ...(result as T), cpuUsPerAnswer };
 }

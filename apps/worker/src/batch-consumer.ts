@@ -37,8 +37,6 @@ export interface BatchConsumerOptions {
   logger: Logger;
   /** Resolves: the job completes. Rejects: BullMQ's moveToFailed decides retry or failed. */
   process(job: TakenJob): Promise<void>;
-  /** Every job of a batch has been handed to `process`. */
-  onDispatched?(): void;
 }
 
 export interface BatchConsumer {
@@ -286,9 +284,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     const batch: Batch = { ids: taken.jobs.map((j) => j.id), token: taken.token };
     inFlight.add(batch);
     try {
-      const results = taken.jobs.map((job) => options.process(job));
-      options.onDispatched?.();
-      const settled = await Promise.allSettled(results);
+      const settled = await Promise.allSettled(taken.jobs.map((job) => options.process(job)));
       const completed: TakenJob[] = [];
       const others: Promise<void>[] = [];
       settled.forEach((result, i) => {

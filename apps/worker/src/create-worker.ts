@@ -57,8 +57,8 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
   const batchSize = Math.min(settings.batchMaxSize, Math.ceil(settings.concurrency / lanes));
   const writer = createOrderWriter({
     sql,
-    // More rows than active jobs can never wait at once; a full worker flushes without waiting.
-    maxBatchSize: Math.min(settings.batchMaxSize, settings.concurrency),
+    // A full batch from Redis is written at once; a partial one waits BATCH_MAX_WAIT_MS for company.
+    maxBatchSize: batchSize,
     maxWaitMs: settings.batchMaxWaitMs,
     onBatch(size, seconds) {
       metrics?.batchSize.observe(size);
@@ -96,8 +96,6 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
     name: settings.name,
     logger,
     process: processor,
-    // A batch's rows are all handed over within a few microtasks (owners are cached): one INSERT.
-    onDispatched: () => setImmediate(writer.send),
   });
   return {
     worker,

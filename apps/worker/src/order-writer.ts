@@ -25,8 +25,6 @@ export interface OrderWriterOptions {
 
 export interface OrderWriter {
   write(row: OrderRow): Promise<WriteOutcome>;
-  /** Starts writing the rows that wait now, without waiting for more or for the result. */
-  send(): void;
   /** Writes whatever waits and resolves when every batch in flight has settled. */
   flush(): Promise<void>;
   /** Statements this writer is waiting on. */
@@ -200,7 +198,6 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
         else if (timer === undefined) timer = setTimeout(flushPending, maxWaitMs);
       });
     },
-    send: flushPending,
     async flush() {
       flushPending();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

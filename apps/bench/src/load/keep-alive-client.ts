@@ -31,7 +31,8 @@ class Connection {
  * HTTP/1.1 over at most `maxConnections` raw keep-alive sockets, one request outstanding per
  * connection (no pipelining). A request that finds every connection busy waits in a FIFO, and
  * the caller's clock keeps running while it waits. Requests are complete pre-built bytes, each
- * written with one socket.write: no per-request objects beyond the caller's ticket.
+ * written with one socket.write, and answers go to one handler by ticket: no per-request
+ * promise or closure.
  */
 export class KeepAliveClient {
   private readonly port: number;
@@ -49,13 +50,8 @@ export class KeepAliveClient {
   ) {
     const url = new URL(origin);
     if (url.protocol !== "http:") throw new Error(`KeepAliveClient speaks plain http, not ${url.protocol}`);
-    this.host = url.hostname;
+    this.host = url.hostname.replace(/^\[(.*)\]$/, "$1"); // [::1] → ::1
     this.port = Number(url.port || 80);
-  }
-
-  /** Connections open now. */
-  get connections(): number {
-    return this.all.size;
   }
 
   send(bytes: string, ticket: number): void {

@@ -140,9 +140,16 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     ]).finally(() => clearTimeout(timer));
   }
 
+  // A job taken is locked: nothing about its stored fields may stop it reaching processing.
   function parseOpts(raw: string | null): JobsOptions {
     if (raw === null) return {};
-    if (lastOpts?.raw !== raw) lastOpts = { raw, parsed: Job.optsFromJSON(raw) };
+    if (lastOpts?.raw !== raw) {
+      let parsed: JobsOptions = {};
+      try {
+        parsed = Job.optsFromJSON(raw);
+      } catch {}
+      lastOpts = { raw, parsed };
+    }
     return lastOpts.parsed;
   }
 
@@ -169,7 +176,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     const special = new Set<string>();
     for (let i = 0; i < flat.length; i += FIELDS) {
       const id = flat[i]!;
-      const [data, opts, timestamp, atm, , defa, parentKey, deid] = flat.slice(i + 1, i + FIELDS);
+      const [data, opts, timestamp, atm, defa, parentKey, deid] = flat.slice(i + 1, i + FIELDS);
       jobs.push({
         id,
         data: parseData(data ?? null),

@@ -1,16 +1,7 @@
 import { BULLMQ_INCLUDES } from "./bullmq-lua";
 
 /** Fields returned per taken job, in this order, after its id. */
-export const TAKEN_JOB_FIELDS = [
-  "data",
-  "opts",
-  "timestamp",
-  "atm",
-  "ats",
-  "defa",
-  "parentKey",
-  "deid",
-] as const;
+export const TAKEN_JOB_FIELDS = ["data", "opts", "timestamp", "atm", "defa", "parentKey", "deid"] as const;
 
 /**
  * BullMQ's moveToActive-11 for up to N jobs in one call: same keys, same checks (paused,

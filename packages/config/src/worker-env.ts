@@ -6,11 +6,11 @@ export const workerEnvSchema = z.object({
   ...serviceFields,
   ...databaseFields,
   ...redisFields,
-  /** Jobs one worker process handles at once; they share batched INSERTs. */
+  /** Jobs one worker process holds at once, taken as two batches of half; a batch shares one INSERT. */
   WORKER_CONCURRENCY: integer(200, { min: 1, max: 10_000 }),
   /** Flush a batch when it holds this many orders… */
   BATCH_MAX_SIZE: integer(500, { min: 1, max: 5_000 }),
-  /** …or when its oldest order has waited this long. */
+  /** …or, when the batch is partial (quiet queue), once its oldest order has waited this long. */
   BATCH_MAX_WAIT_MS: integer(5, { min: 0, max: 10_000 }),
   /**
    * Attempts after which an order is marked failed. The attempts and backoff a job really gets

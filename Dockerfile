@@ -22,9 +22,9 @@ RUN pnpm install --frozen-lockfile --offline
 RUN pnpm build
 # pnpm 10's deploy needs --legacy unless the workspace injects its packages; the apps bundle the
 # workspace packages into dist/, so each output holds dist/ plus production npm dependencies only.
-RUN pnpm --filter @orderhook/receiver deploy --prod --legacy --offline /out/receiver \
- && pnpm --filter @orderhook/worker deploy --prod --legacy --offline /out/worker \
- && pnpm --filter @orderhook/cli deploy --prod --legacy --offline /out/cli
+RUN pnpm --filter @orderhook/receiver deploy --prod --legacy --prefer-offline /out/receiver \
+ && pnpm --filter @orderhook/worker deploy --prod --legacy --prefer-offline /out/worker \
+ && pnpm --filter @orderhook/cli deploy --prod --legacy --prefer-offline /out/cli
 
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production

@@ -105,6 +105,7 @@ export function resultSections(r: BenchResults): Section[] {
         "p99",
         "p99.9",
         "max",
+        "CPU µs/answer",
         "non-2xx / errors",
       ],
       rows: closed,

@@ -1,61 +1,23 @@
-import { createDbClient, orders } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
+import { orders } from "@orderhook/db";
 import {
   createOrderQueue,
-  createRedis,
   ORDER_JOB_NAME,
   ORDER_QUEUE_NAME,
   type OrderJob,
   orderJobOptions,
 } from "@orderhook/queue";
-import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { uniquePrefix } from "@orderhook/testing";
 import { type JobsOptions, Worker } from "bullmq";
 import { inArray } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type BatchConsumer, createBatchConsumer, type TakenJob } from "./batch-consumer";
 import { buildOrderJob } from "./build-order-job";
-import { createWorker, type OrderWorker } from "./create-worker";
 import { TAKE_JOBS_LUA } from "./take-jobs-script";
 import { waitUntil } from "./wait-until";
+import { workerTestContext } from "./worker-test-context";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-const logger = createLogger({ name: "worker-test", level: process.env.TEST_LOG ?? "silent" });
-const settings = {
-  concurrency: 50,
-  batchMaxSize: 500,
-  batchMaxWaitMs: 20,
-  maxAttempts: 12,
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 30_000,
-  maxStalledCount: 5,
-  ownerCacheTtlMs: 0,
-};
-let fixture: Fixture;
-const closing: { close(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  fixture = await createFixture(client.db);
-});
-afterEach(async () => {
-  for (const running of closing.splice(0).reverse()) await running.close();
-});
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
-
-function startWorker(prefix: string, overrides: Partial<typeof settings> = {}): OrderWorker {
-  const worker = createWorker({
-    connection: redis,
-    prefix,
-    sql: client.sql,
-    logger,
-    settings: { ...settings, ...overrides },
-  });
-  closing.push(worker);
-  return worker;
-}
+const t = workerTestContext();
+const { client, redis, logger, startWorker } = t;
 
 /** A consumer with its own processing, on a manual-mode BullMQ worker as createWorker builds it. */
 function startConsumer(prefix: string, process: (job: TakenJob) => Promise<void>, lockDurationMs = 30_000) {
@@ -80,13 +42,14 @@ function startConsumer(prefix: string, process: (job: TakenJob) => Promise<void>
     logger,
     process,
   });
-  closing.push(worker, consumer);
+  t.track(worker);
+  t.track(consumer);
   return { stalled };
 }
 
 function queueFor(prefix: string) {
   const queue = createOrderQueue(redis, prefix);
-  closing.push(queue);
+  t.track(queue);
   return queue;
 }
 
@@ -105,7 +68,7 @@ async function rowCount(ids: string[]): Promise<number> {
 describe("batch consumer", () => {
   it("writes a batch of jobs as one row each and leaves them completed as BullMQ would", async () => {
     const prefix = uniquePrefix("batch-complete");
-    const jobs = Array.from({ length: 120 }, () => buildOrderJob(fixture));
+    const jobs = Array.from({ length: 120 }, () => buildOrderJob(t.fixture));
     const ids = jobs.map((j) => j.orderId);
     const queue = await enqueue(prefix, jobs);
     startWorker(prefix);
@@ -138,7 +101,7 @@ describe("batch consumer", () => {
       async () => ((await redis.exists(`${prefix}:${ORDER_QUEUE_NAME}:meta`)) === 1 ? true : undefined),
       () => "the consumer never looked at the queue",
     );
-    const job = buildOrderJob(fixture);
+    const job = buildOrderJob(t.fixture);
     await queue.add(ORDER_JOB_NAME, job, { ...orderJobOptions(), jobId: job.orderId });
     await waitUntil(
       async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),
@@ -149,7 +112,7 @@ describe("batch consumer", () => {
 
   it("keeps only the completed jobs removeOnComplete asks for and deletes the older ones", async () => {
     const prefix = uniquePrefix("batch-retention");
-    const jobs = Array.from({ length: 8 }, () => buildOrderJob(fixture));
+    const jobs = Array.from({ length: 8 }, () => buildOrderJob(t.fixture));
     const queue = await enqueue(prefix, jobs, { ...orderJobOptions(), removeOnComplete: { count: 3 } });
     startWorker(prefix);
     await waitUntil(
@@ -169,7 +132,7 @@ describe("batch consumer", () => {
 
   it("recovers a batch a dead consumer took and locked, and writes each of its orders once", async () => {
     const prefix = uniquePrefix("batch-dead");
-    const jobs = Array.from({ length: 12 }, () => buildOrderJob(fixture));
+    const jobs = Array.from({ length: 12 }, () => buildOrderJob(t.fixture));
     const queue = await enqueue(prefix, jobs);
     // The dead consumer: it took and locked the jobs, then never renewed or finished them.
     redis.defineCommand("testTakeJobs", { numberOfKeys: 11, lua: TAKE_JOBS_LUA });
@@ -193,7 +156,7 @@ describe("batch consumer", () => {
 
   it("hands a failed job to BullMQ, which retries it after its backoff", async () => {
     const prefix = uniquePrefix("batch-retry");
-    const job = buildOrderJob(fixture);
+    const job = buildOrderJob(t.fixture);
     const queue = await enqueue(prefix, [job], { attempts: 3, backoff: { type: "fixed", delay: 50 } });
     const attempts: number[] = [];
     startConsumer(prefix, async (taken) => {
@@ -214,7 +177,7 @@ describe("batch consumer", () => {
 
   it("renews the locks of a batch that outlives its lock duration, so it is not taken for stalled", async () => {
     const prefix = uniquePrefix("batch-renew");
-    const job = buildOrderJob(fixture);
+    const job = buildOrderJob(t.fixture);
     const queue = await enqueue(prefix, [job]);
     let runs = 0;
     const { stalled } = startConsumer(

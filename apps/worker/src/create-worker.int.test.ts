@@ -1,61 +1,27 @@
-import { brokerAccounts, createDbClient, type Order, orders, webhooks } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
+import { brokerAccounts, type Order, orders, webhooks } from "@orderhook/db";
 import {
   createOrderQueue,
-  createRedis,
   ORDER_JOB_NAME,
   ORDER_QUEUE_NAME,
   type OrderJob,
   orderJobOptions,
 } from "@orderhook/queue";
-import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { createFixture, uniquePrefix } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
-import { createWorker, type OrderWorker } from "./create-worker";
+import type { WorkerSettings } from "./create-worker";
 import { waitUntil } from "./wait-until";
 import { createWorkerMetrics } from "./worker-metrics";
+import { workerTestContext } from "./worker-test-context";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-const logger = createLogger({ name: "worker-test", level: process.env.TEST_LOG ?? "silent" });
-const settings = {
-  concurrency: 50,
-  batchMaxSize: 500,
-  batchMaxWaitMs: 20,
-  maxAttempts: 12,
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 30_000,
-  maxStalledCount: 5,
-  ownerCacheTtlMs: 0,
-};
-let fixture: Fixture;
-const running: OrderWorker[] = [];
+const t = workerTestContext();
+const { client, redis } = t;
 
-beforeAll(async () => {
-  fixture = await createFixture(client.db);
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((w) => w.close()));
-});
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
-
-function start(prefix: string, overrides: Partial<typeof settings> = {}) {
+function start(prefix: string, overrides: Partial<WorkerSettings> = {}) {
   const metrics = createWorkerMetrics();
-  const worker = createWorker({
-    connection: redis,
-    prefix,
-    sql: client.sql,
-    logger,
-    metrics,
-    settings: { ...settings, ...overrides },
-  });
-  running.push(worker);
-  return { worker, metrics };
+  return { worker: t.startWorker(prefix, overrides, metrics), metrics };
 }
 
 async function enqueue(prefix: string, jobs: unknown[]) {
@@ -86,7 +52,7 @@ async function settledRows(ids: string[]): Promise<Order[]> {
 describe("createWorker", () => {
   it("turns a queued job into one accepted order row with normalized fields, raw payload and times", async () => {
     const prefix = uniquePrefix("worker");
-    const job = buildOrderJob(fixture, {
+    const job = buildOrderJob(t.fixture, {
       symbol: "nvda",
       action: "BUY",
       quantity: "3",
@@ -103,9 +69,9 @@ describe("createWorker", () => {
       action: "buy",
       quantity: 3,
       signalPrice: 101.5,
-      userId: fixture.userId,
-      accountId: fixture.accountId,
-      webhookId: fixture.webhookId,
+      userId: t.fixture.userId,
+      accountId: t.fixture.accountId,
+      webhookId: t.fixture.webhookId,
       rawPayload: { symbol: "nvda", action: "BUY", quantity: "3", price: 101.5, extra: "kept" },
     });
     expect(row!.receivedAt.getTime()).toBe(job.receivedAt);
@@ -119,7 +85,7 @@ describe("createWorker", () => {
 
   it("leaves exactly one row when the same job is processed a second time", async () => {
     const prefix = uniquePrefix("twice");
-    const job = buildOrderJob(fixture);
+    const job = buildOrderJob(t.fixture);
     const queue = await enqueue(prefix, [job]);
     const { metrics } = start(prefix);
     await settledRows([job.orderId]);
@@ -142,9 +108,9 @@ describe("createWorker", () => {
 
   it("rejects only the invalid orders of a batch and accepts the rest", async () => {
     const prefix = uniquePrefix("batch");
-    const good = Array.from({ length: 30 }, () => buildOrderJob(fixture));
-    const nul = buildOrderJob(fixture, { ticker: "AAPL", action: "buy", quantity: 1, comment: "a\u0000b" });
-    const broken = { ...buildOrderJob(fixture), alert: { ticker: "AAPL", action: "hold" } };
+    const good = Array.from({ length: 30 }, () => buildOrderJob(t.fixture));
+    const nul = buildOrderJob(t.fixture, { ticker: "AAPL", action: "buy", quantity: 1, comment: "a\u0000b" });
+    const broken = { ...buildOrderJob(t.fixture), alert: { ticker: "AAPL", action: "hold" } };
     const queue = await enqueue(prefix, [...good.slice(0, 15), nul, broken, ...good.slice(15)]);
     const { metrics } = start(prefix, { batchMaxWaitMs: 200 });
     const rows = await settledRows([...good, nul, broken].map((j) => j.orderId));
@@ -192,7 +158,7 @@ describe("createWorker", () => {
   it("refuses an order sent with another user's account", async () => {
     const prefix = uniquePrefix("foreign");
     const other = await createFixture(client.db);
-    const job = buildOrderJob(fixture, undefined, { accountId: other.accountId });
+    const job = buildOrderJob(t.fixture, undefined, { accountId: other.accountId });
     const queue = await enqueue(prefix, [job]);
     start(prefix);
     const [row] = await settledRows([job.orderId]);
@@ -227,7 +193,7 @@ describe("createWorker", () => {
 
   it("stops taking jobs on close but finishes the active ones and their batch", async () => {
     const prefix = uniquePrefix("close");
-    const jobs = Array.from({ length: 20 }, () => buildOrderJob(fixture));
+    const jobs = Array.from({ length: 20 }, () => buildOrderJob(t.fixture));
     const queue = await enqueue(prefix, jobs);
     const { worker } = start(prefix, { batchMaxWaitMs: 500 });
     await waitUntil(
@@ -245,7 +211,7 @@ describe("createWorker", () => {
 describe("jobs of dead workers", () => {
   it("marks an order failed, with the reason, when its job stalled more often than allowed", async () => {
     const prefix = uniquePrefix("stalled");
-    const job = buildOrderJob(fixture);
+    const job = buildOrderJob(t.fixture);
     const queue = await enqueue(prefix, [job]);
     // A worker that takes the job and dies without a word: its lock simply expires.
     const doomed = new Worker(ORDER_QUEUE_NAME, null, {

@@ -1,3 +1,4 @@
+export { bullmqLuaIncludes } from "./bullmq-lua-includes";
 export { bullmqAddStandardJobLua, captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
 export {
   ORDER_JOB_NAME,

@@ -1,5 +1,3 @@
-import { createOrderQueue, createRedis } from "@orderhook/queue";
-import { testRedisUrl } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
 

@@ -1,7 +1,6 @@
 import { captureJobAddTemplate, type JobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua } from "./admission-scripts";
-import { createTickBatch } from "./tick-batch";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -45,7 +44,9 @@ export interface Admission {
 export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
   const { prefix, idempotencyTtlMs, dedupWindowMs, signatureReplayTtlMs = 600_000 } = options;
   redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
-  const send = createTickBatch(redis);
+  const commands = redis as unknown as {
+    orderhookAdmit(...args: (string | Buffer)[]): Promise<[string, string?]>;
+  };
   let template: JobAddTemplate | null = null;
   const templateReady = captureJobAddTemplate(queue).then((captured) => {
     template = captured;
@@ -66,21 +67,23 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
     async admit(r) {
       const t = template ?? (await templateReady);
       const interval = 1000 / r.rate;
-      const [code, value] = await send<[string, string?]>("orderhookAdmit", [
-        idempotencyKey(r),
-        `${prefix}:rate:${r.userId}`,
-        seenKey(r),
-        ...t.keys,
-        r.fingerprint,
-        r.orderId,
-        keyTtl(r),
-        String(interval),
-        // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
-        String(interval * r.rate),
-        t.keyPrefix,
-        String(signatureReplayTtlMs),
-        ...t.argv(r.job, r.orderId, r.job.receivedAt),
-      ]);
+      const [code, value] = await commands.orderhookAdmit(
+        ...[
+          idempotencyKey(r),
+          `${prefix}:rate:${r.userId}`,
+          seenKey(r),
+          ...t.keys,
+          r.fingerprint,
+          r.orderId,
+          keyTtl(r),
+          String(interval),
+          // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
+          String(interval * r.rate),
+          t.keyPrefix,
+          String(signatureReplayTtlMs),
+          ...t.argv(r.job, r.orderId, r.job.receivedAt),
+        ],
+      );
       switch (code) {
         case "A":
           return { outcome: "accepted" };

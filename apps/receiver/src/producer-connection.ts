@@ -7,10 +7,9 @@ import type { Redis } from "ioredis";
  * reconnects by itself. A retried admission script is safe: if its first run queued the job,
  * the second finds the idempotency key and answers with the same order id.
  *
- * The receiver opens two: `admission` for the admission-and-enqueue script, which batches
- * concurrent requests' scripts into one socket write (see `createTickBatch`), and `queue` for
- * BullMQ's reads (order status, readiness, dashboard). BullMQ's connection does not batch:
- * ioredis's auto-pipelining would copy BullMQ's ~50 scripts into a Pipeline on every flush.
+ * The receiver opens two: `admission` for the admission-and-enqueue script, one command per
+ * alert (ADR 5: at one command per request, batching them measured dearer than sending each
+ * as itself), and `queue` for BullMQ's reads (order status, readiness, dashboard).
  */
 export function createProducerConnection(
   url: string,

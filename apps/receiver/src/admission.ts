@@ -45,7 +45,7 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   const { prefix, idempotencyTtlMs, dedupWindowMs, signatureReplayTtlMs = 600_000 } = options;
   redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
   const commands = redis as unknown as {
-    orderhookAdmit(...args: (string | Buffer)[]): Promise<[string, string?]>;
+    orderhookAdmit(...args: string[]): Promise<[string, string?]>;
   };
   let template: JobAddTemplate | null = null;
   const templateReady = captureJobAddTemplate(queue).then((captured) => {
@@ -81,7 +81,10 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
           String(interval * r.rate),
           t.keyPrefix,
           String(signatureReplayTtlMs),
-          ...t.argv(r.job, r.orderId, r.job.receivedAt),
+          JSON.stringify(r.job),
+          t.optsJson,
+          t.name,
+          String(r.job.receivedAt),
         ],
       );
       switch (code) {

@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import { Job } from "bullmq";
 import { Packr } from "msgpackr";
-import { ORDER_JOB_NAME, type OrderJob } from "./order-job";
+import { ORDER_JOB_NAME } from "./order-job";
 import type { OrderQueue } from "./order-queue";
 
-// BullMQ's own packer settings (redis-queue-backend.js), so the bytes are the ones it would send.
+// BullMQ's own packer settings (redis-queue-backend.js), to read what it would have sent.
 const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 
 const TEMPLATE_ID = "orderhook-job-add-template";
@@ -32,14 +32,19 @@ export function bullmqAddStandardJobLua(): string {
   return `local function bullmqAddStandardJob(KEYS, ARGV)\n${addStandardJob.content}\nend\n`;
 }
 
-/** What `Queue.add(ORDER_JOB_NAME, job, { jobId })` would pass to `addStandardJob`, minus the Redis call. */
+/**
+ * What `Queue.add(ORDER_JOB_NAME, job, { jobId })` would pass to `addStandardJob`, apart from
+ * the job id, timestamp and data: BullMQ's keys and the job options it would store.
+ */
 export interface JobAddTemplate {
   /** BullMQ's nine keys for this queue: wait, paused, meta, id, completed, delayed, active, events, marker. */
   keys: readonly string[];
   /** The job hash key prefix (`{prefix}:orders:`). */
   keyPrefix: string;
-  /** ARGV[1..3] of `addStandardJob`: packed arguments, data JSON, packed options. */
-  argv(job: OrderJob, jobId: string, timestamp: number): [Buffer, string, Buffer];
+  /** The job name (`order`). */
+  name: string;
+  /** The job options BullMQ would store, without the per-job `jobId`, as JSON. */
+  optsJson: string;
 }
 
 interface Captured {
@@ -50,9 +55,10 @@ interface Captured {
 /**
  * Runs BullMQ's own job-creation code once against a client that records instead of sending,
  * and keeps the result as a template: the queue's default job options normalised and encoded
- * by BullMQ, its key layout and argument order. Per request only the job id, timestamp and
- * data change, which is all `Queue.add` would change — minus its Job object, tracing wrapper
- * and second round trip.
+ * by BullMQ and its key layout, after checking that its arguments are laid out as the
+ * admission script packs them (prefix, id, name, timestamp, nothing else). Per request only
+ * the job id, timestamp and data change, which is all `Queue.add` would change — minus its Job
+ * object, tracing wrapper and second round trip.
  */
 export async function captureJobAddTemplate(queue: OrderQueue): Promise<JobAddTemplate> {
   let captured: Captured | null = null;
@@ -72,17 +78,21 @@ export async function captureJobAddTemplate(queue: OrderQueue): Promise<JobAddTe
   const packedArgs = packer.unpack(args[ADD_STANDARD_JOB_KEYS] as Buffer) as unknown[];
   const opts = packer.unpack(args[ADD_STANDARD_JOB_KEYS + 2] as Buffer) as Record<string, unknown>;
   const keyPrefix = packedArgs[0];
-  if (typeof keyPrefix !== "string" || packedArgs[1] !== TEMPLATE_ID || opts.jobId !== TEMPLATE_ID) {
+  const { jobId: _, ...jobOpts } = opts;
+  if (
+    typeof keyPrefix !== "string" ||
+    packedArgs[1] !== TEMPLATE_ID ||
+    packedArgs[2] !== ORDER_JOB_NAME ||
+    typeof packedArgs[3] !== "number" ||
+    packedArgs.slice(4).some((arg) => arg !== null && arg !== undefined) ||
+    opts.jobId !== TEMPLATE_ID
+  ) {
     throw new Error("BullMQ's addStandardJob arguments are not laid out as expected");
   }
   return {
     keys,
     keyPrefix,
-    argv(data, jobId, timestamp) {
-      const jobArgs = packedArgs.slice();
-      jobArgs[1] = jobId;
-      jobArgs[3] = timestamp;
-      return [packer.pack(jobArgs), JSON.stringify(data), packer.pack({ ...opts, jobId })];
-    },
+    name: ORDER_JOB_NAME,
+    optsJson: JSON.stringify(jobOpts),
   };
 }

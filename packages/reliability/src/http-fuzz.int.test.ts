@@ -1,8 +1,7 @@
 import { Agent } from "node:http";
+import { type AppProcess, type HttpAnswer, sendHttp } from "@orderhook/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppProcess } from "./harness/app-process";
-import { type HttpAnswer, sendHttp } from "./harness/http-client";
 import { recordMeasurement } from "./harness/measurements";
 import { Scenario } from "./harness/scenario";
 

@@ -1,8 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type AppProcess, sendHttp } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppProcess } from "./harness/app-process";
-import { sendHttp } from "./harness/http-client";
 import { recordMeasurement } from "./harness/measurements";
 import { Scenario } from "./harness/scenario";
 

@@ -2,10 +2,9 @@ import { createHmac, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { broadcastWebhookChange, rotateWebhook } from "@orderhook/admin";
 import { hashToken } from "@orderhook/db";
-import { createFixture } from "@orderhook/testing";
+import { createFixture, sendHttp } from "@orderhook/testing";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { sendHttp } from "./harness/http-client";
 import { recordMeasurement } from "./harness/measurements";
 import { Scenario } from "./harness/scenario";
 
@@ -68,7 +67,6 @@ describe("secrets", () => {
     // order reads with bearer tokens, wrong and rotated tokens, 404s under the token path,
     // the dashboard with right and wrong passwords, and a Redis outage for the error logs.
     const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 30, maxAttempts: 3 });
-    traffic.start();
     await sleep(2_000);
     await traffic.stop();
     const now = Math.floor(Date.now() / 1000);
@@ -90,7 +88,7 @@ describe("secrets", () => {
       await sendHttp(receiver.origin, { path: `/v1/webhooks/${signed.token}`, body, headers });
       if (i === 0) await sendHttp(receiver.origin, { path: `/v1/webhooks/${signed.token}`, body, headers });
     }
-    const acked = [...traffic.acked().values()].flatMap((ids) => [...ids]);
+    const acked = traffic.ackedOrderIds();
     for (const orderId of acked.slice(0, 5)) {
       await sendHttp(receiver.origin, {
         method: "GET",

@@ -2,10 +2,16 @@ import { createHmac, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { broadcastWebhookChange, revokeWebhook, rotateWebhook } from "@orderhook/admin";
 import { hashToken } from "@orderhook/db";
-import { createFixture, type Fixture } from "@orderhook/testing";
+import {
+  type AppProcess,
+  createFixture,
+  type Fixture,
+  type HttpAnswer,
+  orderIdOf,
+  problemCode,
+  sendHttp,
+} from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppProcess } from "./harness/app-process";
-import { type HttpAnswer, orderIdOf, problemCode, sendHttp } from "./harness/http-client";
 import { recordMeasurement } from "./harness/measurements";
 import { Scenario } from "./harness/scenario";
 

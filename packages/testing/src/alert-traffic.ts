@@ -1,149 +1,154 @@
 import { randomBytes } from "node:crypto";
+import { Agent } from "node:http";
+import { type HttpAnswer, orderIdOf, problemCode, sendHttp } from "./send-http";
 
 export interface AlertTrafficOptions {
-  /** The webhook URL, `http://127.0.0.1:<port>/v1/webhooks/<token>`. */
-  url: string;
-  /** Requests started per second (open loop: a slow answer does not slow the sender). */
+  /** Receiver origin, or a function (the receiver may be replaced during the run). */
+  origin: string | (() => string);
+  /** Webhook tokens; alert n goes to tokens[n % length]. */
+  tokens: readonly string[];
+  /** Alerts started per second (open loop: a slow answer does not slow the sender). */
   ratePerSecond: number;
-  /** The body of the n-th alert; by default a market buy with its own idempotency key. */
+  /** Alert n's Idempotency-Key (and default comment) is `<tag>-<n>`; random by default. */
+  tag?: string;
+  /** The body of alert n; by default a market buy commented with its idempotency key. */
   body?: (n: number) => unknown;
-  /** Extra headers of the n-th request. */
-  headers?: (n: number) => Record<string, string>;
-  /** Per-request client timeout; a request past it counts as `timeout`. */
+  /** Attempts per alert; a sender retries 409, 429, 502–504, timeouts and network errors with the same key. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  /** The sender's hard timeout per attempt (TradingView gives up after 3 s). */
   timeoutMs?: number;
 }
 
-export interface AlertResponse {
-  n: number;
-  /** HTTP status, or 0 when the request failed without one (refused, reset, timed out). */
+export interface AlertAttempt {
+  /** HTTP status, or 0 when no answer arrived (see `error`). */
   status: number;
-  /** Problem `code` of an error answer, or the network error's code. */
-  code: string | null;
+  /** Problem `code` of an error answer, "" otherwise. */
+  code: string;
+  /** Network error code (ECONNRESET, ECONNREFUSED, …) or "timeout" when the sender gave up. */
+  error: string | null;
+  /** The orderId of a 2xx answer. */
   orderId: string | null;
-  /** The request's idempotency key (header, else body), which ties it to its order row. */
-  idempotencyKey: string | null;
-  startedAt: number;
-  durationMs: number;
+  ms: number;
 }
 
-export interface AlertTrafficReport {
-  sent: number;
-  responses: AlertResponse[];
-  /** orderIds of 202 and 200 (replayed) answers: what orderhook promised to keep. */
-  acked: string[];
-  /** Count per status (0 = no HTTP answer). */
-  statuses: Record<number, number>;
+export interface SentAlert {
+  n: number;
+  /** Ties the alert to its order row. */
+  idempotencyKey: string;
+  attempts: AlertAttempt[];
 }
 
-function keyOf(body: unknown, headers: Record<string, string>): string | null {
-  for (const [name, value] of Object.entries(headers))
-    if (name.toLowerCase() === "idempotency-key") return value;
-  const key = (body as { idempotencyKey?: unknown } | null)?.idempotencyKey;
-  return typeof key === "string" ? key : null;
+const RETRYABLE_STATUS = new Set([0, 409, 429, 502, 503, 504]);
+
+function attemptOf(answer: HttpAnswer): AlertAttempt {
+  return {
+    status: answer.status,
+    code: answer.status >= 400 ? problemCode(answer.text) : "",
+    error: answer.error,
+    orderId: answer.status >= 200 && answer.status < 300 ? orderIdOf(answer.text) : null,
+    ms: answer.ms,
+  };
 }
 
-async function send(options: AlertTrafficOptions, n: number, run: string): Promise<AlertResponse> {
-  const body = options.body
-    ? options.body(n)
-    : { ticker: "AAPL", action: "buy", quantity: 1, idempotencyKey: `traffic-${run}-${n}` };
-  const headers = { "content-type": "application/json", ...options.headers?.(n) };
-  const idempotencyKey = keyOf(body, headers);
-  const startedAt = Date.now();
-  const started = performance.now();
-  try {
-    const response = await fetch(options.url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
-    const text = await response.text();
-    let json: { orderId?: unknown; code?: unknown } = {};
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // A body that is not JSON is recorded by its status alone.
-    }
-    return {
-      n,
-      status: response.status,
-      code: typeof json.code === "string" ? json.code : null,
-      orderId: typeof json.orderId === "string" ? json.orderId : null,
-      idempotencyKey,
-      startedAt,
-      durationMs: performance.now() - started,
-    };
-  } catch (error) {
-    // fetch wraps the socket error ("fetch failed"); its cause says what happened.
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code =
-      (error as Error).name === "TimeoutError"
-        ? "timeout"
-        : (cause?.code ?? cause?.message ?? (error as Error).name);
-    return {
-      n,
-      status: 0,
-      code,
-      orderId: null,
-      idempotencyKey,
-      startedAt,
-      durationMs: performance.now() - started,
-    };
-  }
+/** "202", "200", "503 unavailable", "error ECONNRESET", "timeout"… */
+function outcomeOf(attempt: AlertAttempt): string {
+  if (attempt.error !== null) return attempt.error === "timeout" ? "timeout" : `error ${attempt.error}`;
+  return attempt.code === "" ? String(attempt.status) : `${attempt.status} ${attempt.code}`;
 }
 
 /**
- * Steady webhook traffic for fault scenarios: runs until `stop()`, which waits for the
- * answers still in flight and reports every one, so a scenario can check that each 202's
- * orderId became exactly one row.
+ * Webhook traffic at a steady rate, each alert with its own Idempotency-Key, retried like a
+ * careful sender would. Every attempt is kept, so a scenario can check with `auditOrders`
+ * that each acked orderId became exactly one row.
  */
-export function startAlertTraffic(options: AlertTrafficOptions) {
-  const pending = new Set<Promise<void>>();
-  const responses: AlertResponse[] = [];
-  const intervalMs = 1_000 / options.ratePerSecond;
-  const begin = performance.now();
-  const run = randomBytes(4).toString("hex");
-  let sent = 0;
-  let stopped = false;
+export class AlertTraffic {
+  readonly tag: string;
+  /** Every alert started, in order of n. */
+  readonly alerts: SentAlert[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly agent = new Agent({ keepAlive: true });
+  private readonly ticker: NodeJS.Timeout;
+  private stopped = false;
 
-  const tick = () => {
-    if (stopped) return;
-    const due = Math.floor((performance.now() - begin) / intervalMs) + 1;
-    while (sent < due) {
-      const request = send(options, sent++, run).then((response) => {
-        responses.push(response);
-      });
-      pending.add(request);
-      void request.finally(() => pending.delete(request));
+  private constructor(private readonly options: AlertTrafficOptions) {
+    this.tag = options.tag ?? `traffic-${randomBytes(4).toString("hex")}`;
+    const started = performance.now();
+    let sent = 0;
+    this.ticker = setInterval(() => {
+      const due = Math.floor(((performance.now() - started) / 1000) * options.ratePerSecond);
+      while (sent < due && !this.stopped) this.track(this.send(sent++));
+    }, 10);
+  }
+
+  static start(options: AlertTrafficOptions): AlertTraffic {
+    return new AlertTraffic(options);
+  }
+
+  /** Stops starting alerts and waits for every started one to finish its attempts. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.ticker);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.agent.destroy();
+  }
+
+  /** Alerts whose attempts are not finished yet. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Distinct orderIds answered with a 2xx: what orderhook promised to keep. */
+  ackedOrderIds(): string[] {
+    const ids = this.alerts.flatMap((alert) => alert.attempts.map((a) => a.orderId));
+    return [...new Set(ids.filter((id): id is string => id !== null))];
+  }
+
+  /** How many answers of each kind, over every attempt. */
+  outcomes(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const alert of this.alerts) {
+      for (const attempt of alert.attempts) {
+        const key = outcomeOf(attempt);
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
     }
-    timer = setTimeout(tick, Math.max(1, intervalMs));
-  };
-  let timer = setTimeout(tick, 0);
+    return counts;
+  }
 
-  return {
-    /** Answers so far (for waiting until traffic is flowing). */
-    get responses(): readonly AlertResponse[] {
-      return responses;
-    },
-    async stop(): Promise<AlertTrafficReport> {
-      stopped = true;
-      clearTimeout(timer);
-      await Promise.all([...pending]);
-      responses.sort((a, b) => a.n - b.n);
-      const statuses: Record<number, number> = {};
-      for (const r of responses) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      return {
-        sent,
-        responses,
-        acked: [
-          ...new Set(
-            responses
-              .filter((r) => (r.status === 202 || r.status === 200) && r.orderId)
-              .map((r) => r.orderId!),
-          ),
-        ],
-        statuses,
-      };
-    },
-  };
+  /** Slowest answer (or timeout) over every attempt, ms. */
+  slowestMs(filter: (attempt: AlertAttempt) => boolean = () => true): number {
+    let slowest = 0;
+    for (const alert of this.alerts)
+      for (const a of alert.attempts) if (filter(a)) slowest = Math.max(slowest, a.ms);
+    return slowest;
+  }
+
+  private track(promise: Promise<void>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private async send(n: number): Promise<void> {
+    const { origin, tokens, maxAttempts = 1, retryDelayMs = 250, timeoutMs = 3_000 } = this.options;
+    const idempotencyKey = `${this.tag}-${n}`;
+    const alert: SentAlert = { n, idempotencyKey, attempts: [] };
+    this.alerts.push(alert);
+    const body = JSON.stringify(
+      this.options.body?.(n) ?? { ticker: "AAPL", action: "buy", quantity: 1, comment: idempotencyKey },
+    );
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const answer = await sendHttp(typeof origin === "string" ? origin : origin(), {
+        path: `/v1/webhooks/${tokens[n % tokens.length]}`,
+        headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
+        body,
+        timeoutMs,
+        agent: this.agent,
+      });
+      const result = attemptOf(answer);
+      alert.attempts.push(result);
+      if (!RETRYABLE_STATUS.has(result.status) || attempt === maxAttempts) return;
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs * attempt));
+    }
+  }
 }

@@ -67,6 +67,13 @@ describe("AppProcess", () => {
     expect(await killed.kill()).toEqual({ code: null, signal: "SIGKILL" });
   });
 
+  it("keeps every line, the last ones before the exit included, and stop() waits for the exit", async () => {
+    const app = await start();
+    expect(await app.stop()).toEqual({ code: 0, signal: null });
+    expect(app.lines[0]).toBe("listening as test");
+    expect(app.lines.at(-1)).toBe("draining");
+  });
+
   it("freezes the process until thawed", async () => {
     const app = await start();
     await app.waitForOutput(/tick 2\n/);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createDbClient, orders } from "@orderhook/db";
 import { afterAll, describe, expect, it } from "vitest";
-import type { AlertResponse } from "./alert-traffic";
+import type { SentAlert } from "./alert-traffic";
 import { auditOrders } from "./audit-orders";
 import { testDatabaseUrl } from "./context";
 import { createFixture } from "./fixtures";
@@ -9,8 +9,9 @@ import { createFixture } from "./fixtures";
 const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "audit-orders-test" });
 afterAll(() => client.close());
 
-function answer(n: number, status: number, orderId: string | null): AlertResponse {
-  return { n, status, code: null, orderId, idempotencyKey: `k${n}`, startedAt: 0, durationMs: 1 };
+function alert(n: number, status: number, orderId: string | null): SentAlert {
+  const error = status === 0 ? "timeout" : null;
+  return { n, idempotencyKey: `k${n}`, attempts: [{ status, code: "", error, orderId, ms: 1 }] };
 }
 
 describe("auditOrders", () => {
@@ -38,15 +39,16 @@ describe("auditOrders", () => {
         row(ids[4]!, "stranger"),
         row(ids[5]!, null),
       ]);
-    const responses = [
-      answer(0, 202, ids[0]!), // kept
-      answer(1, 202, ids[1]!), // acked, no row: lost
-      answer(2, 0, null), // timed out, row exists: unconfirmed
-      answer(3, 503, null), // refused, row exists anyway
+    const alerts = [
+      alert(0, 202, ids[0]!), // kept
+      alert(1, 202, ids[1]!), // acked, no row: lost
+      alert(2, 0, null), // timed out, row exists: unconfirmed
+      alert(3, 503, null), // refused, row exists anyway
     ];
 
-    const audit = await auditOrders(client.sql, { acked: [ids[0]!, ids[1]!], responses }, [fixture.userId]);
+    const audit = await auditOrders(client.sql, alerts, [fixture.userId]);
     expect(audit).toEqual({
+      sent: 4,
       acked: 2,
       rows: 5,
       lost: [ids[1]],

@@ -1,10 +1,12 @@
+export { type AlertAttempt, AlertTraffic, type AlertTrafficOptions, type SentAlert } from "./alert-traffic";
 export {
-  type AlertResponse,
-  type AlertTrafficOptions,
-  type AlertTrafficReport,
-  startAlertTraffic,
-} from "./alert-traffic";
-export { AppProcess, type AppProcessOptions, type ExitStatus } from "./app-process";
+  type AppName,
+  type AppOptions,
+  AppProcess,
+  type AppProcessOptions,
+  type EntryOptions,
+  type ExitStatus,
+} from "./app-process";
 export { auditOrders, type OrderAudit } from "./audit-orders";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
 export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
@@ -13,6 +15,7 @@ export { deleteKeys } from "./global-setup";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
+export { type HttpAnswer, type HttpRequest, orderIdOf, problemCode, sendHttp } from "./send-http";
 export { canConnect, ensureServices } from "./services";
 export { type SlowRequestOptions, type SlowRequestResult, slowRequest } from "./slow-request";
 export { terminateBackends } from "./terminate-backends";

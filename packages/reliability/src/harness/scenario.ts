@@ -1,8 +1,14 @@
 import { createDbClient, type DbClient, findMigrationsFolder, runMigrations } from "@orderhook/db";
 import {
+  AlertTraffic,
+  type AlertTrafficOptions,
+  type AppOptions,
+  AppProcess,
+  auditOrders,
   createFixture,
   type Fixture,
   type FixtureOptions,
+  type OrderAudit,
   RedisServer,
   type RedisServerOptions,
   type ScratchDatabase,
@@ -10,9 +16,6 @@ import {
   testDatabaseUrl,
   uniquePrefix,
 } from "@orderhook/testing";
-import { type Accounting, accountFor, loadOrderRows, waitForRows } from "./accounting";
-import { AppProcess, type AppProcessOptions } from "./app-process";
-import { SteadyTraffic, type SteadyTrafficOptions } from "./steady-traffic";
 
 export interface ScenarioOptions {
   /** The suite's own redis-server (default: no AOF; pass `appendfsync` for durability tests). */
@@ -26,7 +29,7 @@ export interface ScenarioOptions {
   ownDatabase?: boolean;
 }
 
-type StartOptions = Omit<AppProcessOptions, "env"> & {
+type StartOptions = Pick<AppOptions, "preload" | "readyTimeoutMs"> & {
   env?: Record<string, string>;
   /** REDIS_URL / DATABASE_URL as the app sees them (e.g. through a fault proxy). */
   redisUrl?: string;
@@ -86,8 +89,10 @@ export class Scenario {
   }
 
   async startReceiver(options: StartOptions = {}): Promise<AppProcess> {
-    const app = await AppProcess.start("receiver", {
-      ...options,
+    const app = await AppProcess.start({
+      app: "receiver",
+      preload: options.preload,
+      readyTimeoutMs: options.readyTimeoutMs,
       env: { RATE_LIMIT_PER_SECOND: "100000", ...this.env(options) },
     });
     this.apps.push(app);
@@ -95,24 +100,47 @@ export class Scenario {
   }
 
   async startWorker(options: StartOptions = {}): Promise<AppProcess> {
-    const app = await AppProcess.start("worker", {
-      ...options,
+    const app = await AppProcess.start({
+      app: "worker",
+      preload: options.preload,
+      readyTimeoutMs: options.readyTimeoutMs,
       env: { WORKER_CONCURRENCY: "50", ...this.env(options) },
     });
     this.apps.push(app);
     return app;
   }
 
-  traffic(options: Partial<SteadyTrafficOptions> & Pick<SteadyTrafficOptions, "origin">): SteadyTraffic {
-    return new SteadyTraffic({ tokens: this.tokens, ratePerSecond: 50, tag: this.tag, ...options });
+  /** Starts traffic to the scenario's webhooks (50 alerts/s, one attempt each, unless told otherwise). */
+  traffic(options: Partial<AlertTrafficOptions> & Pick<AlertTrafficOptions, "origin">): AlertTraffic {
+    return AlertTraffic.start({ tokens: this.tokens, ratePerSecond: 50, tag: this.tag, ...options });
   }
 
-  /** Waits (bounded) for a row per acked alert, then counts lost and duplicated orders. */
-  async account(traffic: SteadyTraffic, timeoutMs = 60_000): Promise<Accounting> {
-    await waitForRows(this.db.sql, this.userIds, traffic.tag, traffic.acked().size, timeoutMs);
+  /**
+   * Waits (bounded) for a row per acked alert, then audits the users' orders against the
+   * alerts of every traffic run that was sent to them.
+   */
+  async account(traffic: AlertTraffic | AlertTraffic[], timeoutMs = 60_000): Promise<OrderAudit> {
+    const alerts = [traffic].flat().flatMap((run) => run.alerts);
+    const acked = alerts.filter((alert) => alert.attempts.some((a) => a.orderId !== null)).length;
+    await this.waitForRows(acked, timeoutMs);
     // Late duplicates would show up after the count is reached: give stragglers a moment.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return accountFor(traffic, await loadOrderRows(this.db.sql, this.userIds, traffic.tag));
+    return auditOrders(this.db.sql, alerts, this.userIds);
+  }
+
+  /**
+   * Polls until the users own at least `expected` rows that are not `failed`, or the deadline
+   * passes; the audit then says what is missing.
+   */
+  private async waitForRows(expected: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = await this.db.sql<{ n: number }[]>`
+        select count(*)::int as n from orders
+        where user_id = any(${this.userIds}::uuid[]) and status <> 'failed'`;
+      if ((row?.n ?? 0) >= expected || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   async close(): Promise<void> {

@@ -2,11 +2,11 @@ import { fileURLToPath } from "node:url";
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createRedis } from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { createFixture, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createWorker } from "./create-worker";
-import { freePort } from "./free-port";
+
 import { spawnMain } from "./spawn-main";
 import { waitUntil } from "./wait-until";
 

@@ -2,12 +2,12 @@ import { fileURLToPath } from "node:url";
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { createFixture, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
-import { freePort } from "./free-port";
+
 import { type SpawnedMain, spawnMain } from "./spawn-main";
 import { waitUntil } from "./wait-until";
 

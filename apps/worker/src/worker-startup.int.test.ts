@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { canConnect, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { canConnect, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+
 import { spawnMain } from "./spawn-main";
 import { waitUntil } from "./wait-until";
 

@@ -1,24 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { FaultProxy } from "@orderhook/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
+import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
-let scenario: Scenario | undefined;
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  await proxy?.close();
-  scenario = undefined;
-  proxy = undefined;
-});
+closeScenariosAfterEach();
 
 describe("graceful shutdown under load", () => {
   it("drops no accepted request and loses no job when the receiver and then the worker get SIGTERM during traffic; both exit 0", async () => {
-    scenario = await Scenario.create("sigterm");
+    const scenario = await Scenario.create("sigterm");
     // 60 ms each way to Redis: every request spends ~250 ms inside the receiver, so SIGTERM
     // always lands with requests in flight.
-    proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });
+    const proxy = await scenario.faultProxy({ target: { host: "127.0.0.1", port: scenario.redis.port } });
     const first = await scenario.startReceiver({ redisUrl: proxy.url(scenario.redis.url) });
     const second = await scenario.startReceiver();
     // Batches wait up to 200 ms, so the worker is stopped with jobs active and rows unwritten.

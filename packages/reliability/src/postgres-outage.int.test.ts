@@ -1,18 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { FaultProxy } from "@orderhook/testing";
 import postgres from "postgres";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
+import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
-let scenario: Scenario | undefined;
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  await proxy?.close();
-  scenario = undefined;
-  proxy = undefined;
-});
+closeScenariosAfterEach();
 
 /** The worker's `application_name` (apps/worker/src/main.ts). */
 const WORKER_APPLICATION_NAME = "orderhook-worker";
@@ -45,7 +37,7 @@ function postgresTarget(databaseUrl: string): { host: string; port: number } {
 
 describe("Postgres faults", () => {
   it("retries every job whose connection was terminated (pg_terminate_backend in a loop) until all are accepted, one row each", async () => {
-    scenario = await Scenario.create("pgkill", { ownDatabase: true });
+    const scenario = await Scenario.create("pgkill", { ownDatabase: true });
     const receiver = await scenario.startReceiver();
     let worker = await scenario.startWorker({ env: { BATCH_MAX_WAIT_MS: "50" } });
     const crashes: string[] = [];
@@ -95,8 +87,8 @@ describe("Postgres faults", () => {
   }, 150_000);
 
   it("keeps acking cached webhooks while Postgres is unreachable for 30 s, then writes every order as accepted", async () => {
-    scenario = await Scenario.create("pgdown", { ownDatabase: true });
-    proxy = await FaultProxy.start({ target: postgresTarget(scenario.databaseUrl) });
+    const scenario = await Scenario.create("pgdown", { ownDatabase: true });
+    const proxy = await scenario.faultProxy({ target: postgresTarget(scenario.databaseUrl) });
     const throughProxy = proxy.url(scenario.databaseUrl);
     const receiver = await scenario.startReceiver({
       databaseUrl: throughProxy,

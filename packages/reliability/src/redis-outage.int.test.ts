@@ -1,17 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sendHttp } from "@orderhook/testing";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
+import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
 const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000" };
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+closeScenariosAfterEach();
 
 /** Polls until `probe` answers 200; returns how long that took. */
 async function msUntilReady(probe: () => Promise<number>, timeoutMs: number): Promise<number> {
@@ -40,7 +36,7 @@ async function queueState(redisUrl: string, prefix: string): Promise<Record<stri
 
 describe("Redis outages", () => {
   it("loses no acked alert when Redis (appendfsync always) is killed -9 and restarted on its AOF under traffic", async () => {
-    scenario = await Scenario.create("aof", { redis: { appendonly: true, appendfsync: "always" } });
+    const scenario = await Scenario.create("aof", { redis: { appendonly: true, appendfsync: "always" } });
     const receiver = await scenario.startReceiver();
     const worker = await scenario.startWorker({ env: FAST_RECOVERY });
     // A sender that retries 503s and timeouts with the same Idempotency-Key, as the contract asks.
@@ -86,7 +82,9 @@ describe("Redis outages", () => {
   }, 120_000);
 
   it("answers 503 within the sender's timeout while Redis is unreachable, fails /readyz, and both apps recover by themselves", async () => {
-    scenario = await Scenario.create("redisdown", { redis: { appendonly: true, appendfsync: "always" } });
+    const scenario = await Scenario.create("redisdown", {
+      redis: { appendonly: true, appendfsync: "always" },
+    });
     const receiver = await scenario.startReceiver();
     // A job whose moveToActive reply died with Redis waits for its lock to expire: keep that short here.
     const worker = await scenario.startWorker({ env: FAST_RECOVERY });

@@ -4,15 +4,11 @@ import { broadcastWebhookChange, rotateWebhook } from "@orderhook/admin";
 import { hashToken } from "@orderhook/db";
 import { createFixture, sendHttp } from "@orderhook/testing";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
+import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
-let scenario: Scenario | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  scenario = undefined;
-});
+closeScenariosAfterEach();
 
 function sign(secret: string, body: string, id: string, timestampSeconds: number): string {
   const key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
@@ -47,7 +43,7 @@ async function dumpRedis(url: string): Promise<string> {
 
 describe("secrets", () => {
   it("never shows a token, signing secret, signature or dashboard password in logs, metrics or Redis, and stores tokens only as hashes", async () => {
-    scenario = await Scenario.create("secrets", { ownDatabase: true });
+    const scenario = await Scenario.create("secrets", { ownDatabase: true });
     const signed = await createFixture(scenario.db.db, { signingSecret: true });
     const dashboardPassword = `pw-${randomBytes(12).toString("hex")}`;
     const env = { LOG_LEVEL: "debug", BULL_BOARD_USER: "operator", BULL_BOARD_PASSWORD: dashboardPassword };

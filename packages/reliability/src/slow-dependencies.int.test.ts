@@ -1,41 +1,44 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { FaultProxy, type HttpAnswer, orderIdOf, sendHttp } from "@orderhook/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { type HttpAnswer, orderIdOf, sendHttp } from "@orderhook/testing";
+import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
+import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
-let scenario: Scenario | undefined;
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  await proxy?.close();
-  scenario = undefined;
-  proxy = undefined;
-});
+closeScenariosAfterEach();
 
 const SENDER_TIMEOUT_MS = 3_000;
 
+/**
+ * A receiver whose Redis is behind a fault proxy, with REDIS_TIMEOUT_MS 500, a worker, and
+ * `send(comment)`: one alert whose `Idempotency-Key` is its comment, given up on after the
+ * sender's timeout.
+ */
+async function behindRedisProxy(label: string) {
+  const scenario = await Scenario.create(label);
+  const proxy = await scenario.faultProxy({ target: { host: "127.0.0.1", port: scenario.redis.port } });
+  const receiver = await scenario.startReceiver({
+    redisUrl: proxy.url(scenario.redis.url),
+    env: { REDIS_TIMEOUT_MS: "500" },
+  });
+  await scenario.startWorker();
+  const token = scenario.tokens[0]!;
+  const send = (comment: string) =>
+    sendHttp(receiver.origin, {
+      path: `/v1/webhooks/${token}`,
+      headers: { "idempotency-key": comment },
+      body: JSON.stringify({ ticker: "MSFT", action: "sell", quantity: 2, comment }),
+      timeoutMs: SENDER_TIMEOUT_MS,
+    });
+  return { scenario, proxy, send };
+}
+
 describe("slow and flaky dependencies", () => {
   it("answers 503 before the sender's timeout when Redis is slower than REDIS_TIMEOUT_MS, and a retry with the same key gets the order that landed, if any", async () => {
-    scenario = await Scenario.create("slowredis");
-    proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });
-    const receiver = await scenario.startReceiver({
-      redisUrl: proxy.url(scenario.redis.url),
-      env: { REDIS_TIMEOUT_MS: "500" },
-    });
-    await scenario.startWorker();
-    const token = scenario.tokens[0]!;
-    const send = (comment: string) =>
-      sendHttp(receiver.origin, {
-        path: `/v1/webhooks/${token}`,
-        headers: { "idempotency-key": comment },
-        body: JSON.stringify({ ticker: "MSFT", action: "sell", quantity: 2, comment }),
-        timeoutMs: SENDER_TIMEOUT_MS,
-      });
+    const { scenario, proxy, send } = await behindRedisProxy("slowredis");
 
     // Slower than the receiver's bound, but every command still reaches Redis and runs there.
     proxy.setLatency(800, 200);
-    const comments = Array.from({ length: 20 }, (_, i) => `${scenario!.tag}-${i}`);
+    const comments = Array.from({ length: 20 }, (_, i) => `${scenario.tag}-${i}`);
     const slow: HttpAnswer[] = [];
     for (const comment of comments) slow.push(await send(comment));
     proxy.heal();
@@ -71,21 +74,7 @@ describe("slow and flaky dependencies", () => {
   }, 120_000);
 
   it("gives the sender of a request answered 503 whose job landed anyway the same orderId when it retries with the same key", async () => {
-    scenario = await Scenario.create("landed");
-    proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });
-    const receiver = await scenario.startReceiver({
-      redisUrl: proxy.url(scenario.redis.url),
-      env: { REDIS_TIMEOUT_MS: "500" },
-    });
-    await scenario.startWorker();
-    const token = scenario.tokens[0]!;
-    const send = (comment: string) =>
-      sendHttp(receiver.origin, {
-        path: `/v1/webhooks/${token}`,
-        headers: { "idempotency-key": comment },
-        body: JSON.stringify({ ticker: "MSFT", action: "sell", quantity: 2, comment }),
-        timeoutMs: SENDER_TIMEOUT_MS,
-      });
+    const { scenario, proxy, send } = await behindRedisProxy("landed");
     // 150 ms each way: the admission round trip (300 ms) fits REDIS_TIMEOUT_MS; the enqueue is
     // then held in the proxy past the timeout and delivered afterwards, so Redis may run it after
     // the receiver has answered 503. Whether it lands depends on the receiver's enqueue path, so
@@ -127,8 +116,8 @@ describe("slow and flaky dependencies", () => {
   }, 120_000);
 
   it("loses and doubles nothing when the receiver's and the worker's Redis connections are reset every 700 ms", async () => {
-    scenario = await Scenario.create("resets");
-    proxy = await FaultProxy.start({ target: { host: "127.0.0.1", port: scenario.redis.port } });
+    const scenario = await Scenario.create("resets");
+    const proxy = await scenario.faultProxy({ target: { host: "127.0.0.1", port: scenario.redis.port } });
     const redisUrl = proxy.url(scenario.redis.url);
     const receiver = await scenario.startReceiver({ redisUrl });
     const worker = await scenario.startWorker({

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ORDER_QUEUE_NAME } from "@orderhook/queue";
-import { type AppProcess, FaultProxy } from "@orderhook/testing";
+import type { AppProcess } from "@orderhook/testing";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
+import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
 // A file URL: `node --import` takes it as is.
 const BLOCK_EVENT_LOOP = new URL("./preload/block-event-loop.ts", import.meta.url).href;
@@ -12,14 +12,7 @@ const BLOCK_EVENT_LOOP = new URL("./preload/block-event-loop.ts", import.meta.ur
 // Short lock and stalled-check intervals so a dead worker's jobs come back within seconds.
 const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000" };
 
-let scenario: Scenario | undefined;
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await scenario?.close();
-  await proxy?.close();
-  scenario = undefined;
-  proxy = undefined;
-});
+closeScenariosAfterEach();
 
 async function activeJobs(redisUrl: string, prefix: string): Promise<number> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -74,7 +67,7 @@ function countLines(apps: AppProcess[], text: string): number {
 
 describe("worker crashes", () => {
   it("recovers every job of a worker SIGKILLed mid-batch, again and again, with one row per acked alert", async () => {
-    scenario = await Scenario.create("kill9");
+    const scenario = await Scenario.create("kill9");
     const receiver = await scenario.startReceiver();
     // Batches wait up to 200 ms, so every kill lands with jobs active and rows unwritten.
     const workerEnv = { ...FAST_RECOVERY, BATCH_MAX_WAIT_MS: "200" };
@@ -114,10 +107,10 @@ describe("worker crashes", () => {
   }, 120_000);
 
   it("recovers jobs whose worker was SIGKILLed twice in a row while holding them (a crash loop), one row each", async () => {
-    scenario = await Scenario.create("crashloop");
+    const scenario = await Scenario.create("crashloop");
     // Postgres 1 s away: every batch is still in flight when its worker dies.
     const postgres = new URL(scenario.databaseUrl);
-    proxy = await FaultProxy.start({
+    const proxy = await scenario.faultProxy({
       target: { host: postgres.hostname, port: Number(postgres.port || 5432) },
     });
     const receiver = await scenario.startReceiver();
@@ -152,7 +145,7 @@ describe("worker crashes", () => {
   }, 120_000);
 
   it("keeps one row per job when a worker's event loop is blocked past its lock and another worker takes over", async () => {
-    scenario = await Scenario.create("block");
+    const scenario = await Scenario.create("block");
     const receiver = await scenario.startReceiver();
     const blockMs = 6_000;
     const blocked = await scenario.startWorker({

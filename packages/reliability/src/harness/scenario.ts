@@ -6,6 +6,8 @@ import {
   AppProcess,
   auditOrders,
   createFixture,
+  FaultProxy,
+  type FaultProxyOptions,
   type Fixture,
   type FixtureOptions,
   type OrderAudit,
@@ -16,6 +18,7 @@ import {
   testDatabaseUrl,
   uniquePrefix,
 } from "@orderhook/testing";
+import { afterEach } from "vitest";
 
 export interface ScenarioOptions {
   /** The suite's own redis-server (default: no AOF; pass `appendfsync` for durability tests). */
@@ -41,8 +44,22 @@ type StartOptions = Pick<AppOptions, "preload" | "readyTimeoutMs"> & {
  * webhooks, the apps it starts, and the accounting check at the end. `close()` kills
  * everything it started, also after a failed assertion.
  */
+/** Scenarios created and not yet closed, for `closeScenariosAfterEach`. */
+const open = new Set<Scenario>();
+
+/**
+ * Closes, after each test of the file, every scenario the test created — with the apps and
+ * fault proxies it started — also after a failed assertion.
+ */
+export function closeScenariosAfterEach(): void {
+  afterEach(async () => {
+    for (const scenario of [...open]) await scenario.close();
+  });
+}
+
 export class Scenario {
   readonly apps: AppProcess[] = [];
+  private readonly proxies: FaultProxy[] = [];
   private constructor(
     readonly tag: string,
     readonly redis: RedisServer,
@@ -67,7 +84,24 @@ export class Scenario {
     const db = createDbClient({ url: databaseUrl, max: 2, applicationName: "orderhook-fault-suite" });
     const fixtures: Fixture[] = [];
     for (let i = 0; i < (options.users ?? 1); i++) fixtures.push(await createFixture(db.db, options.fixture));
-    return new Scenario(uniquePrefix(label), redis, db, fixtures, uniquePrefix(label), databaseUrl, scratch);
+    const scenario = new Scenario(
+      uniquePrefix(label),
+      redis,
+      db,
+      fixtures,
+      uniquePrefix(label),
+      databaseUrl,
+      scratch,
+    );
+    open.add(scenario);
+    return scenario;
+  }
+
+  /** A TCP fault proxy, closed with the scenario (after its apps). */
+  async faultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+    const proxy = await FaultProxy.start(options);
+    this.proxies.push(proxy);
+    return proxy;
   }
 
   get userIds(): string[] {
@@ -144,9 +178,11 @@ export class Scenario {
   }
 
   async close(): Promise<void> {
+    open.delete(this);
     await Promise.allSettled(this.apps.map((app) => app.kill()));
     await this.redis.cleanup();
     await this.db.close();
     await this.scratch?.drop();
+    for (const proxy of this.proxies.splice(0)) await proxy.close();
   }
 }

@@ -1,4 +1,4 @@
-import { captureJobAddTemplate, type JobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
+import { captureJobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua } from "./admission-scripts";
 
@@ -47,13 +47,8 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   const commands = redis as unknown as {
     orderhookAdmit(...args: string[]): Promise<[string, string?]>;
   };
-  let template: JobAddTemplate | null = null;
-  const templateReady = captureJobAddTemplate(queue).then((captured) => {
-    template = captured;
-    return captured;
-  });
-  // Surfaces on the first admit instead, as that request's 503.
-  templateReady.catch(() => {});
+  // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
+  const template = captureJobAddTemplate(queue);
 
   const idempotencyKey = (r: AdmitRequest) =>
     r.idempotencyKey === null
@@ -65,25 +60,24 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
 
   return {
     async admit(r) {
-      const t = template ?? (await templateReady);
       const interval = 1000 / r.rate;
       const [code, value] = await commands.orderhookAdmit(
         ...[
           idempotencyKey(r),
           `${prefix}:rate:${r.userId}`,
           seenKey(r),
-          ...t.keys,
+          ...template.keys,
           r.fingerprint,
           r.orderId,
           keyTtl(r),
           String(interval),
           // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
           String(interval * r.rate),
-          t.keyPrefix,
+          template.keyPrefix,
           String(signatureReplayTtlMs),
           JSON.stringify(r.job),
-          t.optsJson,
-          t.name,
+          template.optsJson,
+          template.name,
           String(r.job.receivedAt),
         ],
       );

@@ -1,12 +1,7 @@
 import type { ReceiverEnv } from "@orderhook/config";
 import { createDbClient } from "@orderhook/db";
 import { checkRedisPolicy, type Logger } from "@orderhook/observability";
-import {
-  bullmqAddStandardJobLua,
-  captureJobAddTemplate,
-  createOrderQueue,
-  createRedis,
-} from "@orderhook/queue";
+import { createOrderQueue, createRedis } from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
@@ -76,9 +71,6 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     ]);
     await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
     await checkDatabase(db);
-    // The installed BullMQ must lay out its add as the admission script expects (ADR 4).
-    bullmqAddStandardJobLua();
-    await captureJobAddTemplate(queue);
   } catch (error) {
     await close();
     throw error;

@@ -59,8 +59,13 @@ interface Captured {
  * admission script packs them (prefix, id, name, timestamp, nothing else). Per request only
  * the job id, timestamp and data change, which is all `Queue.add` would change — minus its Job
  * object, tracing wrapper and second round trip.
+ *
+ * Synchronous: BullMQ builds the arguments and hands them to the client before its first
+ * `await`, so the recording is complete when `addJob` returns its promise. A BullMQ that
+ * stopped doing so records nothing and this throws, as it does for any other layout change:
+ * the receiver then refuses to start.
  */
-export async function captureJobAddTemplate(queue: OrderQueue): Promise<JobAddTemplate> {
+export function captureJobAddTemplate(queue: OrderQueue): JobAddTemplate {
   let captured: Captured | null = null;
   const recorder = {
     runCommand(command: string, args: unknown[]) {
@@ -69,7 +74,7 @@ export async function captureJobAddTemplate(queue: OrderQueue): Promise<JobAddTe
     },
   };
   const job = new Job(queue, ORDER_JOB_NAME, {}, { ...queue.jobsOpts, jobId: TEMPLATE_ID }, TEMPLATE_ID);
-  await job.addJob(recorder as unknown as Parameters<typeof job.addJob>[0]);
+  job.addJob(recorder as unknown as Parameters<typeof job.addJob>[0]).catch(() => {});
   const { command, args } = (captured as Captured | null) ?? { command: "none", args: [] };
   if (!command.startsWith(`${ADD_STANDARD_JOB}:`) || args.length !== ADD_STANDARD_JOB_KEYS + 3) {
     throw new Error(`BullMQ would add an order job with ${command}; expected ${ADD_STANDARD_JOB}`);

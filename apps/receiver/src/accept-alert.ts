@@ -96,11 +96,8 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const orderId = newOrderId(receivedAt);
     const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
     const request: AdmitRequest = {
-      userId: creds.userId,
-      idempotencyKey,
       // One-shot hash: measured a third of createHash().update().digest() per request.
       fingerprint: hash("sha256", body, "base64"),
-      orderId,
       rate: creds.rateLimitPerSecond ?? defaultRatePerSecond,
       signature,
       job: {
@@ -161,7 +158,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     c.set("outcome", "accepted");
     return jsonResponse(
       202,
-      { orderId: request.orderId, status: "queued", receivedAt: new Date(receivedAt).toISOString() },
+      { orderId, status: "queued", receivedAt: new Date(receivedAt).toISOString() },
       requestId,
     );
   };

@@ -11,16 +11,13 @@ export type AdmitResult =
   | { outcome: "rate_limited"; retryAfterMs: number };
 
 export interface AdmitRequest {
-  userId: string;
-  /** Header or body key; null means the body hash is the key. */
-  idempotencyKey: string | null;
+  /** Base64 SHA-256 of the raw body; the key when the job has no explicit idempotency key. */
   fingerprint: string;
-  orderId: string;
   /** Alerts per second for this user. */
   rate: number;
   /** Signed webhooks: webhook id and the sender's `webhook-id`, remembered to refuse replays. */
   signature: { webhookId: string; messageId: string } | null;
-  /** The job to queue when admitted (its `orderId` is the job id). */
+  /** The job to queue when admitted: its `orderId` is the job id, its `userId` and `idempotencyKey` scope the keys. */
   job: OrderJob;
 }
 
@@ -50,36 +47,35 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
   const template = captureJobAddTemplate(queue);
 
-  const idempotencyKey = (r: AdmitRequest) =>
-    r.idempotencyKey === null
-      ? `${prefix}:idem:${r.userId}:h:${r.fingerprint}`
-      : `${prefix}:idem:${r.userId}:k:${r.idempotencyKey}`;
+  const idempotencyKey = ({ job, fingerprint }: AdmitRequest) =>
+    job.idempotencyKey === null
+      ? `${prefix}:idem:${job.userId}:h:${fingerprint}`
+      : `${prefix}:idem:${job.userId}:k:${job.idempotencyKey}`;
   const seenKey = (r: AdmitRequest) =>
     r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
-  const keyTtl = (r: AdmitRequest) => String(r.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
+  const keyTtl = ({ job }: AdmitRequest) =>
+    String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
   return {
     async admit(r) {
       const interval = 1000 / r.rate;
       const [code, value] = await commands.orderhookAdmit(
-        ...[
-          idempotencyKey(r),
-          `${prefix}:rate:${r.userId}`,
-          seenKey(r),
-          ...template.keys,
-          r.fingerprint,
-          r.orderId,
-          keyTtl(r),
-          String(interval),
-          // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
-          String(interval * r.rate),
-          template.keyPrefix,
-          String(signatureReplayTtlMs),
-          JSON.stringify(r.job),
-          template.optsJson,
-          template.name,
-          String(r.job.receivedAt),
-        ],
+        idempotencyKey(r),
+        `${prefix}:rate:${r.job.userId}`,
+        seenKey(r),
+        ...template.keys,
+        r.fingerprint,
+        r.job.orderId,
+        keyTtl(r),
+        String(interval),
+        // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
+        String(interval * r.rate),
+        template.keyPrefix,
+        String(signatureReplayTtlMs),
+        JSON.stringify(r.job),
+        template.optsJson,
+        template.name,
+        String(r.job.receivedAt),
       );
       switch (code) {
         case "A":

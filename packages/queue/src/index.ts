@@ -1,5 +1,5 @@
-export { bullmqLuaIncludes } from "./bullmq-lua-includes";
-export { bullmqAddStandardJobLua, captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
+export { bullmqAddStandardJobLua, bullmqLuaIncludes } from "./bullmq-lua";
+export { captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
 export {
   ORDER_JOB_NAME,
   ORDER_JOB_VERSION,

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { Job } from "bullmq";
 import { Packr } from "msgpackr";
 import { ORDER_JOB_NAME } from "./order-job";
@@ -8,29 +7,8 @@ import type { OrderQueue } from "./order-queue";
 const packer = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 
 const TEMPLATE_ID = "orderhook-job-add-template";
-const ADD_STANDARD_JOB = "addStandardJob";
-const ADD_STANDARD_JOB_KEYS = 9;
 
-interface ScriptModule {
-  addStandardJob: { name: string; content: string; keys: number };
-}
-
-/**
- * BullMQ's `addStandardJob` Lua (its includes already inlined by BullMQ's build), wrapped as
- * the local function `bullmqAddStandardJob(KEYS, ARGV)`, so that another script can add a job
- * exactly as `Queue.add` does, in the same atomic step as its own checks. Taken from the
- * installed BullMQ, never copied: an upgrade brings its script along, and the conformance test
- * (job-add-template.int.test.ts) compares the result with `Queue.add`'s.
- */
-export function bullmqAddStandardJobLua(): string {
-  const require = createRequire(import.meta.url);
-  // The CommonJS build: the ESM one is not marked as a module for Node.
-  const { addStandardJob } = require("bullmq/dist/cjs/scripts/addStandardJob-9.js") as ScriptModule;
-  if (addStandardJob.name !== ADD_STANDARD_JOB || addStandardJob.keys !== ADD_STANDARD_JOB_KEYS) {
-    throw new Error(`unexpected BullMQ script ${addStandardJob.name}-${addStandardJob.keys}`);
-  }
-  return `local function bullmqAddStandardJob(KEYS, ARGV)\n${addStandardJob.content}\nend\n`;
-}
+import { ADD_STANDARD_JOB, ADD_STANDARD_JOB_KEYS } from "./bullmq-lua";
 
 /**
  * What `Queue.add(ORDER_JOB_NAME, job, { jobId })` would pass to `addStandardJob`, apart from

@@ -3,6 +3,31 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const INCLUDE = /^--- @include "([^"]+)"[ \t]*$/gm;
+// BullMQ ships its scripts in the CommonJS build only as Node can load them (the ESM build is
+// not marked as a module), together with the raw includes.
+const require = createRequire(import.meta.url);
+
+export const ADD_STANDARD_JOB = "addStandardJob";
+export const ADD_STANDARD_JOB_KEYS = 9;
+
+interface ScriptModule {
+  addStandardJob: { name: string; content: string; keys: number };
+}
+
+/**
+ * BullMQ's `addStandardJob` Lua (its includes already inlined by BullMQ's build), wrapped as
+ * the local function `bullmqAddStandardJob(KEYS, ARGV)`, so that another script can add a job
+ * exactly as `Queue.add` does, in the same atomic step as its own checks. Taken from the
+ * installed BullMQ, never copied: an upgrade brings its script along, and the conformance test
+ * (apps/receiver/src/admission-conformance.int.test.ts) compares the result with `Queue.add`'s.
+ */
+export function bullmqAddStandardJobLua(): string {
+  const { addStandardJob } = require("bullmq/dist/cjs/scripts/addStandardJob-9.js") as ScriptModule;
+  if (addStandardJob.name !== ADD_STANDARD_JOB || addStandardJob.keys !== ADD_STANDARD_JOB_KEYS) {
+    throw new Error(`unexpected BullMQ script ${addStandardJob.name}-${addStandardJob.keys}`);
+  }
+  return `local function bullmqAddStandardJob(KEYS, ARGV)\n${addStandardJob.content}\nend\n`;
+}
 
 /**
  * BullMQ's Lua helper functions (`commands/includes/*.lua`, which BullMQ ships for scripts
@@ -12,7 +37,6 @@ const INCLUDE = /^--- @include "([^"]+)"[ \t]*$/gm;
  * BullMQ's moves use these instead of copies, and follow BullMQ on upgrade.
  */
 export function bullmqLuaIncludes(names: readonly string[]): string {
-  const require = createRequire(import.meta.url);
   const directory = join(dirname(require.resolve("bullmq/package.json")), "dist/cjs/commands/includes");
   const done = new Set<string>();
   const visiting = new Set<string>();

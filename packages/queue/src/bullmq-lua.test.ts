@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bullmqLuaIncludes } from "./bullmq-lua-includes";
+import { bullmqLuaIncludes } from "./bullmq-lua";
 
 const definedFunctions = (lua: string) => [...lua.matchAll(/^local function (\w+)/gm)].map((m) => m[1]);
 

@@ -7,7 +7,7 @@ import { createWorker, type OrderWorker, type WorkerSettings } from "./create-wo
 import type { WorkerMetrics } from "./worker-metrics";
 
 /** Worker settings of the integration tests: small batches that flush quickly, no owner cache. */
-export const testWorkerSettings: WorkerSettings = {
+const testWorkerSettings: WorkerSettings = {
   concurrency: 50,
   batchMaxSize: 500,
   batchMaxWaitMs: 20,

@@ -129,6 +129,11 @@ describe("createWorker", () => {
       ...batches.values.filter((v) => v.metricName?.endsWith("_sum")).map((v) => v.value),
     );
     expect(largest, "rows shared INSERTs").toBeGreaterThan(1);
+    // A refused job's row is written before BullMQ moves the job to the failed set.
+    await waitUntil(
+      async () => ((await queue.getFailedCount()) >= 2 ? true : undefined),
+      async () => JSON.stringify(await queue.getJobCounts()),
+    );
     const failed = await queue.getFailed();
     expect(failed.map((j) => j.id).sort()).toEqual([nul.orderId, broken.orderId].sort());
     expect(failed.every((j) => j.attemptsMade === 1)).toBe(true);

@@ -19,8 +19,9 @@ export function spawnMain(mainPath: string, env: Record<string, string>): Spawne
   };
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
+  // "close", not "exit": only then has every line the process wrote been read.
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   return { child, output: () => output.slice(-4_000), exited: () => exit };
 }

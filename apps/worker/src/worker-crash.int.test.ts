@@ -2,12 +2,18 @@ import { fileURLToPath } from "node:url";
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
-import { createFixture, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import {
+  createFixture,
+  FaultProxy,
+  freePort,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+} from "@orderhook/testing";
 import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
-
 import { type SpawnedMain, spawnMain } from "./spawn-main";
 import { waitUntil } from "./wait-until";
 
@@ -51,21 +57,35 @@ describe("the worker process", () => {
     const countRows = async () =>
       (await client.db.select({ id: orders.id }).from(orders).where(inArray(orders.id, ids))).length;
 
-    // Slow batches keep many jobs active and many rows in flight when the kill lands.
+    // Slow batches keep many jobs active and many rows in flight when the kill lands: the first
+    // worker reaches Postgres through a proxy that holds every packet 100 ms. (Its two lanes
+    // share each INSERT, so between batches there is a moment with no job active at all.)
+    const target = new URL(testDatabaseUrl());
+    const proxy = await FaultProxy.start({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+    });
+    proxy.setLatency(100);
+    const proxied = new URL(target);
+    proxied.host = `${proxy.host}:${proxy.port}`;
     const first = spawnWorker(prefix, {
+      DATABASE_URL: proxied.toString(),
       LOCK_DURATION_MS: "2000",
       // The stalled check is throttled queue-wide by whichever worker ran it last, with its own interval.
       STALLED_INTERVAL_MS: "1000",
       BATCH_MAX_WAIT_MS: "50",
       WORKER_CONCURRENCY: "100",
     });
-    await waitUntil(
-      async () => ((await countRows()) > 100 ? true : undefined),
-      async () => `rows: ${await countRows()}; worker output: ${first.output()}`,
-      60_000,
-    );
-    first.child.kill("SIGKILL");
-    expect((await first.exited()).signal).toBe("SIGKILL");
+    try {
+      await waitUntil(
+        async () => ((await countRows()) > 100 && (await queue.getActiveCount()) > 0 ? true : undefined),
+        async () => `rows: ${await countRows()}; worker output: ${first.output()}`,
+        60_000,
+      );
+      first.child.kill("SIGKILL");
+      expect((await first.exited()).signal).toBe("SIGKILL");
+    } finally {
+      await proxy.close();
+    }
     const orphaned = await queue.getActiveCount();
 
     const recovery = createWorker({

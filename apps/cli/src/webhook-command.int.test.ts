@@ -1,6 +1,11 @@
 import { createServer } from "node:net";
 import { createDbClient, hashToken, webhooks } from "@orderhook/db";
-import { createRedis, parseWebhookEvent, type WebhookEvent, webhookEventsChannel } from "@orderhook/queue";
+import {
+  createRedis,
+  parseWebhookEvent,
+  subscribeToWebhookEventsChannel,
+  type WebhookEvent,
+} from "@orderhook/queue";
 import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl } from "@orderhook/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,7 +37,7 @@ beforeAll(async () => {
     const event = parseWebhookEvent(message);
     if (event) events.push(event);
   });
-  await subscriber.subscribe(webhookEventsChannel(env.QUEUE_PREFIX));
+  await subscribeToWebhookEventsChannel(subscriber, env.QUEUE_PREFIX);
   // A port nothing listens on, to play a Redis that is down.
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,4 +1,4 @@
-import { parseWebhookEvent, webhookEventsChannel } from "@orderhook/queue";
+import { parseWebhookEvent, subscribeToWebhookEventsChannel, webhookEventsChannel } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import type { CredentialCache } from "./credential-cache";
 
@@ -24,6 +24,6 @@ export async function subscribeToWebhookEvents(
     // ioredis resubscribes by itself after a reconnect; what was published meanwhile is lost.
     if (subscribedOnce) cache.expireAll();
   });
-  await subscriber.subscribe(channel);
+  await subscribeToWebhookEventsChannel(subscriber, prefix);
   subscribedOnce = true;
 }

@@ -8,7 +8,7 @@ import {
   createRedis,
   ORDER_QUEUE_NAME,
   parseWebhookEvent,
-  webhookEventsChannel,
+  subscribeToWebhookEventsChannel,
 } from "@orderhook/queue";
 import { checkDatabase } from "./check-database";
 import { createMetricsServer } from "./create-metrics-server";
@@ -84,7 +84,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     const event = parseWebhookEvent(message);
     if (event !== null) orders.owners.forget(event.webhookId);
   });
-  await events.subscribe(webhookEventsChannel(env.QUEUE_PREFIX));
+  await subscribeToWebhookEventsChannel(events, env.QUEUE_PREFIX);
   const server: Server = createMetricsServer({
     registry: metrics.registry,
     ready: async () =>

@@ -18,6 +18,7 @@ export { createRedis, type RedisConnectionOptions } from "./redis-connection";
 export {
   parseWebhookEvent,
   publishWebhookEvent,
+  subscribeToWebhookEventsChannel,
   type WebhookEvent,
   webhookEventsChannel,
 } from "./webhook-events";

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type { Redis } from "ioredis";
 
 /**
@@ -14,6 +15,19 @@ export interface WebhookEvent {
 
 export function webhookEventsChannel(prefix: string): string {
   return `${prefix}:webhook-events`;
+}
+
+/**
+ * Subscribes `subscriber` (a connection of its own) to the credential-events channel, once the
+ * connection is ready. Subscribing earlier puts it in subscriber mode underneath ioredis's
+ * ready check, whose INFO then fails ("Connection in subscriber mode"); the connection
+ * reconnects and loses what was published meanwhile.
+ */
+export async function subscribeToWebhookEventsChannel(subscriber: Redis, prefix: string): Promise<string> {
+  const channel = webhookEventsChannel(prefix);
+  if (subscriber.status !== "ready") await once(subscriber, "ready");
+  await subscriber.subscribe(channel);
+  return channel;
 }
 
 export async function publishWebhookEvent(

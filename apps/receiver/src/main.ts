@@ -1,5 +1,5 @@
 import { loadEnv, receiverEnvSchema } from "@orderhook/config";
-import { createLogger } from "@orderhook/observability";
+import { createLogger, exitAfterLogs } from "@orderhook/observability";
 import { pino } from "pino";
 import { createReceiver } from "./create-receiver";
 import { startServer } from "./start-server";
@@ -9,11 +9,9 @@ const env = loadEnv(receiverEnvSchema);
 const destination = pino.destination({ sync: false });
 const logger = createLogger({ name: "receiver", level: env.LOG_LEVEL, destination });
 
-let receiver: Awaited<ReturnType<typeof createReceiver>>;
-let server: Awaited<ReturnType<typeof startServer>>;
-try {
-  receiver = await createReceiver(env, logger);
-  server = await startServer(receiver.app, {
+async function start() {
+  const receiver = await createReceiver(env, logger);
+  const server = await startServer(receiver.app, {
     port: env.PORT,
     hostname: env.HOST,
     timeouts: {
@@ -23,11 +21,13 @@ try {
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
   });
-} catch (error) {
-  logger.fatal({ err: (error as Error).message }, "receiver cannot start");
-  destination.flushSync();
-  process.exit(1);
+  return { receiver, server };
 }
+
+const { receiver, server } = await start().catch((error: unknown) => {
+  logger.fatal({ err: (error as Error).message }, "receiver cannot start");
+  return exitAfterLogs(destination, 1);
+});
 logger.info({ port: server.port, host: env.HOST }, "receiver listening");
 
 let stopping = false;
@@ -41,8 +41,7 @@ async function shutdown(signal: string): Promise<void> {
   await server.close(Math.floor(env.SHUTDOWN_TIMEOUT_MS * 0.8));
   await receiver.close();
   logger.info("receiver stopped");
-  destination.flushSync();
-  process.exit(0);
+  await exitAfterLogs(destination, 0);
 }
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

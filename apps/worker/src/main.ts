@@ -1,5 +1,5 @@
 import { loadEnv, workerEnvSchema } from "@orderhook/config";
-import { createLogger } from "@orderhook/observability";
+import { createLogger, exitAfterLogs } from "@orderhook/observability";
 import { pino } from "pino";
 import { startWorker } from "./start-worker";
 
@@ -9,10 +9,7 @@ const env = loadEnv(workerEnvSchema);
 const destination = pino.destination({ sync: false });
 const logger = createLogger({ name: "orderhook-worker", level: env.LOG_LEVEL, destination });
 
-function exit(code: number): never {
-  destination.flushSync();
-  process.exit(code);
-}
+const exit = (code: number) => exitAfterLogs(destination, code);
 
 const starting = startWorker(env, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, `start-up check failed: ${(error as Error).message}`);
@@ -30,11 +27,11 @@ async function shutdown(signal: string): Promise<void> {
       { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
       "shutdown timed out; unfinished jobs return as stalled",
     );
-    exit(1);
+    void exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS).unref();
   await (await starting).close();
   logger.info("stopped");
-  exit(0);
+  await exit(0);
 }
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -8,7 +8,7 @@ import {
   ORDER_QUEUE_NAME,
   orderJobOptions,
 } from "@orderhook/queue";
-import { createFixture, FaultProxy, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { buildOrderJob } from "./build-order-job";
 import { createOrderWriter } from "./order-writer";
 import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
+import { createTcpProxy } from "./tcp-proxy";
 import { waitUntil } from "./wait-until";
 
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
@@ -31,17 +32,15 @@ describe("exhausted retries", () => {
     // Ownership lookups go through a connection that is down; the row writes do not, so
     // the failed row can be recorded (when all of Postgres is down, only the failed job keeps the error).
     const target = new URL(testDatabaseUrl());
-    const proxy = await FaultProxy.start({
-      target: { host: target.hostname, port: Number(target.port || 5432) },
-    });
+    const proxy = await createTcpProxy(target.hostname, Number(target.port || 5432));
     const proxied = new URL(target);
-    proxied.host = `${proxy.host}:${proxy.port}`;
+    proxied.host = `127.0.0.1:${proxy.port}`;
     const lookups = createDbClient({
       url: proxied.toString(),
       max: 2,
       applicationName: "orderhook-worker-test",
     });
-    await proxy.disable();
+    proxy.down();
     const prefix = uniquePrefix("exhausted");
     const queue = createOrderQueue(redis, prefix);
     const fixture = await createFixture(client.db);
@@ -74,7 +73,7 @@ describe("exhausted retries", () => {
       expect((await queue.getJob(job.orderId))?.attemptsMade).toBe(3);
       expect(failed!.reason).toContain(failedReason);
 
-      await proxy.enable();
+      proxy.up();
       await retryFailedJob(queue, job.orderId);
       await waitUntil(
         async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),

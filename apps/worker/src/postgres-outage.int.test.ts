@@ -1,11 +1,12 @@
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
-import { createFixture, FaultProxy, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
+import { createTcpProxy } from "./tcp-proxy";
 import { waitUntil } from "./wait-until";
 
 const direct = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-worker-test" });
@@ -19,11 +20,9 @@ afterAll(async () => {
 describe("a Postgres outage", () => {
   it("keeps every order through the outage and writes each exactly once when Postgres is back", async () => {
     const target = new URL(testDatabaseUrl());
-    const proxy = await FaultProxy.start({
-      target: { host: target.hostname, port: Number(target.port || 5432) },
-    });
+    const proxy = await createTcpProxy(target.hostname, Number(target.port || 5432));
     const proxied = new URL(target);
-    proxied.host = `${proxy.host}:${proxy.port}`;
+    proxied.host = `127.0.0.1:${proxy.port}`;
     const pool = createDbClient({
       url: proxied.toString(),
       max: 4,
@@ -66,14 +65,14 @@ describe("a Postgres outage", () => {
         async () => ((await countRows()) > 20 ? true : undefined),
         async () => `rows: ${await countRows()}`,
       );
-      await proxy.disable();
+      proxy.down();
       await waitUntil(
         async () => ((await queue.getDelayedCount()) > 0 ? true : undefined),
         async () => JSON.stringify(await queue.getJobCounts()),
       );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(await countRows(), "nothing is written while Postgres is unreachable").toBeLessThan(300);
-      await proxy.enable();
+      proxy.up();
 
       await waitUntil(
         async () => ((await queue.getCompletedCount()) === 300 ? true : undefined),

@@ -19,4 +19,12 @@ export {
   type Webhook,
   webhooks,
 } from "./schema";
-export { generateSigningSecret, generateToken, hashToken, TOKEN_PREFIX, tokenDisplayPrefix } from "./token";
+export {
+  generateSigningSecret,
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  TOKEN_LENGTH,
+  TOKEN_PREFIX,
+  tokenDisplayPrefix,
+} from "./token";

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -14,15 +15,20 @@ import {
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
-export const users = pgTable("users", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  /** Stored lower-cased; unique. */
-  email: text("email").notNull().unique(),
-  name: text("name"),
-  /** Alerts per second; null means the receiver's RATE_LIMIT_PER_SECOND. */
-  rateLimitPerSecond: integer("rate_limit_per_second"),
-  createdAt: createdAt(),
-});
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-cased; unique. */
+    email: text("email").notNull().unique(),
+    name: text("name"),
+    /** Alerts per second; null means the receiver's RATE_LIMIT_PER_SECOND. */
+    rateLimitPerSecond: integer("rate_limit_per_second"),
+    createdAt: createdAt(),
+  },
+  // A rate of 0 or below has no emission interval: the receiver could never admit nor refuse by it.
+  (t) => [check("users_rate_limit_per_second_positive", sql`${t.rateLimitPerSecond} > 0`)],
+);
 
 export const brokerAccounts = pgTable(
   "broker_accounts",

@@ -307,16 +307,16 @@ describe("signed webhooks", () => {
     }
   });
 
-  it("refuses a replayed webhook-id with 401 even with a fresh signature and another body", async () => {
+  it("answers a retried webhook-id with a fresh signature with 200 and the order it first queued", async () => {
     const id = `msg_${key()}`;
     const first = JSON.stringify({ ...buyAlert, comment: "one" });
     const ok = await read(await post(signed.token, first, signHeaders(signed.signingSecret!, first, { id })));
     expect(ok.status, ok.text).toBe(202);
     const second = JSON.stringify({ ...buyAlert, comment: "two" });
-    const replay = await read(
-      await post(signed.token, second, signHeaders(signed.signingSecret!, second, { id })),
-    );
-    expect(replay.status, replay.text).toBe(401);
-    expect(replay.body.code, replay.text).toBe("invalid_token");
+    const res = await post(signed.token, second, signHeaders(signed.signingSecret!, second, { id }));
+    const replay = await read(res);
+    expect(replay.status, replay.text).toBe(200);
+    expect(replay.body.orderId, replay.text).toBe(ok.body.orderId);
+    expect(res.headers.get("idempotent-replayed"), replay.text).toBe("true");
   });
 });

@@ -21,6 +21,8 @@ export interface AcceptAlertDeps {
   admission: Admission;
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
+  /** Keyless alerts with the same body are duplicates within this window (named in the 503's advice). */
+  dedupWindowMs: number;
   now?: () => number;
   /** Called with the duration in ms of the admission-and-enqueue script of an accepted alert (metrics). */
   onEnqueued?: (durationMs: number) => void;
@@ -39,6 +41,23 @@ function resolveAccount(credentials: WebhookCredentials, alert: OrderAlert): str
     errors:
       alert.account === null ? undefined : [{ field: "account", message: "not an active account of yours" }],
   });
+}
+
+/**
+ * A 503 after the script was sent means "not confirmed", not "not done": the job may be queued.
+ * The detail tells the sender how to retry without risking a second order.
+ */
+function unconfirmed(error: unknown, keyed: boolean, dedupWindowMs: number) {
+  return unavailable(
+    error,
+    "Redis",
+    keyed
+      ? "The order was not confirmed in time and may have been queued. Retry with the same Idempotency-Key " +
+          "(or webhook-id): you get this order if it was queued, a new one if it was not."
+      : "The order was not confirmed in time and may have been queued. This request had no Idempotency-Key, " +
+          `so a retry more than ${dedupWindowMs} ms later could queue it twice: send each alert with an ` +
+          "Idempotency-Key header or idempotencyKey field, and retry with the same key.",
+  );
 }
 
 function explicitKey(header: string | undefined, alert: OrderAlert): string | null {
@@ -97,7 +116,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
     const request: AdmitRequest = {
       // One-shot hash: measured a third of createHash().update().digest() per request.
-      fingerprint: hash("sha256", body, "base64"),
+      bodyHash: hash("sha256", body, "base64"),
       rate: creds.rateLimitPerSecond ?? defaultRatePerSecond,
       signature,
       job: {
@@ -118,7 +137,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       admitted = await admission.admit(request);
     } catch (error) {
       // Admission and enqueue are one script: if it ran after all, the sender's retry is a replay.
-      throw unavailable(error, "Redis");
+      throw unconfirmed(error, idempotencyKey !== null || signature !== null, deps.dedupWindowMs);
     }
     const requestId = c.get("requestId");
     switch (admitted.outcome) {
@@ -136,8 +155,6 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         throw new OrderhookError("idempotency_key_reused", {
           detail: "This idempotency key was used with a different payload.",
         });
-      case "signature_replayed":
-        throw invalidToken();
       case "rate_limited": {
         const retryAfter = Math.max(1, Math.ceil(admitted.retryAfterMs / 1000));
         c.set("outcome", "rate_limited");

@@ -1,63 +1,80 @@
 import { bullmqAddStandardJobLua } from "@orderhook/queue";
 
 /**
- * Idempotency, signature replay, the per-user rate limit and the enqueue in one atomic
+ * Idempotency, signed retries, the per-user rate limit and the enqueue in one atomic
  * script — the request's single Redis round trip. The job is added by BullMQ's own
  * `addStandardJob` Lua (see `bullmqAddStandardJobLua`), so what lands in Redis is exactly what
  * `Queue.add` would have written; the idempotency key is written in the same step, so there is
  * no window in which a key is reserved but its job is not queued (nothing to lease, commit or
  * release), and a script that timed out on our side but ran is found by the sender's retry.
+ * Every step that can fail (argument checks, the idempotency and rate decisions) runs before
+ * the add; after it come only writes whose arguments were checked, so a script never queues a
+ * job and then fails (which would turn the sender's retry into a second order).
  *
  * KEYS[1]     idempotency key (per user)   value "Q|orderId|fingerprint"
  * KEYS[2]     rate-limit key (per user)    GCRA theoretical arrival time, epoch ms
- * KEYS[3]     seen `webhook-id` key, or "" for signed webhooks only
+ * KEYS[3]     seen `webhook-id` key (per webhook) value orderId, or "" when the webhook is unsigned
  * KEYS[4..12] BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
  *             events, marker)
- * ARGV[1]     fingerprint of the raw body
+ * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
  * ARGV[2]     orderId (the job id)
- * ARGV[3]     ttl ms of the idempotency key
- * ARGV[4]     emission interval ms (1000 / rate)
- * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run)
+ * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1)
+ * ARGV[4]     emission interval ms (1000 / rate; finite and > 0)
+ * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run; ≥ 0)
  * ARGV[6]     job hash key prefix ("{prefix}:orders:")
- * ARGV[7]     ttl ms of a seen `webhook-id`
+ * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1)
  * ARGV[8]     job data JSON
  * ARGV[9]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them)
  * ARGV[10]    job name
  * ARGV[11]    job timestamp, epoch ms
+ * ARGV[12]    hash of the raw body alone: the fingerprint receivers stored before it named the
+ *             webhook and account, honoured for keys they wrote (they live at most 24 h)
  *
  * BullMQ's addStandardJob gets its ARGV packed here the way Queue.add packs them (msgpack of
  * prefix, job id, name, timestamp, with the parent and repeat fields nil; the options with this
  * job's id): plain string arguments cost the receiver measurably less to send than msgpack
  * buffers (ADR 5).
  *
- * Reply: {"A"} accepted and queued · {"R", orderId} replay of a queued order ·
- * {"F"} in flight · {"M"} key reused with another payload · {"S"} replayed signature ·
- * {"L", retryAfterMs} rate limited · {"E", code} BullMQ refused the add. Only "A" writes
- * anything; duplicates and refusals consume no rate. "F" comes only from a "P|…" value left by
- * an older receiver, which reserved keys before its separate enqueue.
+ * Reply: {"A"} accepted and queued · {"R", orderId} replay of a queued order (same key and
+ * fingerprint, or a signed retry of a `webhook-id` already queued) · {"F"} in flight ·
+ * {"M"} key reused with another fingerprint · {"L", retryAfterMs} rate limited ·
+ * {"E", reason} refused before anything was written (bad arguments, or BullMQ refused the add).
+ * Only "A" writes anything; duplicates and refusals consume no rate. "F" comes only from a
+ * "P|…" value left by an older receiver, which reserved keys before its separate enqueue.
  */
 export function admitLua(): string {
   return `${bullmqAddStandardJobLua()}
+local keyTtl = tonumber(ARGV[3])
+local interval = tonumber(ARGV[4])
+local burst = tonumber(ARGV[5])
+local seenTtl = tonumber(ARGV[7])
+if not (keyTtl and keyTtl >= 1 and interval and interval > 0 and interval < math.huge
+    and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 1) then
+  return {'E', 'arguments'}
+end
 local current = redis.call('GET', KEYS[1])
 if current then
   local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
-  if fp ~= ARGV[1] then return {'M'} end
+  if fp ~= ARGV[1] and fp ~= ARGV[12] then return {'M'} end
   if state == 'Q' then return {'R', id} end
   if redis.call('EXISTS', ARGV[6] .. id) == 1 then
-    redis.call('SET', KEYS[1], 'Q|' .. id .. '|' .. fp, 'PX', ARGV[3])
+    redis.call('SET', KEYS[1], 'Q|' .. id .. '|' .. fp, 'PX', math.floor(keyTtl))
     return {'R', id}
   end
   return {'F'}
 end
-if KEYS[3] ~= '' and redis.call('EXISTS', KEYS[3]) == 1 then return {'S'} end
+if KEYS[3] ~= '' then
+  local seen = redis.call('GET', KEYS[3])
+  if seen then return {'R', seen} end
+end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 local tat = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tat < now then tat = now end
-local nextTat = tat + tonumber(ARGV[4])
+local nextTat = tat + interval
 local ahead = nextTat - now
-if ahead > tonumber(ARGV[5]) then
-  return {'L', tostring(math.ceil(ahead - tonumber(ARGV[5])))}
+if ahead > burst then
+  return {'L', tostring(math.ceil(ahead - burst))}
 end
 local jobOpts = cjson.decode(ARGV[9])
 jobOpts['jobId'] = ARGV[2]
@@ -66,8 +83,8 @@ local added = bullmqAddStandardJob(
   {cmsgpack.pack({ARGV[6], ARGV[2], ARGV[10], tonumber(ARGV[11])}), ARGV[8], cmsgpack.pack(jobOpts)})
 if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
-redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', ARGV[3])
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[7]) end
+redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl))
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
 return {'A'}
 `;
 }

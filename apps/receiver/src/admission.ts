@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { captureJobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua } from "./admission-scripts";
@@ -7,17 +8,19 @@ export type AdmitResult =
   | { outcome: "replay"; orderId: string }
   | { outcome: "in_flight" }
   | { outcome: "key_reused" }
-  | { outcome: "signature_replayed" }
   | { outcome: "rate_limited"; retryAfterMs: number };
 
 export interface AdmitRequest {
-  /** Base64 SHA-256 of the raw body; the key when the job has no explicit idempotency key. */
-  fingerprint: string;
+  /** Base64 SHA-256 of the raw body. */
+  bodyHash: string;
   /** Alerts per second for this user. */
   rate: number;
-  /** Signed webhooks: webhook id and the sender's `webhook-id`, remembered to refuse replays. */
+  /** Signed webhooks: webhook id and the sender's `webhook-id`; a retry of a queued one gets its order. */
   signature: { webhookId: string; messageId: string } | null;
-  /** The job to queue when admitted: its `orderId` is the job id, its `userId` and `idempotencyKey` scope the keys. */
+  /**
+   * The job to queue when admitted: its `orderId` is the job id, its `userId` and
+   * `idempotencyKey` scope the keys, its `webhookId` and `accountId` join the fingerprint.
+   */
   job: OrderJob;
 }
 
@@ -25,8 +28,19 @@ export interface AdmissionOptions {
   prefix: string;
   idempotencyTtlMs: number;
   dedupWindowMs: number;
-  /** How long a `webhook-id` is remembered (past the five-minute signature tolerance). */
+  /**
+   * How long a signed request's `webhook-id` is remembered, so a retry gets its order (default:
+   * as long as an explicit idempotency key; Standard Webhooks senders retry for hours).
+   */
   signatureReplayTtlMs?: number;
+}
+
+/**
+ * What a request means: the same body through another webhook, or for another account, is
+ * another order. Hashing the body hash (not the body again) keeps the second hash to ~120 bytes.
+ */
+export function requestFingerprint(webhookId: string, accountId: string, bodyHash: string): string {
+  return hash("sha256", `${webhookId}|${accountId}|${bodyHash}`, "base64");
 }
 
 export interface Admission {
@@ -39,7 +53,7 @@ export interface Admission {
  * default job options (captured once, see `captureJobAddTemplate`); it sends nothing itself.
  */
 export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
-  const { prefix, idempotencyTtlMs, dedupWindowMs, signatureReplayTtlMs = 600_000 } = options;
+  const { prefix, idempotencyTtlMs, dedupWindowMs, signatureReplayTtlMs = idempotencyTtlMs } = options;
   redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
   const commands = redis as unknown as {
     orderhookAdmit(...args: string[]): Promise<[string, string?]>;
@@ -47,7 +61,9 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
   const template = captureJobAddTemplate(queue);
 
-  const idempotencyKey = ({ job, fingerprint }: AdmitRequest) =>
+  // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
+  // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
+  const idempotencyKey = ({ job }: AdmitRequest, fingerprint: string) =>
     job.idempotencyKey === null
       ? `${prefix}:idem:${job.userId}:h:${fingerprint}`
       : `${prefix}:idem:${job.userId}:k:${job.idempotencyKey}`;
@@ -59,12 +75,13 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   return {
     async admit(r) {
       const interval = 1000 / r.rate;
+      const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
       const [code, value] = await commands.orderhookAdmit(
-        idempotencyKey(r),
+        idempotencyKey(r, fingerprint),
         `${prefix}:rate:${r.job.userId}`,
         seenKey(r),
         ...template.keys,
-        r.fingerprint,
+        fingerprint,
         r.job.orderId,
         keyTtl(r),
         String(interval),
@@ -76,6 +93,7 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
         template.optsJson,
         template.name,
         String(r.job.receivedAt),
+        r.bodyHash,
       );
       switch (code) {
         case "A":
@@ -86,10 +104,11 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
           return { outcome: "in_flight" };
         case "M":
           return { outcome: "key_reused" };
-        case "S":
-          return { outcome: "signature_replayed" };
         case "L":
           return { outcome: "rate_limited", retryAfterMs: Number(value) };
+        case "E":
+          // Nothing was written: the arguments were refused, or BullMQ's add returned an error code.
+          throw new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
         default:
           throw new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
       }

@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       admission,
       bodyLimitBytes: deps.bodyLimitBytes,
       defaultRatePerSecond: deps.defaultRatePerSecond,
+      dedupWindowMs: deps.dedupWindowMs,
       now: deps.now,
       onEnqueued: deps.onEnqueued,
     }),

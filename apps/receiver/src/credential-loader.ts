@@ -26,7 +26,9 @@ export function createCredentialLoader(db: Database): CredentialLoader {
       userId: first.userId,
       accountId: first.accountId,
       accounts: rows.map((row) => row.account),
-      rateLimitPerSecond: first.rateLimitPerSecond,
+      // The database's CHECK keeps rates positive; a row from before it is read as the default.
+      rateLimitPerSecond:
+        first.rateLimitPerSecond !== null && first.rateLimitPerSecond > 0 ? first.rateLimitPerSecond : null,
       signingKey: first.signingSecret ? signingKey(first.signingSecret) : null,
     };
   };

@@ -3,6 +3,8 @@ import { createDbClient, type DbClient } from "@orderhook/db";
 import { createOrderQueue, createRedis, type OrderQueue } from "@orderhook/queue";
 import {
   createFixture,
+  createSiblingWebhook,
+  type Fixture,
   type FixtureOptions,
   testDatabaseUrl,
   testRedisUrl,
@@ -27,6 +29,8 @@ export interface TestReceiver {
   prefix: string;
   credentials: CredentialCache;
   fixture: (options?: FixtureOptions) => ReturnType<typeof createFixture>;
+  /** Another webhook of `owner`'s user, on a new account unless `sameAccount`. */
+  sibling: (owner: Fixture, options?: { sameAccount?: boolean; signingSecret?: boolean }) => Promise<Fixture>;
   close: () => Promise<void>;
 }
 
@@ -86,6 +90,7 @@ export async function createTestReceiver(
     prefix,
     credentials,
     fixture: (options) => createFixture(db.db, options),
+    sibling: (owner, options) => createSiblingWebhook(db.db, owner, options),
     close: async () => {
       await queue.close();
       subscriber?.disconnect();

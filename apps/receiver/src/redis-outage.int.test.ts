@@ -60,6 +60,8 @@ describe("Redis outage", () => {
       const slow = await send("slow");
       expect(slow.status, slow.text).toBe(503);
       expect(slow.body.code, slow.text).toBe("unavailable");
+      // Keyless: the answer says a retry could double the order, and what to send instead.
+      expect(slow.body.detail, slow.text).toMatch(/may have been queued.*no Idempotency-Key.*queue it twice/);
     } finally {
       await blocker.close();
     }
@@ -75,6 +77,7 @@ describe("Redis outage", () => {
       // Sent, then given up on at REDIS_TIMEOUT_MS; Redis runs it once the sleep ends.
       const first = await send("late", { "idempotency-key": "late-script" });
       expect(first.status, first.text).toBe(503);
+      expect(first.body.detail, first.text).toMatch(/may have been queued.*same Idempotency-Key/);
     } finally {
       await blocker.close();
     }

@@ -66,3 +66,39 @@ export async function createFixture(db: Database, options: FixtureOptions = {}):
     signingSecret,
   };
 }
+
+/**
+ * Another webhook of the fixture's user: on the fixture's account (`sameAccount`) or on a new
+ * account of the same user, as a trader with one alert per broker account sets it up.
+ */
+export async function createSiblingWebhook(
+  db: Database,
+  owner: Fixture,
+  options: { sameAccount?: boolean; signingSecret?: boolean } = {},
+): Promise<Fixture> {
+  const suffix = randomBytes(5).toString("hex");
+  let accountId = owner.accountId;
+  let accountName = owner.accountName;
+  if (!options.sameAccount) {
+    const [account] = await db
+      .insert(brokerAccounts)
+      .values({ userId: owner.userId, name: `paper-${suffix}`, broker: "paper" })
+      .returning();
+    accountId = account!.id;
+    accountName = account!.name;
+  }
+  const token = generateToken();
+  const signingSecret = options.signingSecret ? generateSigningSecret() : null;
+  const [webhook] = await db
+    .insert(webhooks)
+    .values({
+      userId: owner.userId,
+      accountId,
+      name: `hook-${suffix}`,
+      tokenHash: hashToken(token),
+      tokenPrefix: tokenDisplayPrefix(token),
+      signingSecret,
+    })
+    .returning();
+  return { ...owner, accountId, accountName, webhookId: webhook!.id, token, signingSecret };
+}

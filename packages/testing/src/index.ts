@@ -10,7 +10,7 @@ export {
 export { auditOrders, type OrderAudit } from "./audit-orders";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
 export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
-export { createFixture, type Fixture, type FixtureOptions } from "./fixtures";
+export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions } from "./fixtures";
 export { deleteKeys } from "./global-setup";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";

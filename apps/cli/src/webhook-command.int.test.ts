@@ -51,7 +51,8 @@ afterAll(async () => {
 });
 
 describe("orderhook webhook create", () => {
-  it("prints the token and URL once and stores only the token's SHA-256", async () => {
+  it("prints the token and URL once, stores only the token's SHA-256 and tells receivers about it", async () => {
+    const before = events.length;
     const result = await run(["webhook", "create", "--account", fixture.accountId, "--name", "tv", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const created = result.json<{
@@ -71,6 +72,13 @@ describe("orderhook webhook create", () => {
     const text = await rowText(created.id);
     expect(text).not.toContain(created.token);
     expect(text).not.toContain(created.token.slice(12));
+    // Receivers load the new token's hash from Postgres by the webhook id; the event carries neither.
+    expect(await nextEvent(before + 1)).toMatchObject({
+      type: "created",
+      webhookId: created.id,
+      tokenHash: null,
+    });
+    expect(JSON.stringify(events)).not.toContain(created.token);
   });
 
   it("builds the URL from PUBLIC_URL and prints a whsec_ signing secret when asked", async () => {
@@ -138,6 +146,7 @@ describe("orderhook webhook rotate", () => {
       webhookId: fixture.webhookId,
       userId: fixture.userId,
       tokenHash: hashToken(fixture.token),
+      version: expect.any(Number),
     });
     expect(JSON.stringify(events)).not.toContain(token);
   });

@@ -4,9 +4,11 @@ import { connectRedis } from "./connect-redis";
 export type BroadcastResult = { delivered: true; receivers: number } | { delivered: false; error: string };
 
 /**
- * Tells every receiver replica to drop a webhook's cached credentials now. A Redis outage
- * is reported, not thrown: the database change already stands, and receivers pick it up
- * when their cache entry expires (CREDENTIAL_CACHE_TTL_MS).
+ * Tells every receiver replica about a webhook's change now (drop its cached credentials, add
+ * or remove its token hash), and counts the change in Redis so a replica that was disconnected
+ * finds out it missed one. A Redis outage is reported, not thrown: the database change already
+ * stands, and receivers pick it up when their cache entry expires (CREDENTIAL_CACHE_TTL_MS) or,
+ * for a new token, at their next reconciliation with Postgres (CREDENTIAL_RECONCILE_INTERVAL_MS).
  */
 export async function broadcastWebhookChange(
   redisUrl: string,

@@ -18,7 +18,10 @@ export { createRedis, type RedisConnectionOptions } from "./redis-connection";
 export {
   parseWebhookEvent,
   publishWebhookEvent,
+  type ReceivedWebhookEvent,
+  readWebhookEventsVersion,
   subscribeToWebhookEventsChannel,
   type WebhookEvent,
   webhookEventsChannel,
+  webhookEventsVersionKey,
 } from "./webhook-events";

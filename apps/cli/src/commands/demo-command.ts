@@ -11,15 +11,14 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON")
     .action(async () => {
       const demo = await ensureDemo(ctx.db);
-      if (demo.previousTokenHash !== null) {
-        // Best effort: a receiver that still caches the old token drops it within its TTL anyway.
-        await broadcastWebhookChange(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX, {
-          type: "rotated",
-          webhookId: demo.webhook.id,
-          userId: demo.user.id,
-          tokenHash: demo.previousTokenHash,
-        });
-      }
+      // Best effort: running receivers learn the new token now (else at their next reconciliation
+      // with Postgres) and drop the old one (else within their cache TTL).
+      await broadcastWebhookChange(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX, {
+        type: demo.previousTokenHash === null ? "created" : "rotated",
+        webhookId: demo.webhook.id,
+        userId: demo.user.id,
+        tokenHash: demo.previousTokenHash,
+      });
       const url = webhookUrl(demo.token, { publicUrl: ctx.env.PUBLIC_URL, port: ctx.env.PORT });
       const curl = curlExample(url);
       ctx.print(

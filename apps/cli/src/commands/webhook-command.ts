@@ -35,7 +35,8 @@ async function broadcast(ctx: CliContext, event: WebhookEvent): Promise<Broadcas
   if (!result.delivered) {
     ctx.warn(
       `the change is saved, but receivers could not be told at once (${result.error}); ` +
-        "they stop accepting the old credentials when their cache expires (CREDENTIAL_CACHE_TTL_MS, 5 s by default)",
+        "they stop accepting old credentials when their cache expires (CREDENTIAL_CACHE_TTL_MS, 5 s by default) " +
+        "and accept a new token after their next reconciliation (CREDENTIAL_RECONCILE_INTERVAL_MS, 60 s by default)",
     );
   }
   return result;
@@ -57,9 +58,22 @@ export function registerWebhookCommand(program: Command, ctx: CliContext): void 
         name: options.name,
         signingSecret: options.signingSecret === true,
       });
+      // Receivers accept only tokens they know: this tells running ones about the new token now.
+      const result = await broadcast(ctx, {
+        type: "created",
+        webhookId: issued.webhook.id,
+        userId: issued.webhook.userId,
+        tokenHash: null,
+      });
       const url = webhookUrl(issued.token, { publicUrl: ctx.env.PUBLIC_URL, port: ctx.env.PORT });
       ctx.print(
-        { ...describe(issued.webhook), token: issued.token, url, signingSecret: issued.signingSecret },
+        {
+          ...describe(issued.webhook),
+          token: issued.token,
+          url,
+          signingSecret: issued.signingSecret,
+          broadcast: result,
+        },
         () =>
           formatFields([
             ["webhook", issued.webhook.id],

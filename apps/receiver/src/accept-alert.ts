@@ -1,14 +1,13 @@
 import { hash } from "node:crypto";
 import { assertFresh, type OrderAlert, parseAlert } from "@orderhook/alert";
-import { hashToken } from "@orderhook/db";
-import { OrderhookError } from "@orderhook/errors";
+import { isOrderhookError, OrderhookError } from "@orderhook/errors";
 import { ORDER_JOB_VERSION } from "@orderhook/queue";
 import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
-import type { CredentialCache } from "./credential-cache";
+import type { Authenticator } from "./authenticate";
 import type { WebhookCredentials } from "./credentials";
-import { invalidToken } from "./invalid-token";
+import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import { newOrderId } from "./order-id";
 import { parseJsonBody } from "./parse-json-body";
 import { readIncomingBody, readRequestBody } from "./read-body";
@@ -17,8 +16,13 @@ import { unavailable } from "./unavailable";
 import { verifyWebhookSignature } from "./webhook-signature";
 
 export interface AcceptAlertDeps {
-  credentials: CredentialCache;
+  authenticator: Authenticator;
   admission: Admission;
+  /**
+   * Refused (4xx) and repeated (200 replay) requests per webhook; past the limit a request is
+   * refused with 429 before its body is read. Absent: no limit.
+   */
+  refusalsPerWebhook?: KeyedRateLimiter;
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
   /** Keyless alerts with the same body are duplicates within this window (named in the 503's advice). */
@@ -60,6 +64,19 @@ function unconfirmed(error: unknown, keyed: boolean, dedupWindowMs: number) {
   );
 }
 
+function tooManyRefusals(waitMs: number): OrderhookError {
+  const retryAfter = Math.ceil(waitMs / 1000);
+  return new OrderhookError("rate_limited", {
+    detail: `Too many refused or repeated requests to this webhook; retry in ${retryAfter} s.`,
+    retryAfter,
+  });
+}
+
+/** Refusals that cost the receiver work (a body read, a parse, a signature, a round trip). */
+function isRefusal(error: unknown): boolean {
+  return isOrderhookError(error) && error.status >= 400 && error.status < 500;
+}
+
 function explicitKey(header: string | undefined, alert: OrderAlert): string | null {
   if (header === undefined) return alert.idempotencyKey;
   if (header.length === 0 || header.length > 255) {
@@ -73,23 +90,35 @@ function explicitKey(header: string | undefined, alert: OrderAlert): string | nu
 
 /**
  * POST /v1/webhooks/{token}. Checks run cheapest-first; Redis is touched once — one script
- * does idempotency, rate limit, signature replay and the enqueue — and the 202 goes out only
- * once the job is in Redis.
+ * does idempotency, rate limit, signed retries and the enqueue — and the 202 goes out only
+ * once the job is in Redis. A webhook's refusals are bounded apart from its order rate: past
+ * `refusalsPerWebhook`, a request is refused before its body is read (one map lookup per
+ * request otherwise).
  */
 export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
-  const { credentials, admission, bodyLimitBytes, defaultRatePerSecond, now = Date.now } = deps;
+  const {
+    authenticator,
+    admission,
+    refusalsPerWebhook: refusals,
+    bodyLimitBytes,
+    defaultRatePerSecond,
+    now = Date.now,
+  } = deps;
 
   return async function acceptAlert(c: Context<AppEnv>): Promise<Response> {
-    const token = c.req.param("token") ?? "";
-    if (token.length > 256) throw invalidToken();
-    let creds: WebhookCredentials | null;
+    const creds = await authenticator.authenticate(c, c.req.param("token") ?? "");
+    if (refusals === undefined) return admitAlert(c, creds);
+    const waitMs = refusals.wait(creds.webhookId);
+    if (waitMs > 0) throw tooManyRefusals(waitMs);
     try {
-      creds = await credentials.get(hashToken(token));
+      return await admitAlert(c, creds);
     } catch (error) {
-      throw unavailable(error, "The credential store");
+      if (isRefusal(error)) refusals.hit(creds.webhookId);
+      throw error;
     }
-    if (creds === null) throw invalidToken();
+  };
 
+  async function admitAlert(c: Context<AppEnv>, creds: WebhookCredentials): Promise<Response> {
     const incoming = c.env?.incoming;
     const body = incoming
       ? await readIncomingBody(incoming, bodyLimitBytes)
@@ -103,7 +132,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         timestamp: c.req.header("webhook-timestamp") ?? null,
         signature: c.req.header("webhook-signature") ?? null,
       };
-      if (!verifyWebhookSignature(creds.signingKey, headers, body, receivedAt)) throw invalidToken();
+      if (!verifyWebhookSignature(creds.signingKey, headers, body, receivedAt)) throw authenticator.refuse(c);
       signature = { webhookId: creds.webhookId, messageId: headers.id! };
     }
 
@@ -142,6 +171,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const requestId = c.get("requestId");
     switch (admitted.outcome) {
       case "replay":
+        refusals?.hit(creds.webhookId);
         c.set("outcome", "replayed");
         return jsonResponse(200, { orderId: admitted.orderId, status: "queued" }, requestId, {
           "idempotent-replayed": "true",
@@ -153,9 +183,10 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         });
       case "key_reused":
         throw new OrderhookError("idempotency_key_reused", {
-          detail: "This idempotency key was used with a different payload.",
+          detail: "This idempotency key was used with a different payload, account or webhook.",
         });
       case "rate_limited": {
+        refusals?.hit(creds.webhookId);
         const retryAfter = Math.max(1, Math.ceil(admitted.retryAfterMs / 1000));
         c.set("outcome", "rate_limited");
         return problemResponse("rate_limited", requestId, {
@@ -178,5 +209,5 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       { orderId, status: "queued", receivedAt: new Date(receivedAt).toISOString() },
       requestId,
     );
-  };
+  }
 }

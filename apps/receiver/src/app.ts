@@ -7,8 +7,11 @@ import type { Redis } from "ioredis";
 import { createAcceptAlertHandler } from "./accept-alert";
 import { createAdmission } from "./admission";
 import type { AppEnv } from "./app-env";
+import { createAuthenticator } from "./authenticate";
+import { createClientAddress } from "./client-address";
 import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
+import { createKeyedRateLimiter } from "./keyed-rate-limiter";
 import { createOrderStatusReader } from "./order-status";
 import { ClientAbortedError } from "./read-body";
 import { resolveRequestId } from "./request-id";
@@ -24,6 +27,11 @@ export interface RequestRecord {
   outcome: string;
 }
 
+export interface RateLimitSetting {
+  perSecond: number;
+  burst: number;
+}
+
 export interface AppDeps {
   /** BullMQ's connection (order status, readiness, the dashboard). */
   redis: Redis;
@@ -32,6 +40,12 @@ export interface AppDeps {
   queue: OrderQueue;
   db: Database;
   credentials: CredentialCache;
+  /** Proxies in front whose X-Forwarded-For entries are trusted (TRUST_PROXY); 0: the socket's address. */
+  trustedProxyHops?: number;
+  /** Invalid-token answers per client address, then 429 (absent: no limit). */
+  authFailureLimit?: RateLimitSetting;
+  /** Refused or repeated requests per webhook, and order reads that find nothing per user (absent: no limit). */
+  refusalLimit?: RateLimitSetting;
   prefix: string;
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
@@ -64,7 +78,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
     dedupWindowMs: deps.dedupWindowMs,
   });
-  const { onRequest } = deps;
+  const { onRequest, authFailureLimit, refusalLimit } = deps;
+  const authenticator = createAuthenticator({
+    credentials: deps.credentials,
+    clientAddress: createClientAddress(deps.trustedProxyHops ?? 0),
+    failuresPerAddress: authFailureLimit && createKeyedRateLimiter(authFailureLimit),
+  });
 
   app.use(async function requestContext(c, next) {
     const start = performance.now();
@@ -86,8 +105,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.post(
     "/v1/webhooks/:token",
     createAcceptAlertHandler({
-      credentials: deps.credentials,
+      authenticator,
       admission,
+      refusalsPerWebhook: refusalLimit && createKeyedRateLimiter(refusalLimit),
       bodyLimitBytes: deps.bodyLimitBytes,
       defaultRatePerSecond: deps.defaultRatePerSecond,
       dedupWindowMs: deps.dedupWindowMs,
@@ -100,8 +120,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get(
     "/v1/orders/:orderId",
     createGetOrderHandler({
-      credentials: deps.credentials,
+      authenticator,
       readOrderStatus: createOrderStatusReader(deps.db, deps.queue),
+      missesPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
     }),
   );
   app.all("/v1/orders/:orderId", methodNotAllowed("GET"));

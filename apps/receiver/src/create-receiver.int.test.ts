@@ -3,6 +3,7 @@ import { createDbClient, ensureDatabase } from "@orderhook/db";
 import { createLogger, RedisPolicyError } from "@orderhook/observability";
 import {
   createFixture,
+  type Fixture,
   RedisServer,
   scratchDatabase,
   testDatabaseUrl,
@@ -68,10 +69,15 @@ describe("createReceiver start-up checks", () => {
 
 describe("a started receiver", () => {
   let receiver: Receiver;
+  let f: Fixture;
   const memory = memoryLogger();
   const board = { BULL_BOARD_USER: "ops", BULL_BOARD_PASSWORD: "s3cret-board" };
 
   beforeAll(async () => {
+    // Before the receiver starts, which loads every active token then.
+    const db = createDbClient({ url: testDatabaseUrl(), max: 1, applicationName: "orderhook-receiver-test" });
+    f = await createFixture(db.db);
+    await db.close();
     receiver = await createReceiver(envWith({ ...board, RATE_LIMIT_PER_SECOND: "1000" }), memory.logger);
   });
   afterAll(async () => {
@@ -79,9 +85,6 @@ describe("a started receiver", () => {
   });
 
   it("logs one line per request with the route pattern, never the token, and counts it in /metrics", async () => {
-    const db = createDbClient({ url: testDatabaseUrl(), max: 1, applicationName: "orderhook-receiver-test" });
-    const f = await createFixture(db.db);
-    await db.close();
     const res = await receiver.app.request(`/v1/webhooks/${f.token}`, {
       method: "POST",
       body: JSON.stringify(buyAlert),

@@ -3,15 +3,17 @@ import { createDbClient } from "@orderhook/db";
 import { checkRedisPolicy, type Logger } from "@orderhook/observability";
 import { createOrderQueue, createRedis } from "@orderhook/queue";
 import type { Hono } from "hono";
+import { createActiveTokenLoader } from "./active-token-loader";
+import { createActiveTokens } from "./active-tokens";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { mountBullBoard } from "./bull-board";
 import { checkDatabase } from "./check-database";
 import { createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
+import { type CredentialSync, startCredentialSync } from "./credential-sync";
 import { createProducerConnection } from "./producer-connection";
 import { createReceiverMetrics } from "./receiver-metrics";
-import { subscribeToWebhookEvents } from "./webhook-events-subscription";
 
 const QUEUE_SAMPLE_INTERVAL_MS = 5_000;
 /** How long start-up waits for Redis before giving up (the platform restarts the process). */
@@ -53,7 +55,9 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_SECONDS,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
   });
+  let sync: CredentialSync | null = null;
   const close = async () => {
+    sync?.stop();
     await Promise.allSettled([queue.close(), db.close()]);
     subscriber.disconnect();
     admissionRedis.disconnect();
@@ -76,19 +80,42 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     throw error;
   }
 
+  const activeTokens = createActiveTokens();
   const metrics = env.METRICS_ENABLED
-    ? createReceiverMetrics({ credentialCacheSize: () => credentials.size })
+    ? createReceiverMetrics({
+        credentialCacheSize: () => credentials.size,
+        activeTokens: () => activeTokens.size,
+      })
     : null;
   const loadCredentials = createCredentialLoader(db.db);
   const credentials = createCredentialCache({
     load: metrics
       ? (hash) => metrics.trackQuery("credentials", () => loadCredentials(hash))
       : loadCredentials,
+    activeTokens,
     ttlMs: env.CREDENTIAL_CACHE_TTL_MS,
+    maxConcurrentLoads: env.CREDENTIAL_LOAD_CONCURRENCY,
+    loadTimeoutMs: env.CREDENTIAL_LOAD_TIMEOUT_MS,
     onRefreshError: (error) => logger.warn({ err: (error as Error).message }, "credential refresh failed"),
   });
-  await subscribeToWebhookEvents(subscriber, env.QUEUE_PREFIX, credentials);
-  await queue.waitUntilReady();
+  try {
+    // Loads the active token set before the first request can be answered.
+    sync = await startCredentialSync({
+      subscriber,
+      redis,
+      prefix: env.QUEUE_PREFIX,
+      cache: credentials,
+      activeTokens,
+      loader: createActiveTokenLoader(db.db),
+      reconcileIntervalMs: env.CREDENTIAL_RECONCILE_INTERVAL_MS,
+      onError: (error, what) =>
+        logger.warn({ err: (error as Error).message, what }, "credential sync failed"),
+    });
+    await queue.waitUntilReady();
+  } catch (error) {
+    await close();
+    throw error;
+  }
 
   const stopSampling = metrics?.sampleQueue(queue, QUEUE_SAMPLE_INTERVAL_MS);
   let shuttingDown = false;
@@ -102,6 +129,9 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     queue,
     db: db.db,
     credentials,
+    trustedProxyHops: env.TRUST_PROXY,
+    authFailureLimit: { perSecond: env.AUTH_FAILURE_LIMIT_PER_SECOND, burst: env.AUTH_FAILURE_BURST },
+    refusalLimit: { perSecond: env.REFUSAL_LIMIT_PER_SECOND, burst: env.REFUSAL_BURST },
     prefix: env.QUEUE_PREFIX,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,

@@ -1,9 +1,8 @@
-import { hashToken } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
-import type { CredentialCache } from "./credential-cache";
-import { invalidToken } from "./invalid-token";
+import type { Authenticator } from "./authenticate";
+import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import type { OrderStatusReader } from "./order-status";
 import { jsonResponse } from "./respond";
 import { unavailable } from "./unavailable";
@@ -16,22 +15,34 @@ function notFound(): OrderhookError {
 
 /** GET /v1/orders/{orderId}: any webhook token of the owner, as a bearer token, reads the order. */
 export function createGetOrderHandler(deps: {
-  credentials: CredentialCache;
+  authenticator: Authenticator;
   readOrderStatus: OrderStatusReader;
+  /** Reads that find no order (each may cost a Redis and a Postgres query), per user; past it, 429. */
+  missesPerUser?: KeyedRateLimiter;
 }) {
+  const { authenticator, readOrderStatus, missesPerUser: misses } = deps;
   return async function getOrder(c: Context<AppEnv>): Promise<Response> {
     const match = /^Bearer\s+(\S{1,256})$/i.exec(c.req.header("authorization") ?? "");
-    if (match === null) throw invalidToken();
-    const creds = await deps.credentials.get(hashToken(match[1]!)).catch((error: unknown) => {
-      throw unavailable(error, "The credential store");
-    });
-    if (creds === null) throw invalidToken();
+    if (match === null) throw authenticator.refuse(c);
+    const creds = await authenticator.authenticate(c, match[1]!);
+    const waitMs = misses?.wait(creds.userId) ?? 0;
+    if (waitMs > 0) {
+      const retryAfter = Math.ceil(waitMs / 1000);
+      throw new OrderhookError("rate_limited", {
+        detail: `Too many reads of orders that do not exist; retry in ${retryAfter} s.`,
+        retryAfter,
+      });
+    }
     const orderId = c.req.param("orderId") ?? "";
-    if (!UUID.test(orderId)) throw notFound();
-    const view = await deps.readOrderStatus(creds.userId, orderId.toLowerCase()).catch((error: unknown) => {
-      throw unavailable(error, "The order store");
-    });
-    if (view === null) throw notFound();
+    const view = UUID.test(orderId)
+      ? await readOrderStatus(creds.userId, orderId.toLowerCase()).catch((error: unknown) => {
+          throw unavailable(error, "The order store");
+        })
+      : null;
+    if (view === null) {
+      misses?.hit(creds.userId);
+      throw notFound();
+    }
     c.set("outcome", view.status);
     return jsonResponse(200, view, c.get("requestId"));
   };

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { createDbClient, type DbClient } from "@orderhook/db";
+import { createDbClient, type DbClient, hashToken } from "@orderhook/db";
 import { createOrderQueue, createRedis, type OrderQueue } from "@orderhook/queue";
 import {
   createFixture,
@@ -12,12 +12,14 @@ import {
 } from "@orderhook/testing";
 import type { Hono } from "hono";
 import type { Redis } from "ioredis";
+import { createActiveTokenLoader } from "./active-token-loader";
+import { type ActiveTokens, createActiveTokens } from "./active-tokens";
 import { type AppDeps, createApp } from "./app";
 import type { AppEnv } from "./app-env";
-import { type CredentialCache, createCredentialCache } from "./credential-cache";
+import { type CredentialCache, type CredentialCacheOptions, createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
+import { type CredentialSync, startCredentialSync } from "./credential-sync";
 import { createProducerConnection } from "./producer-connection";
-import { subscribeToWebhookEvents } from "./webhook-events-subscription";
 import { signingKey } from "./webhook-signature";
 
 export interface TestReceiver {
@@ -28,6 +30,9 @@ export interface TestReceiver {
   db: DbClient;
   prefix: string;
   credentials: CredentialCache;
+  activeTokens: ActiveTokens;
+  /** Present with `subscribe: true`: the receiver follows credential events as in production. */
+  sync: CredentialSync | null;
   fixture: (options?: FixtureOptions) => ReturnType<typeof createFixture>;
   /** Another webhook of `owner`'s user, on a new account unless `sameAccount`. */
   sibling: (owner: Fixture, options?: { sameAccount?: boolean; signingSecret?: boolean }) => Promise<Fixture>;
@@ -39,7 +44,14 @@ export async function createTestReceiver(
   overrides: Partial<AppDeps> & {
     redisUrl?: string;
     credentialTtlMs?: number;
+    /** Load bounds of the credential cache (`maxConcurrentLoads`, `loadTimeoutMs`) and the like. */
+    cache?: Partial<CredentialCacheOptions>;
     subscribe?: boolean;
+    /** With `subscribe`: where the event subscriber connects (e.g. through a fault proxy); `redisUrl` otherwise. */
+    subscriberRedisUrl?: string;
+    /** With `subscribe`: how often the change counter is checked and the set reloaded. */
+    versionCheckIntervalMs?: number;
+    reconcileIntervalMs?: number;
     redisTimeoutMs?: number;
   } = {},
 ): Promise<TestReceiver> {
@@ -63,12 +75,35 @@ export async function createTestReceiver(
   const db = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-receiver-test" });
   const queue = createOrderQueue(redis, prefix);
   queue.on("error", () => {});
+  const activeTokens = createActiveTokens();
   const credentials = createCredentialCache({
     load: createCredentialLoader(db.db),
+    activeTokens,
     ttlMs: overrides.credentialTtlMs ?? 5_000,
+    ...overrides.cache,
   });
-  const subscriber = overrides.subscribe ? createRedis(redisUrl) : null;
-  if (subscriber !== null) await subscribeToWebhookEvents(subscriber, prefix, credentials);
+  const tokenLoader = createActiveTokenLoader(db.db);
+  const subscriber = overrides.subscribe ? createRedis(overrides.subscriberRedisUrl ?? redisUrl) : null;
+  subscriber?.on("error", () => {});
+  const sync =
+    subscriber === null
+      ? null
+      : await startCredentialSync({
+          subscriber,
+          redis,
+          prefix,
+          cache: credentials,
+          activeTokens,
+          loader: tokenLoader,
+          reconcileIntervalMs: overrides.reconcileIntervalMs ?? 60_000,
+          versionCheckIntervalMs: overrides.versionCheckIntervalMs,
+        });
+  if (sync === null) activeTokens.replace(await tokenLoader.all());
+  // Fixtures are written straight to Postgres: the receiver learns their tokens as from an event.
+  const known = (fixture: Fixture) => {
+    activeTokens.add(hashToken(fixture.token));
+    return fixture;
+  };
   const app = createApp({
     redis,
     admissionRedis,
@@ -89,9 +124,12 @@ export async function createTestReceiver(
     db,
     prefix,
     credentials,
-    fixture: (options) => createFixture(db.db, options),
-    sibling: (owner, options) => createSiblingWebhook(db.db, owner, options),
+    activeTokens,
+    sync,
+    fixture: async (options) => known(await createFixture(db.db, options)),
+    sibling: async (owner, options) => known(await createSiblingWebhook(db.db, owner, options)),
     close: async () => {
+      sync?.stop();
       await queue.close();
       subscriber?.disconnect();
       admissionRedis.disconnect();

@@ -21,7 +21,9 @@ export interface ReceiverMetrics {
  * observation and one counter increment on label children resolved once per outcome;
  * queue depth is sampled on a timer, never per request.
  */
-export function createReceiverMetrics(options: { credentialCacheSize?: () => number } = {}): ReceiverMetrics {
+export function createReceiverMetrics(
+  options: { credentialCacheSize?: () => number; activeTokens?: () => number } = {},
+): ReceiverMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -58,6 +60,18 @@ export function createReceiverMetrics(options: { credentialCacheSize?: () => num
       registers: [registry],
       collect() {
         this.set(credentialCacheSize());
+      },
+    });
+  }
+
+  const { activeTokens } = options;
+  if (activeTokens !== undefined) {
+    new Gauge({
+      name: "orderhook_receiver_active_tokens",
+      help: "Token hashes of active webhooks held in memory; any other token is refused without a query.",
+      registers: [registry],
+      collect() {
+        this.set(activeTokens());
       },
     });
   }

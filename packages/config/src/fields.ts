@@ -53,3 +53,29 @@ export const optionalSecret = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v === "" ? undefined : v));
+
+const TRUST_WORDS: Record<string, number> = {
+  "": 0,
+  false: 0,
+  no: 0,
+  off: 0,
+  "0": 0,
+  true: 1,
+  yes: 1,
+  on: 1,
+};
+
+/**
+ * How many proxies in front append a trusted entry to X-Forwarded-For: "false"/unset (0, the
+ * socket's address is the client), "true" (1, e.g. Railway's edge) or a number up to 10.
+ */
+export const trustProxy = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => Object.hasOwn(TRUST_WORDS, v) || (/^\d{1,2}$/.test(v) && Number(v) <= 10), {
+    message: 'expected "false", "true" or the number of trusted proxies (0-10)',
+  })
+  .transform((v) => TRUST_WORDS[v] ?? Number(v))
+  .optional()
+  .transform((v) => v ?? 0);

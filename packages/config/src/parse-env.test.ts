@@ -73,4 +73,27 @@ describe("parseEnv", () => {
     expect(() => parseEnv(receiverEnvSchema, { PORT: "70000" })).toThrow(/PORT/);
     expect(() => parseEnv(receiverEnvSchema, { BODY_LIMIT_BYTES: "64k" })).toThrow(/BODY_LIMIT_BYTES/);
   });
+
+  it("reads TRUST_PROXY as a number of trusted proxies: unset and false 0, true 1, or a count up to 10", () => {
+    const hops = (value?: string) => parseEnv(receiverEnvSchema, { TRUST_PROXY: value }).TRUST_PROXY;
+    expect(hops()).toBe(0);
+    expect(hops("false")).toBe(0);
+    expect(hops("true")).toBe(1);
+    expect(hops("TRUE")).toBe(1);
+    expect(hops("2")).toBe(2);
+    for (const bad of ["maybe", "11", "-1", "constructor"]) {
+      expect(() => hops(bad), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+
+  it("refuses limits of 0 for invalid tokens per address and refusals per webhook", () => {
+    for (const variable of [
+      "AUTH_FAILURE_LIMIT_PER_SECOND",
+      "AUTH_FAILURE_BURST",
+      "REFUSAL_LIMIT_PER_SECOND",
+      "REFUSAL_BURST",
+    ]) {
+      expect(() => parseEnv(receiverEnvSchema, { [variable]: "0" }), variable).toThrow(new RegExp(variable));
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { databaseFields, redisFields, serviceFields } from "./common";
-import { booleanString, integer, optionalSecret, port } from "./fields";
+import { booleanString, integer, optionalSecret, port, trustProxy } from "./fields";
 
 export const receiverEnvSchema = z
   .object({
@@ -27,6 +27,20 @@ export const receiverEnvSchema = z
     REDIS_TIMEOUT_MS: integer(1_000, { min: 10, max: 60_000 }),
     /** How long credentials are served from memory before a refresh from Postgres. */
     CREDENTIAL_CACHE_TTL_MS: integer(5_000, { min: 0, max: 3_600_000 }),
+    /** The set of active token hashes is reloaded from Postgres this often (events keep it current between). */
+    CREDENTIAL_RECONCILE_INTERVAL_MS: integer(60_000, { min: 1_000, max: 86_400_000 }),
+    /** Credential queries (cache misses of known tokens) running at once, at most; past it, 503. */
+    CREDENTIAL_LOAD_CONCURRENCY: integer(16, { min: 1, max: 1_000 }),
+    /** A request waits this long for a credential query at most; past it, 503. */
+    CREDENTIAL_LOAD_TIMEOUT_MS: integer(2_000, { min: 10, max: 60_000 }),
+    /** Proxies in front whose X-Forwarded-For entries name the client: false, true (1) or a count. */
+    TRUST_PROXY: trustProxy,
+    /** Invalid-token answers (401) per client address and second; past it (and the burst), 429. */
+    AUTH_FAILURE_LIMIT_PER_SECOND: integer(10, { min: 1, max: 1_000_000 }),
+    AUTH_FAILURE_BURST: integer(30, { min: 1, max: 1_000_000 }),
+    /** Refused or repeated requests per webhook (and order reads that miss, per user) and second, apart from the order rate. */
+    REFUSAL_LIMIT_PER_SECOND: integer(10, { min: 1, max: 1_000_000 }),
+    REFUSAL_BURST: integer(30, { min: 1, max: 1_000_000 }),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, { min: 0, max: 600_000 }),
     /** A client must finish sending its request headers within this (slowloris: 408, then closed). */
     HTTP_HEADERS_TIMEOUT_MS: integer(10_000, { min: 100, max: 600_000 }),

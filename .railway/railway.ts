@@ -54,10 +54,18 @@ export default defineRailway((ctx) => {
       PORT: "3000",
       // "::" accepts IPv4 and IPv6, so the public edge and the IPv6 private network both reach it.
       HOST: "::",
+      // /metrics and the dashboard on a port the public domain does not route to, reachable over
+      // the IPv6 private network (receiver.railway.internal:9465) only.
+      ADMIN_PORT: "9465",
+      ADMIN_HOST: "::",
+      // Railway's edge appends the client's address to X-Forwarded-For: one trusted hop, so the
+      // per-address limit on invalid tokens counts clients, not the edge.
+      TRUST_PROXY: "1",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
       PUBLIC_URL: "https://${{RAILWAY_PUBLIC_DOMAIN}}",
       SHUTDOWN_TIMEOUT_MS: String(RECEIVER_SHUTDOWN_TIMEOUT_MS),
-      // Bull Board stays off until an operator sets both in the dashboard; apply keeps them.
+      // Bull Board (read-only) stays off until an operator sets both in the dashboard; apply keeps
+      // them. The password must be strong (16+ characters) or the receiver refuses to start.
       BULL_BOARD_USER: preserve(),
       BULL_BOARD_PASSWORD: preserve(),
     },

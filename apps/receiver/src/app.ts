@@ -57,8 +57,6 @@ export interface AppDeps {
   onRequest?: (record: RequestRecord) => void;
   onEnqueued?: (durationMs: number) => void;
   onError?: (error: unknown, requestId: string) => void;
-  /** Extra routes mounted before the catch-alls (metrics, dashboard). */
-  mount?: (app: Hono<AppEnv>) => void;
 }
 
 function methodNotAllowed(allow: string) {
@@ -141,15 +139,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       await Promise.all(connections.map((connection) => connection.ping()));
       await deps.queue.waitUntilReady();
       return jsonResponse(200, { status: "ready" }, requestId);
-    } catch (error) {
+    } catch {
+      // The cause (host names, error text) is for the logs, which the connections' error handlers fill.
       return problemResponse("unavailable", requestId, {
-        detail: `Redis is not usable: ${(error as Error).message}`,
+        detail: "Redis is not usable.",
         headers: { "retry-after": "1" },
       });
     }
   });
-
-  deps.mount?.(app);
 
   app.notFound((c) =>
     problemResponse("not_found", c.get("requestId") ?? resolveRequestId(c.req.raw.headers), {

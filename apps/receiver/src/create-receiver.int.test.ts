@@ -71,7 +71,9 @@ describe("a started receiver", () => {
   let receiver: Receiver;
   let f: Fixture;
   const memory = memoryLogger();
-  const board = { BULL_BOARD_USER: "ops", BULL_BOARD_PASSWORD: "s3cret-board" };
+  const password = "board-Secret-2026-kQ7";
+  const board = { BULL_BOARD_USER: "ops", BULL_BOARD_PASSWORD: password };
+  const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`ops:${pw}`).toString("base64")}` });
 
   beforeAll(async () => {
     // Before the receiver starts, which loads every active token then.
@@ -110,7 +112,7 @@ describe("a started receiver", () => {
     expect(typeof line.durationMs, requestLines[0]).toBe("number");
     expect(memory.lines.join(""), "a log line holds the token").not.toContain(f.token);
 
-    const metricsResponse = await receiver.app.request("/metrics");
+    const metricsResponse = await receiver.adminApp!.request("/metrics");
     expect(metricsResponse.headers.get("x-request-id")).toBeTruthy();
     const metrics = await metricsResponse.text();
     expect(metrics).toMatch(
@@ -124,31 +126,73 @@ describe("a started receiver", () => {
     expect(metrics).not.toContain(f.token);
   });
 
+  it("serves /metrics and Bull Board on the admin app only: the public app answers 404 for both", async () => {
+    for (const path of ["/metrics", "/admin/queues", "/admin/queues/api/queues"]) {
+      const res = await receiver.app.request(path, { headers: basic(password) });
+      const text = await res.text();
+      expect(res.status, `${path}: ${text}`).toBe(404);
+      expect(JSON.parse(text).code, text).toBe("not_found");
+    }
+  });
+
   it("serves Bull Board at /admin/queues only with the configured basic-auth credentials", async () => {
-    const anonymous = await receiver.app.request("/admin/queues");
+    const admin = receiver.adminApp!;
+    const anonymous = await admin.request("/admin/queues");
     expect(anonymous.status, await anonymous.text()).toBe(401);
-    const wrong = await receiver.app.request("/admin/queues", {
-      headers: { authorization: `Basic ${Buffer.from("ops:nope").toString("base64")}` },
-    });
+    const wrong = await admin.request("/admin/queues", { headers: basic("nope") });
     expect(wrong.status).toBe(401);
-    const authorized = await receiver.app.request("/admin/queues/api/queues", {
-      headers: { authorization: `Basic ${Buffer.from("ops:s3cret-board").toString("base64")}` },
-    });
+    const authorized = await admin.request("/admin/queues/api/queues", { headers: basic(password) });
     const body = await authorized.text();
     expect(authorized.status, body).toBe(200);
     expect(authorized.headers.get("x-request-id"), body).toBeTruthy();
     expect(anonymous.headers.get("x-request-id")).toBeTruthy();
     expect(body, body).toContain('"name":"orders"');
+    expect(body, body).toContain('"readOnlyMode":true');
+  });
+
+  it("keeps the dashboard read-only by default: no retry, pause, clean or empty, even with the password", async () => {
+    const admin = receiver.adminApp!;
+    for (const [method, path] of [
+      ["PUT", "/admin/queues/api/queues/orders/pause"],
+      ["PUT", "/admin/queues/api/queues/orders/empty"],
+      ["PUT", "/admin/queues/api/queues/orders/clean/completed"],
+      ["PUT", "/admin/queues/api/queues/orders/retry/failed"],
+      ["POST", "/admin/queues/api/queues/orders/add"],
+    ] as const) {
+      const res = await admin.request(path, { method, headers: basic(password) });
+      const text = await res.text();
+      expect(res.status, `${method} ${path}: ${text}`).toBe(405);
+    }
+    expect((await receiver.app.request("/readyz")).status).toBe(200);
   });
 
   it("has no dashboard when no credentials are configured", async () => {
     const { logger } = memoryLogger();
     const plain = await createReceiver(envWith(), logger);
     try {
-      const res = await plain.app.request("/admin/queues");
+      const res = await plain.adminApp!.request("/admin/queues");
       expect(res.status, await res.text()).toBe(404);
     } finally {
       await plain.close();
+    }
+  });
+
+  it("throttles failed dashboard logins per address: past the limit even the right password is not checked", async () => {
+    const { logger } = memoryLogger();
+    const guarded = await createReceiver(envWith(board), logger);
+    try {
+      const admin = guarded.adminApp!;
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++)
+        statuses.push((await admin.request("/admin/queues", { headers: basic(`guess-${i}`) })).status);
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(statuses[10]).toBe(429);
+      const right = await admin.request("/admin/queues/api/queues", { headers: basic(password) });
+      const text = await right.text();
+      expect(right.status, text).toBe(429);
+      expect(Number(right.headers.get("retry-after")), text).toBeGreaterThan(0);
+    } finally {
+      await guarded.close();
     }
   });
 

@@ -5,9 +5,9 @@ import { createOrderQueue, createRedis } from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createActiveTokenLoader } from "./active-token-loader";
 import { createActiveTokens } from "./active-tokens";
+import { createAdminApp } from "./admin-app";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
-import { mountBullBoard } from "./bull-board";
 import { checkDatabase } from "./check-database";
 import { createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
@@ -21,6 +21,8 @@ const REDIS_STARTUP_TIMEOUT_MS = 30_000;
 
 export interface Receiver {
   app: Hono<AppEnv>;
+  /** `/metrics` and the dashboard, for the admin listener; null when both are off. */
+  adminApp: Hono<AppEnv> | null;
   /** Marks the receiver not ready (so /readyz answers 503 while draining). */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -144,23 +146,29 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     },
     onEnqueued: metrics ? (ms) => metrics.recordEnqueue(ms) : undefined,
     onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled error"),
-    mount: (app) => {
-      if (metrics !== null) {
-        app.get("/metrics", async (c) =>
-          c.body(await metrics.registry.metrics(), 200, {
-            "content-type": metrics.registry.contentType,
-            "x-request-id": c.get("requestId"),
-          }),
-        );
-      }
-      if (env.BULL_BOARD_USER && env.BULL_BOARD_PASSWORD) {
-        mountBullBoard(app, queue, { username: env.BULL_BOARD_USER, password: env.BULL_BOARD_PASSWORD });
-      }
-    },
   });
+
+  const dashboard =
+    env.BULL_BOARD_USER !== undefined && env.BULL_BOARD_PASSWORD !== undefined
+      ? {
+          username: env.BULL_BOARD_USER,
+          password: env.BULL_BOARD_PASSWORD,
+          readOnly: env.BULL_BOARD_READ_ONLY,
+        }
+      : null;
+  const adminApp =
+    metrics === null && dashboard === null
+      ? null
+      : createAdminApp({
+          metrics,
+          queue,
+          dashboard,
+          onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled admin error"),
+        });
 
   return {
     app,
+    adminApp,
     beginShutdown: () => {
       shuttingDown = true;
     },

@@ -11,23 +11,25 @@ const logger = createLogger({ name: "receiver", level: env.LOG_LEVEL, destinatio
 
 async function start() {
   const receiver = await createReceiver(env, logger);
-  const server = await startServer(receiver.app, {
-    port: env.PORT,
-    hostname: env.HOST,
-    timeouts: {
-      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
-      connectionsCheckingIntervalMs: env.HTTP_CONNECTIONS_CHECK_INTERVAL_MS,
-      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    },
-  });
-  return { receiver, server };
+  const timeouts = {
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    connectionsCheckingIntervalMs: env.HTTP_CONNECTIONS_CHECK_INTERVAL_MS,
+    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  };
+  // Operator surfaces first, on their own (private) address: the public port never serves them.
+  const admin = receiver.adminApp
+    ? await startServer(receiver.adminApp, { port: env.ADMIN_PORT, hostname: env.ADMIN_HOST, timeouts })
+    : null;
+  const server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST, timeouts });
+  return { receiver, server, admin };
 }
 
-const { receiver, server } = await start().catch((error: unknown) => {
+const { receiver, server, admin } = await start().catch((error: unknown) => {
   logger.fatal({ err: (error as Error).message }, "receiver cannot start");
   return exitAfterLogs(destination, 1);
 });
+if (admin) logger.info({ port: admin.port, host: env.ADMIN_HOST }, "admin listening (metrics, dashboard)");
 logger.info({ port: server.port, host: env.HOST }, "receiver listening");
 
 let stopping = false;
@@ -39,6 +41,7 @@ async function shutdown(signal: string): Promise<void> {
   receiver.beginShutdown();
   // Most of the budget goes to in-flight requests; the rest to closing connections.
   await server.close(Math.floor(env.SHUTDOWN_TIMEOUT_MS * 0.8));
+  await admin?.close(1_000);
   await receiver.close();
   logger.info("receiver stopped");
   await exitAfterLogs(destination, 0);

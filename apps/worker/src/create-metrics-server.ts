@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 
 export interface MetricsServerDeps {
+  onError?: (error: unknown) => void;
   registry: Registry;
   /** True when the worker can take jobs (Redis and Postgres answer). */
   ready: () => Promise<boolean>;
@@ -17,7 +18,11 @@ function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** `/metrics`, `/healthz` and `/readyz` on the worker's own port; nothing else listens in a worker. */
+/**
+ * `/metrics`, `/healthz` and `/readyz` on the worker's own port; nothing else listens in a worker.
+ * Not a public port: compose only `expose`s it and Railway gives the worker no domain; still, no
+ * answer carries internals (error text, hosts) — those go to the log.
+ */
 export function createMetricsServer(deps: MetricsServerDeps): Server {
   return createServer(async function metricsHandler(req, res) {
     const path = (req.url ?? "/").split("?")[0];
@@ -38,7 +43,8 @@ export function createMetricsServer(deps: MetricsServerDeps): Server {
         res.writeHead(404).end();
       }
     } catch (error) {
-      res.writeHead(500, { "content-type": "text/plain" }).end(String((error as Error).message));
+      deps.onError?.(error);
+      res.writeHead(500, { "content-type": "application/json" }).end('{"status":"error"}');
     }
   });
 }

@@ -89,6 +89,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     registry: metrics.registry,
     ready: async () =>
       orders.isRunning() && (await redis.ping()) === "PONG" && (await db.sql`select 1`).length === 1,
+    onError: (error) => logger.warn({ err: (error as Error).message }, "metrics endpoint failed"),
   });
   server.listen(env.METRICS_PORT, env.METRICS_HOST);
   logger.info(

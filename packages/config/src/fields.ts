@@ -79,3 +79,17 @@ export const trustProxy = z
   .transform((v) => TRUST_WORDS[v] ?? Number(v))
   .optional()
   .transform((v) => v ?? 0);
+
+/**
+ * Why `password` is too weak for a dashboard that can read every queued order, or null: at least
+ * 16 characters, 10 of them different, from at least two of letters, digits and other characters
+ * (`openssl rand -base64 24` passes).
+ */
+export function weakPasswordReason(password: string): string | null {
+  const characters = [...password];
+  if (characters.length < 16) return "must be at least 16 characters (try `openssl rand -base64 24`)";
+  if (new Set(characters).size < 10) return "must use at least 10 different characters";
+  const classes = [/\p{L}/u, /\p{N}/u, /[^\p{L}\p{N}]/u].filter((kind) => kind.test(password)).length;
+  if (classes < 2) return "must mix at least two of letters, digits and other characters";
+  return null;
+}

@@ -96,4 +96,30 @@ describe("parseEnv", () => {
       expect(() => parseEnv(receiverEnvSchema, { [variable]: "0" }), variable).toThrow(new RegExp(variable));
     }
   });
+
+  it("puts the admin listener on loopback port 9465 unless told, and takes IPv6 hosts", () => {
+    const env = parseEnv(receiverEnvSchema, {});
+    expect([env.ADMIN_HOST, env.ADMIN_PORT, env.BULL_BOARD_READ_ONLY]).toEqual(["127.0.0.1", 9465, true]);
+    const railway = parseEnv(receiverEnvSchema, { ADMIN_HOST: "::", ADMIN_PORT: "9100" });
+    expect([railway.ADMIN_HOST, railway.ADMIN_PORT]).toEqual(["::", 9100]);
+  });
+
+  it("requires a strong dashboard password, and both dashboard variables or neither, naming the variable", () => {
+    const board = (user: string | undefined, password: string | undefined) =>
+      parseEnv(receiverEnvSchema, { BULL_BOARD_USER: user, BULL_BOARD_PASSWORD: password });
+    for (const weak of ["s3cret", "aaaaaaaaaaaaaaaaaaaa", "abcdefghijklmnopqrstu", "1234567890123456"]) {
+      expect(() => board("ops", weak), weak).toThrow(/BULL_BOARD_PASSWORD/);
+    }
+    expect(() => board("ops", undefined)).toThrow(/BULL_BOARD_PASSWORD \(must be set with BULL_BOARD_USER\)/);
+    expect(() => board(undefined, "Xk3-long-enough-passw0rd")).toThrow(/BULL_BOARD_USER/);
+    expect(board("ops", "correct horse battery staple").BULL_BOARD_PASSWORD).toBe(
+      "correct horse battery staple",
+    );
+    expect(board("ops", "q8V+1xZr0m9/PaLk7Ue2Tw3b").BULL_BOARD_USER).toBe("ops");
+    try {
+      board("ops", "s3cret");
+    } catch (error) {
+      expect(String(error), "the password was echoed").not.toContain("s3cret");
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { databaseFields, redisFields, serviceFields } from "./common";
-import { booleanString, integer, optionalSecret, port, trustProxy } from "./fields";
+import { booleanString, integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
 
 export const receiverEnvSchema = z
   .object({
@@ -50,8 +50,15 @@ export const receiverEnvSchema = z
     HTTP_CONNECTIONS_CHECK_INTERVAL_MS: integer(1_000, { min: 10, max: 60_000 }),
     /** Idle keep-alive connections stay open this long: above the 60 s idle timeout of common proxies. */
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(65_000, { min: 0, max: 600_000 }),
+    /** The private listener for /metrics and the queue dashboard (0: any free port, logged at start). */
+    ADMIN_PORT: port(9465),
+    /** Loopback unless told: on Railway "::" (the private network is IPv6), in compose "::" (not published). */
+    ADMIN_HOST: z.string().trim().min(1).default("127.0.0.1"),
+    /** Bull Board on the admin listener, behind basic auth: on when both are set (the password must be strong). */
     BULL_BOARD_USER: optionalSecret,
     BULL_BOARD_PASSWORD: optionalSecret,
+    /** The dashboard only looks; "false" lets it retry, edit, clean and empty (i.e. forge or drop orders). */
+    BULL_BOARD_READ_ONLY: booleanString.default(true),
     /** Start even when Redis may evict keys (queue data would be lost under memory pressure). */
     REDIS_ALLOW_EVICTION: booleanString.default(false),
     METRICS_ENABLED: booleanString.default(true),
@@ -60,6 +67,26 @@ export const receiverEnvSchema = z
     // Node refuses a server whose header bound exceeds its request bound.
     path: ["HTTP_HEADERS_TIMEOUT_MS"],
     message: "must not exceed HTTP_REQUEST_TIMEOUT_MS",
+  })
+  .superRefine((env, ctx) => {
+    const user = env.BULL_BOARD_USER;
+    const password = env.BULL_BOARD_PASSWORD;
+    if (user !== undefined && password === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BULL_BOARD_PASSWORD"],
+        message: "must be set with BULL_BOARD_USER",
+      });
+    } else if (password !== undefined && user === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BULL_BOARD_USER"],
+        message: "must be set with BULL_BOARD_PASSWORD",
+      });
+    } else if (password !== undefined) {
+      const weak = weakPasswordReason(password);
+      if (weak !== null) ctx.addIssue({ code: "custom", path: ["BULL_BOARD_PASSWORD"], message: weak });
+    }
   });
 
 export type ReceiverEnv = z.infer<typeof receiverEnvSchema>;

@@ -12,6 +12,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
+  expose?: string[];
   container_name?: string;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: Healthcheck;
@@ -98,6 +99,14 @@ describe("docker-compose.yml", () => {
   it("publishes the receiver on host port 3000", () => {
     expect(service("receiver").ports).toEqual(["3000:3000"]);
     expect(environment("receiver").PORT).toBe("3000");
+  });
+
+  it("keeps the receiver's admin listener (metrics, dashboard) on the compose network, never published", () => {
+    const receiver = parseEnv(receiverEnvSchema, environment("receiver"));
+    expect(receiver.ADMIN_HOST).toBe("::");
+    expect(receiver.ADMIN_PORT).not.toBe(receiver.PORT);
+    expect(service("receiver").expose).toEqual([String(receiver.ADMIN_PORT)]);
+    expect((service("receiver").ports ?? []).join(" ")).not.toContain(String(receiver.ADMIN_PORT));
   });
 
   it("lets `--scale worker=3` work: the worker has no host port and no container name", () => {

@@ -82,6 +82,17 @@ describe(".railway/railway.ts", () => {
     expect(resolvedEnv(receiver).HOST).toBe("::");
   });
 
+  it("serves the receiver's metrics and dashboard on the IPv6 private network only, and trusts one proxy hop", async () => {
+    const receiver = await serviceNode("production", "receiver");
+    const env = parseEnv(receiverEnvSchema, resolvedEnv(receiver));
+    expect(env.ADMIN_HOST).toBe("::");
+    expect(env.ADMIN_PORT).not.toBe(env.PORT);
+    const routed = Object.values(receiver.networking?.serviceDomains ?? {}).map((d) => d?.port);
+    expect(routed, "the public domain routes to the admin port").not.toContain(env.ADMIN_PORT);
+    expect(env.TRUST_PROXY).toBe(1);
+    expect(env.BULL_BOARD_READ_ONLY).toBe(true);
+  });
+
   it("keeps the worker private and points Railway's health check at its metrics port", async () => {
     const worker = await serviceNode("production", "worker");
     expect(worker.networking?.serviceDomains ?? {}).toEqual({});

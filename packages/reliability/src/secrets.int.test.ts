@@ -102,7 +102,7 @@ describe("secrets", () => {
     await sendHttp(receiver.origin, { path: `/v1/webhooks/${plain.token}/extra`, body: "{}" });
     await sendHttp(receiver.origin, { path: `/v1/webhooks/${plain.token}`, body: "{not json" });
     for (const password of [dashboardPassword, "wrong"]) {
-      await sendHttp(receiver.origin, {
+      await sendHttp(receiver.adminOrigin, {
         method: "GET",
         path: "/admin/queues",
         headers: { authorization: `Basic ${Buffer.from(`operator:${password}`).toString("base64")}` },
@@ -135,7 +135,7 @@ describe("secrets", () => {
     await scenario.account(traffic, 30_000);
 
     const places: Record<string, string> = {
-      "receiver /metrics": await (await fetch(`${receiver.origin}/metrics`)).text(),
+      "receiver /metrics": await (await fetch(`${receiver.adminOrigin}/metrics`)).text(),
       "worker /metrics": await (await fetch(`${worker.origin}/metrics`)).text(),
       "Redis keys and values": await dumpRedis(scenario.redis.url),
     };

@@ -67,6 +67,7 @@ export class AppProcess {
     readonly name: string,
     private readonly child: ChildProcess,
     private readonly httpOrigin: string | null,
+    private readonly adminHttpOrigin: string | null = null,
   ) {
     alive.add(child);
     // "close", not "exit": it comes after the last output, so a failure message misses nothing.
@@ -96,13 +97,21 @@ export class AppProcess {
 
   private static async spawnApp(options: AppOptions): Promise<AppProcess> {
     const port = await freePort();
+    const adminPort =
+      options.app === "receiver" ? Number(options.env.ADMIN_PORT ?? (await freePort())) : null;
     const listen: Record<string, string> =
       options.app === "receiver"
-        ? { PORT: String(port), HOST: "127.0.0.1" }
+        ? { PORT: String(port), HOST: "127.0.0.1", ADMIN_PORT: String(adminPort) }
         : { METRICS_PORT: String(port), METRICS_HOST: "127.0.0.1" };
     const env = { NODE_ENV: "production", LOG_LEVEL: "info", ...options.env, ...listen };
     const child = spawnTsx(MAIN[options.app], env, options.preload);
-    return new AppProcess(options.app, child, `http://127.0.0.1:${port}`);
+    const adminHost = options.env.ADMIN_HOST?.includes(":") ? "[::1]" : "127.0.0.1";
+    return new AppProcess(
+      options.app,
+      child,
+      `http://127.0.0.1:${port}`,
+      adminPort === null ? null : `http://${adminHost}:${adminPort}`,
+    );
   }
 
   private static spawnEntry(options: EntryOptions): AppProcess {
@@ -117,6 +126,12 @@ export class AppProcess {
   get origin(): string {
     if (this.httpOrigin === null) throw new Error(`${this.name} was started from an entry point: no origin`);
     return this.httpOrigin;
+  }
+
+  /** The receiver's admin listener (`/metrics`, the dashboard): ADMIN_PORT on ADMIN_HOST. */
+  get adminOrigin(): string {
+    if (this.adminHttpOrigin === null) throw new Error(`${this.name} has no admin listener`);
+    return this.adminHttpOrigin;
   }
 
   /** Everything printed so far, line by line. */

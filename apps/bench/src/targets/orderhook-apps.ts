@@ -49,6 +49,7 @@ export async function startReceiver(
   nodeArgs: string[] = [],
 ): Promise<ServiceProcess & { origin: string }> {
   const port = await freePort();
+  const adminPort = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const service = await startService({
     name: "receiver",
@@ -57,6 +58,9 @@ export async function startReceiver(
       ...commonEnv(env),
       PORT: String(port),
       HOST: "127.0.0.1",
+      // A port of its own, so benches and tests running side by side never collide on 9465.
+      ADMIN_PORT: String(adminPort),
+      ADMIN_HOST: "127.0.0.1",
       // Every bench user has a high limit of its own; this only covers users without one.
       RATE_LIMIT_PER_SECOND: "1000000",
     },

@@ -127,7 +127,15 @@ export class Scenario {
       app: "receiver",
       preload: options.preload,
       readyTimeoutMs: options.readyTimeoutMs,
-      env: { RATE_LIMIT_PER_SECOND: "100000", ...this.env(options) },
+      // Limits out of the way unless a test sets them: scenarios measure faults, not throttling.
+      env: {
+        RATE_LIMIT_PER_SECOND: "100000",
+        REFUSAL_LIMIT_PER_SECOND: "100000",
+        REFUSAL_BURST: "100000",
+        AUTH_FAILURE_LIMIT_PER_SECOND: "100000",
+        AUTH_FAILURE_BURST: "100000",
+        ...this.env(options),
+      },
     });
     this.apps.push(app);
     return app;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "@orderhook/config";
 
-export const TARGET_NAMES = ["floor", "orderhook", "drain", "baseline"] as const;
+export const TARGET_NAMES = ["floor", "orderhook", "drain", "baseline", "flood"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,10 @@ export interface BenchOptions {
   /** Keep-alive connection cap for open loops against orderhook and the floor. */
   openConnections: number;
   drainJobs: number;
+  /** The flood phase: a real sender at `floodRealRate` beside `floodRate` random tokens, each `floodDurationMs`. */
+  floodRate: number;
+  floodRealRate: number;
+  floodDurationMs: number;
   drainTimeoutMs: number;
   users: number;
   targets: TargetName[];
@@ -40,7 +44,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
-  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline]
+  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline,flood]
   [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--cpu-prof DIR]
   [--keep-database] [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
 
@@ -99,6 +103,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     openConnections: 256,
     drainJobs: values["drain-jobs"] ? positive(values["drain-jobs"], "--drain-jobs") : quick ? 2_000 : 50_000,
     drainTimeoutMs: quick ? 3_000 : 10_000,
+    floodRate: 3_000,
+    floodRealRate: 200,
+    floodDurationMs: quick ? 2_000 : 8_000,
     users: values.users ? positive(values.users, "--users") : 8,
     targets: targets as TargetName[],
     databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,

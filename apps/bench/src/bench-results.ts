@@ -41,6 +41,31 @@ export interface BaselineResults extends TargetResults {
   accounting: Accounting;
 }
 
+/** The flood phase: a real sender with and without a flood of random tokens beside it. */
+export interface FloodResults {
+  realRate: number;
+  floodRate: number;
+  durationMs: number;
+  /** The real sender alone. */
+  quiet: PhaseResult;
+  /** The real sender during the flood. */
+  flooded: PhaseResult;
+  /** The flood's own answers (401, or 429 once its address is over its limit). */
+  flood: PhaseResult;
+  /** flooded p99 / quiet p99 (goal ≤ 2). */
+  p99Ratio: number | null;
+  /** pg_stat_database transactions of the bench's database during each phase. */
+  postgres: {
+    quietTransactions: number;
+    floodedTransactions: number;
+    floodRequests: number;
+    /** (flooded − quiet) / flood requests (goal < 0.01). */
+    perFloodRequest: number | null;
+  };
+  /** The receiver's CPU time per request answered (µs): the sender's alone, then mostly the flood's. */
+  receiverCpuUsPerRequest: { quiet: number | null; flooded: number | null };
+}
+
 export interface TargetCheck {
   name: string;
   target: string;
@@ -60,6 +85,8 @@ export interface BenchResults {
   baseline: BaselineResults | null;
   /** One worker process emptying a pre-filled queue. */
   drain: DrainResult | null;
+  /** Absent in results from before the flood phase existed. */
+  flood?: FloodResults | null;
   ratios: {
     /** orderhook closed-loop peak / floor closed-loop peak. */
     receiverVsFloor: number | null;

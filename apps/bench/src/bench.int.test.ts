@@ -71,6 +71,19 @@ describe("pnpm bench --quick", () => {
       }
       expect(o.endToEnd!.count, stdout).toBe(o.openWithWorker!.outcomes["202"]);
       expect(stdout).toContain("Accounting: every acknowledged orderId has exactly one row");
+
+      // The flood phase: random tokens are refused (401, or 429 once their address is over its
+      // limit) without Postgres, and the real sender beside them is still accepted.
+      const flood = results.flood!;
+      expect(Object.keys(flood.flood.outcomes).sort(), stdout).toEqual([
+        "401 invalid_token",
+        "429 rate_limited",
+      ]);
+      expect(Object.keys(flood.quiet.outcomes), stdout).toEqual(["202"]);
+      expect(Object.keys(flood.flooded.outcomes), stdout).toEqual(["202"]);
+      expect(flood.postgres.floodRequests, stdout).toBeGreaterThan(1_000);
+      expect(flood.postgres.perFloodRequest!, stdout).toBeLessThan(0.01);
+      expect(stdout).toContain("Postgres transactions per flood request");
     } finally {
       await rm(out, { force: true });
     }

@@ -3,6 +3,7 @@ import type { BenchResults } from "./bench-results";
 import { LoadGeneratorClient } from "./load/load-generator-client";
 import { benchBaseline } from "./phases/bench-baseline";
 import type { BenchContext } from "./phases/bench-context";
+import { benchFlood } from "./phases/bench-flood";
 import { benchFloor } from "./phases/bench-floor";
 import { benchOrderhook } from "./phases/bench-orderhook";
 import { benchRunningOrderhook } from "./phases/bench-running-orderhook";
@@ -17,6 +18,7 @@ import { localServices } from "./targets/process-cpu";
 export async function runBench(options: BenchOptions, command: string): Promise<BenchResults> {
   if (options.targets.includes("orderhook") && !options.receiverUrl) assertAppsBuilt(["receiver", "worker"]);
   if (options.targets.includes("drain")) assertAppsBuilt(["worker"]);
+  if (options.targets.includes("flood")) assertAppsBuilt(["receiver"]);
   const startedAt = new Date().toISOString();
   const log = (message: string) =>
     console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -42,7 +44,8 @@ export async function runBench(options: BenchOptions, command: string): Promise<
         : await benchOrderhook(ctx);
     const drain = options.targets.includes("drain") ? await benchWorkerDrain(ctx) : null;
     const baseline = options.targets.includes("baseline") ? await benchBaseline(ctx) : null;
-    const measured = { floor, orderhook, baseline, drain };
+    const flood = options.targets.includes("flood") ? await benchFlood(ctx) : null;
+    const measured = { floor, orderhook, baseline, drain, flood };
     const ratios = computeRatios(measured);
     const { databaseUrl: _db, redisUrl: _redis, receiverDatabaseUrl: _rdb, ...settings } = options;
     return {

@@ -17,7 +17,12 @@ export type GeneratorReply = { id: number; result: LoadResult } | { id: number; 
 process.on("message", (message: Request) => {
   const { spec } = message;
   // Open loops only: a closed loop keeps the generator busy, and real-time priority would take a core from the server.
-  const run = spec.kind === "open" ? withRealtimePriority(() => runOpenLoop(spec)) : runClosedLoop(spec);
+  const run =
+    spec.kind !== "open"
+      ? runClosedLoop(spec)
+      : spec.realtime === false
+        ? runOpenLoop(spec)
+        : withRealtimePriority(() => runOpenLoop(spec));
   run.then(
     (result) => reply({ id: message.id, result }),
     (error: unknown) =>

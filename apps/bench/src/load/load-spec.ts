@@ -20,6 +20,12 @@ export interface OpenLoopSpec {
   maxConnections: number;
   /** How long in-flight requests may take to finish after the last send. */
   drainTimeoutMs: number;
+  /**
+   * Send under real-time scheduling (default true): right for the generator that measures. Load
+   * that is only there to disturb (the flood phase) runs at normal priority, or it would take the
+   * cores from the server it disturbs.
+   */
+  realtime?: boolean;
 }
 
 export interface ClosedLoopSpec {

@@ -144,6 +144,54 @@ export function resultSections(r: BenchResults): Section[] {
       ],
     });
   }
+  const f = r.flood;
+  if (f) {
+    const answers = (p: PhaseResult) =>
+      Object.entries(p.outcomes)
+        .map(([key, n]) => `${key} ×${num(n)}`)
+        .join(", ");
+    sections.push({
+      title: `Flood: a real sender at ${num(f.realRate)} req/s beside ${num(f.floodRate)} req/s of random well-formed tokens (${f.durationMs / 1000} s each, worker paused; latency in ms)`,
+      headers: [
+        "phase",
+        "answers/s",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "Postgres transactions",
+        "receiver CPU µs/request",
+        "answers",
+      ],
+      rows: [
+        [
+          "real sender alone",
+          num(f.quiet.throughput),
+          ...percentiles(f.quiet.latency),
+          num(f.postgres.quietTransactions),
+          String(f.receiverCpuUsPerRequest?.quiet ?? "—"),
+          answers(f.quiet),
+        ],
+        [
+          "real sender, flooded",
+          num(f.flooded.throughput),
+          ...percentiles(f.flooded.latency),
+          num(f.postgres.floodedTransactions),
+          `${f.receiverCpuUsPerRequest?.flooded ?? "—"} (all requests)`,
+          answers(f.flooded),
+        ],
+        [
+          "the flood",
+          num(f.flood.throughput),
+          ...percentiles(f.flood.latency),
+          `${f.postgres.perFloodRequest ?? "—"} per request`,
+          "",
+          answers(f.flood),
+        ],
+      ],
+    });
+  }
   sections.push({
     title: "SPEC targets",
     headers: ["target", "goal", "measured", "met"],

@@ -1,7 +1,7 @@
 import type { BenchResults, TargetCheck } from "../bench-results";
 import { TARGET_RATE } from "../phases/bench-context";
 
-type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline" | "drain">;
+type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline" | "drain" | "flood">;
 
 export function computeRatios(r: Measured): BenchResults["ratios"] {
   const peak = r.orderhook?.closed?.throughput ?? null;
@@ -30,6 +30,8 @@ export function checkTargets(r: Measured, ratios: BenchResults["ratios"]): Targe
   const accounting = r.orderhook?.accounting;
   const drain = r.drain?.ordersPerSecond;
   const e2e = r.orderhook?.endToEnd?.p99;
+  const flood = r.flood;
+  const perFlood = flood?.postgres.perFloodRequest;
   return [
     {
       name: `ack p50 at ${TARGET_RATE} req/s, ${worker}`,
@@ -78,6 +80,23 @@ export function checkTargets(r: Measured, ratios: BenchResults["ratios"]): Targe
       target: "≥ 25×",
       measured: ratios.orderhookVsBaseline === null ? "—" : `${ratios.orderhookVsBaseline}×`,
       met: atLeast(ratios.orderhookVsBaseline, 25),
+    },
+    {
+      name: flood
+        ? `real sender p99 at ${flood.realRate} req/s beside ${flood.floodRate.toLocaleString("en-US")} req/s of random tokens / without`
+        : "real sender p99 during a random-token flood / without",
+      target: "≤ 2×",
+      measured:
+        flood?.p99Ratio == null
+          ? "—"
+          : `${flood.p99Ratio}× (${ms(flood.flooded.latency.p99)} vs ${ms(flood.quiet.latency.p99)})`,
+      met: atMost(flood?.p99Ratio ?? undefined, 2),
+    },
+    {
+      name: "Postgres transactions per flood request",
+      target: "< 0.01",
+      measured: perFlood == null ? "—" : String(perFlood),
+      met: perFlood == null ? null : perFlood < 0.01,
     },
     {
       name: "acked alerts lost / duplicated",

@@ -47,6 +47,7 @@ function commonEnv(env: OrderhookEnv): Record<string, string> {
 export async function startReceiver(
   env: OrderhookEnv,
   nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<ServiceProcess & { origin: string }> {
   const port = await freePort();
   const adminPort = await freePort();
@@ -63,6 +64,7 @@ export async function startReceiver(
       ADMIN_HOST: "127.0.0.1",
       // Every bench user has a high limit of its own; this only covers users without one.
       RATE_LIMIT_PER_SECOND: "1000000",
+      ...extraEnv,
     },
     readyUrl: `${origin}/readyz`,
   });

@@ -136,12 +136,18 @@ export async function invalidRequests(ctx: ScenarioContext, users: SeededWebhook
   return result;
 }
 
-/** Unknown and revoked tokens: 401 invalid_token, identical for both. */
+/**
+ * Unknown and revoked tokens: 401 invalid_token, identical for both — and 429 once the stress
+ * client's address is over its invalid-token limit (AUTH_FAILURE_LIMIT_PER_SECOND).
+ */
 export async function unauthorizedRequests(
   ctx: ScenarioContext,
   revoked: SeededWebhook,
 ): Promise<ScenarioResult> {
-  const result = new ScenarioResult("unauthorized", "unknown and revoked tokens", ["401 invalid_token"]);
+  const result = new ScenarioResult("unauthorized", "unknown and revoked tokens", [
+    "401 invalid_token",
+    "429 rate_limited",
+  ]);
   await paced(ctx, 100, 2, async (n) => {
     const token = n < 1_000_000 ? `oh_${randomBytes(32).toString("base64url")}` : revoked.token;
     result.record(

@@ -32,6 +32,8 @@ describe("end to end", () => {
       QUEUE_PREFIX: prefix,
       PORT: String(port),
       HOST: "127.0.0.1",
+      // Any free port for /metrics: never the default 9465 another receiver may hold.
+      ADMIN_PORT: "0",
       LOG_LEVEL: "info",
     });
     const worker = createWorker({

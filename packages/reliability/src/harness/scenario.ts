@@ -1,3 +1,4 @@
+import { broadcastWebhookChange } from "@orderhook/admin";
 import { createDbClient, type DbClient, findMigrationsFolder, runMigrations } from "@orderhook/db";
 import {
   AlertTraffic,
@@ -102,6 +103,35 @@ export class Scenario {
     const proxy = await FaultProxy.start(options);
     this.proxies.push(proxy);
     return proxy;
+  }
+
+  /**
+   * A user with a webhook created while the receivers run, announced as the CLI announces it;
+   * resolves once every running receiver accepts its token. Not one of `fixtures`.
+   */
+  async addFixture(options?: FixtureOptions): Promise<Fixture> {
+    const fixture = await createFixture(this.db.db, options);
+    await broadcastWebhookChange(this.redis.url, this.prefix, {
+      type: "created",
+      webhookId: fixture.webhookId,
+      userId: fixture.userId,
+      tokenHash: null,
+    });
+    for (const app of this.apps.filter((a) => a.name === "receiver" && a.running)) {
+      // A read of an order that does not exist: 401 while the token is unknown, 404 once it is known.
+      await app.waitFor(
+        async () => {
+          const res = await fetch(`${app.origin}/v1/orders/00000000-0000-7000-8000-000000000000`, {
+            headers: { authorization: `Bearer ${fixture.token}` },
+          });
+          await res.arrayBuffer();
+          return res.status === 404;
+        },
+        10_000,
+        "the new webhook's token known",
+      );
+    }
+    return fixture;
   }
 
   get userIds(): string[] {

@@ -40,7 +40,8 @@ COPY --from=build /out/receiver ./
 # and `webhook create` from the receiver's own image.
 COPY --from=build /out/cli ./cli
 USER node
-EXPOSE 3000
+# 3000: the public API. 9465: the admin listener (/metrics, dashboard) when ADMIN_HOST lets it out.
+EXPOSE 3000 9465
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node itself is the command (not npm or a shell), so SIGTERM reaches the app's shutdown handler.

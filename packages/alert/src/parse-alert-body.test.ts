@@ -96,6 +96,21 @@ describe("parseAlertBody", () => {
     }
   });
 
+  it("refuses numbers beyond a double anywhere, which JSON.parse turns into Infinity, naming their path", () => {
+    expect(refusal(`{${ALERT},"extra":{"deep":[1,-1e999]}}`)?.errors).toEqual([
+      {
+        field: "extra.deep[1]",
+        message: "is a number beyond ±1.8e308, which cannot be stored (send it as a string)",
+      },
+    ]);
+    expect(refusal(`{${ALERT},"big":${"9".repeat(400)}}`)?.errors).toMatchObject([{ field: "big" }]);
+    expect(refusal('{"ticker":"A","action":"buy","quantity":1e400}')?.errors).toEqual([
+      { field: "quantity", message: "must have at most 20 digits before the decimal point" },
+    ]);
+    // Underflow is not overflow: 1e-400 is kept as JSON.parse reads it (0) in an unknown field.
+    expect(parseAlertBody(`{${ALERT},"tiny":1e-400}`).raw.tiny).toBe(0);
+  });
+
   it("accepts escaped characters Postgres can store, surrogate pairs included", () => {
     const { raw } = parseAlertBody(
       `{${ALERT},"comment":"\\ud83d\\ude00 \\u00e9 \\u0001","\\ud83d\\ude80":"ok"}`,

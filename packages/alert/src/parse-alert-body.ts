@@ -48,12 +48,13 @@ function keyIn(text: string, open: number, close: number, names: readonly string
  * One pass over JSON text that JSON.parse has accepted: the deepest `{`/`[` nesting (brackets
  * in strings ignored; stops once past `limit`), and the source text of the numbers of the
  * alert's decimal members (`quantity`, `takeProfit.price`, …), which JSON.parse would round
- * through a double. Whole numbers of up to 15 digits are left out: a double prints them back
- * exactly. Node 20's JSON.parse has no `context.source`; this pass replaces the depth scan
+ * through a double (whole numbers of up to 15 digits are left out: a double prints them back
+ * exactly), and whether any number overflows a double. Node 20's JSON.parse has no `context.source`; this pass replaces the depth scan
  * the receiver ran anyway, so a body costs one walk over its text.
  */
-function scanJson(text: string, limit: number): NumberSources | null | typeof TOO_DEEP {
+function scanJson(text: string, limit: number): Scan | typeof TOO_DEEP {
   let sources: Map<string, string> | null = null;
+  let overflow = false;
   let depth = 0;
   let inString = false;
   let stringOpen = -1;
@@ -96,14 +97,20 @@ function scanJson(text: string, limit: number): NumberSources | null | typeof TO
       }
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
-    } else if ((c === 0x2d || isDigit(c)) && object1 && (depth === 1 || (depth === 2 && object2))) {
+    } else if (c === 0x2d || isDigit(c)) {
       let end = i + 1;
       let simple = c !== 0x2d;
+      let exponent = false;
       while (end < text.length && isNumberPart(text.charCodeAt(end))) {
-        if (!isDigit(text.charCodeAt(end))) simple = false;
+        const d = text.charCodeAt(end);
+        if (!isDigit(d)) simple = false;
+        if (d === 0x65 || d === 0x45) exponent = true;
         end++;
       }
-      if (!simple || end - i > 15) {
+      // Only an exponent or hundreds of digits can pass ±1.8e308, which JSON.parse makes ±Infinity.
+      if ((exponent || end - i > 300) && !Number.isFinite(Number(text.slice(i, end)))) overflow = true;
+      const member = object1 && (depth === 1 || (depth === 2 && object2));
+      if (member && (!simple || end - i > 15)) {
         let path: string | null = null;
         if (depth === 1) path = keyIn(text, key1Open, key1Close, DECIMAL_KEYS);
         else {
@@ -120,7 +127,13 @@ function scanJson(text: string, limit: number): NumberSources | null | typeof TO
       i = end - 1;
     }
   }
-  return sources;
+  return { sources, overflow };
+}
+
+interface Scan {
+  sources: NumberSources | null;
+  /** Some number is beyond a double: JSON.parse made it ±Infinity, which no JSON can carry on. */
+  overflow: boolean;
 }
 
 function findPoisonedKey(value: unknown, path: string): string | null {
@@ -189,14 +202,15 @@ export function parseAlertBody(body: string): AlertBody {
   }
   // Valid JSON nested thousands deep would overflow the stack of a recursive serializer
   // downstream (the enqueue) and come back as a 5xx; it is the sender's error, so a 4xx.
-  const numbers = scanJson(text, MAX_JSON_DEPTH);
-  if (numbers === TOO_DEEP) {
+  const scan = scanJson(text, MAX_JSON_DEPTH);
+  if (scan === TOO_DEEP) {
     throw new OrderhookError("invalid_order", {
       detail: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
       errors: [{ field: "", message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
     });
   }
-  if (SUSPICIOUS.test(text)) {
+  const suspicious = SUSPICIOUS.test(text);
+  if (suspicious) {
     const key = findPoisonedKey(value, "");
     if (key !== null) {
       throw new OrderhookError("invalid_order", {
@@ -204,8 +218,9 @@ export function parseAlertBody(body: string): AlertBody {
         errors: [{ field: key, message: "forbidden key (prototype pollution)" }],
       });
     }
-    if (ESCAPE.test(text)) refuseUnstorable(value);
   }
-  const alert = parseAlert(value, numbers);
+  // The alert's own fields first: their errors are the more precise ones.
+  const alert = parseAlert(value, scan.sources);
+  if (scan.overflow || (suspicious && ESCAPE.test(text))) refuseUnstorable(value);
   return { raw: value as Record<string, unknown>, alert };
 }

@@ -55,7 +55,9 @@ export function findUnstorable(value: unknown, path = "", depth = 0): FieldError
     return isStorableText(value) ? null : { field: path, message: unstorableTextMessage(value) };
   }
   if (typeof value === "number") {
-    return Number.isFinite(value) ? null : { field: path, message: "is not a finite number" };
+    return Number.isFinite(value)
+      ? null
+      : { field: path, message: "is a number beyond ±1.8e308, which cannot be stored (send it as a string)" };
   }
   if (typeof value !== "object" || value === null) return null;
   if (depth >= MAX_DEPTH) return { field: path, message: `is nested deeper than ${MAX_DEPTH} levels` };

@@ -99,6 +99,21 @@ const TIME_RANGE_ERROR = `must be between ${new Date(MIN_ALERT_TIME_MS).toISOStr
 /** ISO-8601 date, or date-time with a zone; Date.parse alone would read zone-less times in the server's zone. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2}))?$/;
 const EPOCH = /^\d+(?:\.\d+)?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The date and clock fields of a text ISO_TIME matched exist (Date.parse would roll 02-30 into March). */
+function isRealTime(text: string): boolean {
+  const at = (i: number) => text.charCodeAt(i) - 0x30;
+  const year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
+  const month = at(5) * 10 + at(6);
+  const day = at(8) * 10 + at(9);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (day < 1 || day > days) return false;
+  if (text.length === 10) return true;
+  const clock = at(11) * 10 + at(12) <= 23 && at(14) * 10 + at(15) <= 59;
+  return clock && (text.charCodeAt(16) !== 0x3a || at(17) * 10 + at(18) <= 59);
+}
 
 /**
  * Epoch seconds (below 10^11, i.e. before year 5138), epoch milliseconds or an ISO-8601
@@ -114,7 +129,7 @@ const timestamp = z
     if (typeof value === "number" || EPOCH.test(text)) {
       const n = Number(typeof value === "number" ? value : text);
       ms = n < 1e11 ? Math.round(n * 1000) : Math.round(n);
-    } else if (ISO_TIME.test(text)) {
+    } else if (ISO_TIME.test(text) && isRealTime(text)) {
       ms = Date.parse(text.charCodeAt(10) === 0x20 ? `${text.slice(0, 10)}T${text.slice(11)}` : text);
     }
     if (Number.isNaN(ms)) {

@@ -215,6 +215,19 @@ describe("parseAlert times", () => {
   it("refuses times without a zone, and times outside 1970-9999, which Postgres or the stale check cannot use", () => {
     const range = "must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z";
     expect(fieldErrors({ ...base, time: "2025-06-15T15:06:40" })[0]?.field).toBe("time");
+    for (const time of [
+      "2025-02-30T00:00:00Z",
+      "2025-02-29",
+      "2025-13-01",
+      "2025-06-01T24:00:00Z",
+      "2025-06-01T12:60Z",
+    ]) {
+      expect(fieldErrors({ ...base, time })[0]?.field, time).toBe("time");
+    }
+    expect(parseAlert({ ...base, time: "2024-02-29T23:59:59Z" }).alertTime).toBe(
+      Date.UTC(2024, 1, 29, 23, 59, 59),
+    );
+    expect(parseAlert({ ...base, time: "2025-06-01t12:00:00z" }).alertTime).toBe(Date.UTC(2025, 5, 1, 12));
     expect(fieldErrors({ ...base, alertTime: -1_000_000_000_000 })).toEqual([
       { field: "alertTime", message: range },
     ]);

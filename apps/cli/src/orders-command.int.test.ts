@@ -18,7 +18,7 @@ function order(fixture: Fixture, minutesAgo: number, ticker: string): NewOrder {
     webhookId: fixture.webhookId,
     ticker,
     action: "buy",
-    quantity: 2,
+    quantity: "2",
     orderType: "market",
     timeInForce: "day",
     rawPayload: { ticker, action: "buy", quantity: 2, strategy: "breakout" },

@@ -53,7 +53,7 @@ describe("POST /v1/webhooks/{token}", () => {
       webhookId: f.webhookId,
       accountId: f.accountId,
       idempotencyKey: null,
-      alert: { ticker: "MSFT", action: "buy", quantity: 10, signalPrice: 412.5 },
+      alert: { ticker: "MSFT", action: "buy", quantity: "10", signalPrice: "412.5" },
     });
   });
 

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { assertFresh, type OrderAlert, parseAlert } from "@orderhook/alert";
+import { assertFresh, type OrderAlert, parseAlertBody } from "@orderhook/alert";
 import { isOrderhookError, OrderhookError } from "@orderhook/errors";
 import { ORDER_JOB_VERSION } from "@orderhook/queue";
 import type { Context } from "hono";
@@ -9,7 +9,6 @@ import type { Authenticator } from "./authenticate";
 import type { WebhookCredentials } from "./credentials";
 import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import { newOrderId } from "./order-id";
-import { parseJsonBody } from "./parse-json-body";
 import { readIncomingBody, readRequestBody } from "./read-body";
 import { jsonResponse, problemResponse } from "./respond";
 import { unavailable } from "./unavailable";
@@ -127,19 +126,19 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const receivedAt = now();
     let signature: AdmitRequest["signature"] = null;
     if (creds.signingKey !== null) {
+      // Svix-based senders name the same Standard Webhooks headers svix-*.
       const headers = {
-        id: c.req.header("webhook-id") ?? null,
-        timestamp: c.req.header("webhook-timestamp") ?? null,
-        signature: c.req.header("webhook-signature") ?? null,
+        id: c.req.header("webhook-id") ?? c.req.header("svix-id") ?? null,
+        timestamp: c.req.header("webhook-timestamp") ?? c.req.header("svix-timestamp") ?? null,
+        signature: c.req.header("webhook-signature") ?? c.req.header("svix-signature") ?? null,
       };
       if (!verifyWebhookSignature(creds.signingKey, headers, body, receivedAt)) throw authenticator.refuse(c);
       signature = { webhookId: creds.webhookId, messageId: headers.id! };
     }
 
-    const raw = parseJsonBody(body.toString("utf8"));
-    const alert = parseAlert(raw);
+    const { raw, alert } = parseAlertBody(body.toString("utf8"));
     const accountId = resolveAccount(creds, alert);
-    assertFresh(alert, receivedAt);
+    assertFresh(alert, receivedAt, raw);
 
     const orderId = newOrderId(receivedAt);
     const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
@@ -156,7 +155,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         accountId,
         idempotencyKey,
         alert,
-        raw: raw as Record<string, unknown>,
+        raw,
         receivedAt,
       },
     };

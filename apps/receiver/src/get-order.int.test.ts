@@ -69,7 +69,7 @@ describe("GET /v1/orders/{orderId}", () => {
       webhookId: f.webhookId,
       ticker: "AAPL",
       action: "buy",
-      quantity: 1,
+      quantity: "1",
       orderType: "market",
       timeInForce: "day",
       rawPayload: buyAlert,

@@ -2,16 +2,35 @@ import { type Database, type OrderStatus, orders } from "@orderhook/db";
 import type { OrderQueue } from "@orderhook/queue";
 import { and, eq } from "drizzle-orm";
 
+/** Decimals are strings, digit for digit as the sender wrote them (canonicalized as Postgres prints them). */
 export interface OrderStatusView {
   orderId: string;
   status: OrderStatus;
   reason: string | null;
   ticker: string;
   action: string;
-  quantity: number | null;
+  quantity: string | null;
+  orderType: string;
+  limitPrice: string | null;
+  stopPrice: string | null;
+  timeInForce: string;
+  takeProfit: unknown;
+  stopLoss: unknown;
+  signalPrice: string | null;
+  sentiment: string | null;
+  alertTime: string | null;
   accountId: string | null;
   receivedAt: string;
   processedAt: string | null;
+}
+
+/** Jobs of receivers from before exact decimals carry numbers. */
+function decimalText(value: string | number | null): string | null {
+  return typeof value === "number" ? String(value) : value;
+}
+
+function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 export type OrderStatusReader = (userId: string, orderId: string) => Promise<OrderStatusView | null>;
@@ -43,7 +62,16 @@ export function createOrderStatusReader(db: Database, queue: OrderQueue): OrderS
           reason: null,
           ticker: alert.ticker,
           action: alert.action,
-          quantity: alert.quantity,
+          quantity: decimalText(alert.quantity),
+          orderType: alert.orderType,
+          limitPrice: decimalText(alert.limitPrice),
+          stopPrice: decimalText(alert.stopPrice),
+          timeInForce: alert.timeInForce,
+          takeProfit: alert.takeProfit,
+          stopLoss: alert.stopLoss,
+          signalPrice: decimalText(alert.signalPrice),
+          sentiment: alert.sentiment,
+          alertTime: isoTime(alert.alertTime),
           accountId: job.data.accountId,
           receivedAt: new Date(job.data.receivedAt).toISOString(),
           processedAt: null,
@@ -64,6 +92,15 @@ export function createOrderStatusReader(db: Database, queue: OrderQueue): OrderS
       ticker: row.ticker,
       action: row.action,
       quantity: row.quantity,
+      orderType: row.orderType,
+      limitPrice: row.limitPrice,
+      stopPrice: row.stopPrice,
+      timeInForce: row.timeInForce,
+      takeProfit: row.takeProfit,
+      stopLoss: row.stopLoss,
+      signalPrice: row.signalPrice,
+      sentiment: row.sentiment,
+      alertTime: row.alertTime?.toISOString() ?? null,
       accountId: row.accountId,
       receivedAt: row.receivedAt.toISOString(),
       processedAt: row.processedAt?.toISOString() ?? null,

@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { Webhook as StandardWebhook } from "standardwebhooks";
+import { Webhook as SvixWebhook } from "svix";
 import { describe, expect, it } from "vitest";
 import { signingKey, verifyWebhookSignature } from "./webhook-signature";
 
@@ -77,5 +79,45 @@ describe("verifyWebhookSignature", () => {
     expect(
       verifyWebhookSignature(key, { id: "m", timestamp: "soon", signature: sign("m", ts) }, body, now),
     ).toBe(false);
+  });
+});
+
+describe("verifyWebhookSignature against the official libraries", () => {
+  const ts = now / 1000;
+
+  it("accepts signatures made by the standardwebhooks and svix npm packages", () => {
+    for (const signer of [new StandardWebhook(secret), new SvixWebhook(secret)]) {
+      const signature = signer.sign("msg_lib", new Date(now), body.toString());
+      expect(
+        verifyWebhookSignature(key, { id: "msg_lib", timestamp: String(ts), signature }, body, now),
+        signer.constructor.name,
+      ).toBe(true);
+      expect(
+        verifyWebhookSignature(
+          key,
+          { id: "msg_lib", timestamp: String(ts), signature },
+          Buffer.from("{}"),
+          now,
+        ),
+      ).toBe(false);
+    }
+  });
+
+  it("signs the way those packages verify", () => {
+    const headers = { "webhook-id": "msg_ours", "webhook-timestamp": String(Math.floor(Date.now() / 1000)) };
+    const ourSignature = `v1,${createHmac("sha256", key)
+      .update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.`)
+      .update(body)
+      .digest("base64")}`;
+    expect(() =>
+      new StandardWebhook(secret).verify(body.toString(), { ...headers, "webhook-signature": ourSignature }),
+    ).not.toThrow();
+    expect(() =>
+      new SvixWebhook(secret).verify(body.toString(), {
+        "svix-id": headers["webhook-id"],
+        "svix-timestamp": headers["webhook-timestamp"],
+        "svix-signature": ourSignature,
+      }),
+    ).not.toThrow();
   });
 });

@@ -67,8 +67,8 @@ describe("createWorker", () => {
       reason: null,
       ticker: "NVDA",
       action: "buy",
-      quantity: 3,
-      signalPrice: 101.5,
+      quantity: "3",
+      signalPrice: "101.5",
       userId: t.fixture.userId,
       accountId: t.fixture.accountId,
       webhookId: t.fixture.webhookId,
@@ -109,7 +109,9 @@ describe("createWorker", () => {
   it("rejects only the invalid orders of a batch and accepts the rest", async () => {
     const prefix = uniquePrefix("batch");
     const good = Array.from({ length: 30 }, () => buildOrderJob(t.fixture));
-    const nul = buildOrderJob(t.fixture, { ticker: "AAPL", action: "buy", quantity: 1, comment: "a\u0000b" });
+    // As a receiver before the storable rule would have queued it.
+    const nul = buildOrderJob(t.fixture);
+    nul.alert.comment = "a\u0000b";
     const broken = { ...buildOrderJob(t.fixture), alert: { ticker: "AAPL", action: "hold" } };
     const queue = await enqueue(prefix, [...good.slice(0, 15), nul, broken, ...good.slice(15)]);
     const { metrics } = start(prefix, { batchMaxWaitMs: 200 });
@@ -118,7 +120,7 @@ describe("createWorker", () => {
     expect(good.map((j) => byId.get(j.orderId)?.status)).toEqual(good.map(() => "accepted"));
     expect(byId.get(nul.orderId)).toMatchObject({
       status: "rejected",
-      reason: expect.stringMatching(/^invalid_order/),
+      reason: expect.stringMatching(/^invalid_job: alert\.comment contains U\+0000/),
     });
     expect(byId.get(broken.orderId)).toMatchObject({
       status: "rejected",
@@ -137,6 +139,93 @@ describe("createWorker", () => {
     const failed = await queue.getFailed();
     expect(failed.map((j) => j.id).sort()).toEqual([nul.orderId, broken.orderId].sort());
     expect(failed.every((j) => j.attemptsMade === 1)).toBe(true);
+    await queue.close();
+  });
+
+  it("stores every job Postgres could not hold as a rejected row with a reason naming the field, never no row", async () => {
+    const prefix = uniquePrefix("unstorable");
+    const job = (change: (job: OrderJob) => void) => {
+      const built = buildOrderJob(t.fixture);
+      change(built);
+      return built;
+    };
+    // What receivers before the storable rule queued, or forged Redis data.
+    const cases: [OrderJob, RegExp][] = [
+      [
+        job((j) => {
+          j.raw.comment = "\ud800x";
+        }),
+        /^invalid_job: raw\.comment contains an unpaired UTF-16 surrogate/,
+      ],
+      [
+        job((j) => {
+          j.raw["bad\udfffkey"] = 1;
+        }),
+        /^invalid_job: raw\."bad\\udfffkey" key contains an unpaired/,
+      ],
+      [
+        job((j) => {
+          j.raw.meta = { deep: ["\u0000"] };
+        }),
+        /^invalid_job: raw\.meta\.deep\[0\] contains U\+0000/,
+      ],
+      [
+        job((j) => {
+          j.alert.alertTime = -1_000_000_000_000_000;
+        }),
+        /^invalid_job: alert\.alertTime must be between/,
+      ],
+      [
+        job((j) => {
+          j.alert.quantity = "1e400";
+        }),
+        /^invalid_job: alert\.quantity/,
+      ],
+      [
+        job((j) => {
+          j.receivedAt = 1e17;
+        }),
+        /^invalid_job: receivedAt/,
+      ],
+    ];
+    const queue = await enqueue(
+      prefix,
+      cases.map(([j]) => j),
+    );
+    start(prefix);
+    const rows = await settledRows(cases.map(([j]) => j.orderId));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [j, reason] of cases) {
+      const row = byId.get(j.orderId);
+      expect(row, JSON.stringify(row)).toMatchObject({
+        status: "rejected",
+        reason: expect.stringMatching(reason),
+      });
+    }
+    const surrogate = byId.get(cases[0]![0].orderId);
+    expect(surrogate?.rawPayload, "the payload is kept, made storable").toMatchObject({ comment: "\ufffdx" });
+    await queue.close();
+  });
+
+  it("reads the JSON numbers of jobs queued by receivers before exact decimals", async () => {
+    const prefix = uniquePrefix("legacy");
+    const legacy = buildOrderJob(t.fixture);
+    const alert = {
+      ...legacy.alert,
+      quantity: 0.5,
+      orderType: "limit",
+      limitPrice: 101.25,
+      takeProfit: { price: 110 },
+    };
+    const queue = await enqueue(prefix, [{ ...legacy, alert }]);
+    start(prefix);
+    const [row] = await settledRows([legacy.orderId]);
+    expect(row, JSON.stringify(row)).toMatchObject({
+      status: "accepted",
+      quantity: "0.5",
+      limitPrice: "101.25",
+      takeProfit: { price: "110" },
+    });
     await queue.close();
   });
 

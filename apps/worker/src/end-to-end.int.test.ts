@@ -92,7 +92,7 @@ describe("end to end", () => {
           webhookId: fixture.webhookId,
           action: "sell",
           orderType: "limit",
-          limitPrice: 250,
+          limitPrice: "250",
         }),
       ]);
       receiver.child.kill("SIGTERM");

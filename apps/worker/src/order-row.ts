@@ -1,9 +1,10 @@
+import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
 import type { OrderJob } from "@orderhook/queue";
 
 /**
  * One orders row as the batch INSERT reads it (`json_to_recordset`), snake_case like the
- * columns; times are epoch milliseconds.
+ * columns; times are epoch milliseconds; decimals are the exact text the `numeric` columns get.
  */
 export interface OrderRow {
   id: string;
@@ -13,14 +14,14 @@ export interface OrderRow {
   idempotency_key: string | null;
   ticker: string;
   action: string;
-  quantity: number | null;
+  quantity: string | null;
   order_type: string;
-  limit_price: number | null;
-  stop_price: number | null;
+  limit_price: string | null;
+  stop_price: string | null;
   time_in_force: string;
   take_profit: unknown;
   stop_loss: unknown;
-  signal_price: number | null;
+  signal_price: string | null;
   sentiment: string | null;
   comment: string | null;
   alert_time: number | null;
@@ -64,8 +65,9 @@ function field(source: unknown, key: string): unknown {
   return source !== null && typeof source === "object" ? (source as Record<string, unknown>)[key] : undefined;
 }
 
+/** At most `max` UTF-16 units, storable: a cut between the halves of a pair leaves no half behind. */
 function text(value: unknown, max: number): string {
-  return typeof value === "string" ? value.slice(0, max) : "";
+  return typeof value === "string" ? toStorableText(value.slice(0, max)) : "";
 }
 
 function uuid(value: unknown): string | null {
@@ -73,8 +75,9 @@ function uuid(value: unknown): string | null {
 }
 
 /**
- * What can be kept of a job that fails the contract, as a `rejected` row: null when not even
- * the row's key and owner are usable (then only the failed job records it).
+ * What can be kept of a job that fails the contract, as a `rejected` row that Postgres can
+ * store (its raw payload through `toStorable`): null when not even the row's key and owner
+ * are usable (then only the failed job records it).
  */
 export function salvageRow(
   orderId: string,
@@ -107,9 +110,9 @@ export function salvageRow(
     sentiment: null,
     comment: null,
     alert_time: null,
-    raw_payload: raw !== null && typeof raw === "object" ? raw : (data ?? {}),
+    raw_payload: toStorable(raw !== null && typeof raw === "object" ? raw : (data ?? {})),
     status: "rejected",
-    reason,
-    received_at: typeof receivedAt === "number" && Number.isFinite(receivedAt) ? receivedAt : timestamp,
+    reason: toStorableText(reason),
+    received_at: typeof receivedAt === "number" && isStorableTime(receivedAt) ? receivedAt : timestamp,
   };
 }

@@ -50,9 +50,9 @@ describe("createOrderWriter", () => {
     expect(first).toMatchObject({
       ticker: "MSFT",
       action: "sell",
-      quantity: 1,
+      quantity: "1",
       orderType: "limit",
-      limitPrice: 1.5,
+      limitPrice: "1.5",
     });
     expect(first.receivedAt.getTime()).toBe(jobs[0]!.receivedAt);
     expect(first.processedAt).toBeInstanceOf(Date);
@@ -72,13 +72,9 @@ describe("createOrderWriter", () => {
   it("rejects only the row Postgres refuses and stores the rest of its batch", async () => {
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 64, maxWaitMs: 20 });
     const jobs = Array.from({ length: 40 }, () => buildOrderJob(fixture));
-    // U+0000 passes the alert schema but no Postgres text or jsonb value can hold it.
-    const bad = buildOrderJob(fixture, {
-      ticker: "AAPL",
-      action: "buy",
-      quantity: 1,
-      comment: "nul\u0000byte",
-    });
+    // No Postgres text or jsonb value can hold U+0000 (the job contract refuses it; this row skips it).
+    const bad = buildOrderJob(fixture);
+    bad.alert.comment = "nul\u0000byte";
     jobs.splice(17, 0, bad);
     const outcomes = await Promise.all(jobs.map((job) => writer.write(orderRow(job, "accepted"))));
     const refused = outcomes.filter((o) => o.kind !== "written");
@@ -88,6 +84,49 @@ describe("createOrderWriter", () => {
     expect(outcomes[17]!.kind).toBe("refused");
     const [row] = await client.db.select().from(orders).where(eq(orders.id, bad.orderId));
     expect(row).toMatchObject({ status: "rejected", comment: "nul\ufffdbyte" });
+  });
+
+  it("stores a refused row's stand-in with unpaired surrogates and out-of-range times made storable", async () => {
+    const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
+    const job = buildOrderJob(fixture);
+    const row = {
+      ...orderRow(job, "accepted"),
+      raw_payload: { comment: "\ud800x", ["k\udc00"]: ["\u0000"] },
+      alert_time: -1_000_000_000_000_000,
+    };
+    const outcome = await writer.write(row);
+    expect(outcome).toEqual({
+      kind: "refused",
+      status: "rejected",
+      reason: expect.stringMatching(/^invalid_order: /),
+    });
+    const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
+    expect(stored, JSON.stringify(stored)).toMatchObject({
+      status: "rejected",
+      alertTime: null,
+      rawPayload: { comment: "\ufffdx", "k\ufffd": ["\ufffd"] },
+    });
+  });
+
+  it("falls back to a bare rejected row when even the storable stand-in is refused", async () => {
+    const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
+    const job = buildOrderJob(fixture);
+    // Past the job contract (which refuses it), as forged or corrupted Redis data would be.
+    const outcome = await writer.write({ ...orderRow(job, "accepted"), quantity: "not a number" });
+    expect(outcome).toEqual({
+      kind: "refused",
+      status: "rejected",
+      reason: expect.stringMatching(/stored without its fields/),
+    });
+    const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
+    expect(stored, JSON.stringify(stored)).toMatchObject({
+      status: "rejected",
+      quantity: null,
+      rawPayload: {},
+      ticker: "AAPL",
+      userId: fixture.userId,
+      reason: expect.stringMatching(/^invalid_order: .*numeric.*stored without its fields/),
+    });
   });
 
   it("rejects an explicit idempotency key reused after the receiver's window, keeping the order without the key", async () => {

@@ -1,3 +1,4 @@
+import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
 import type { Sql } from "postgres";
 import type { OrderRow } from "./order-row";
@@ -175,18 +176,40 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
     }
   }
 
+  /**
+   * Postgres refused this row: a `rejected` stand-in takes its place, storable (see
+   * `storableRow`); if even that is refused, a bare one with only the order's identity, owner and
+   * reason, so the sender's orderId still has its row (the failed job keeps the payload).
+   */
   async function refuse(entry: Entry, error: unknown): Promise<void> {
-    const reason = `invalid_order: ${(error as Error).message}`;
-    const row: OrderRow = { ...storable(entry.row), status: "rejected", reason };
+    const reason = toStorableText(`invalid_order: ${(error as Error).message}`);
+    const row: OrderRow = { ...storableRow(entry.row), status: "rejected", reason };
     if (sqlState(error) === "23503") {
       row.account_id = null;
       row.webhook_id = null;
     }
     try {
       await insert([standIn(entry, row)]);
+      return;
     } catch (second) {
-      if (isRowError(second)) entry.resolve({ kind: "unwritable", reason });
-      else entry.reject(second);
+      if (!isRowError(second)) {
+        entry.reject(second);
+        return;
+      }
+      const bare = bareRow(
+        row,
+        toStorableText(`${reason}; stored without its fields: ${(second as Error).message}`),
+      );
+      if (sqlState(second) === "23503") {
+        bare.account_id = null;
+        bare.webhook_id = null;
+      }
+      try {
+        await insert([standIn(entry, bare)]);
+      } catch (third) {
+        if (isRowError(third)) entry.resolve({ kind: "unwritable", reason });
+        else entry.reject(third);
+      }
     }
   }
 
@@ -219,7 +242,53 @@ function standIn(original: Entry, row: OrderRow): Entry {
   };
 }
 
-/** Postgres text and jsonb cannot hold U+0000; everything else about the row is kept. */
-function storable(row: OrderRow): OrderRow {
-  return JSON.parse(JSON.stringify(row).replaceAll("\\u0000", "\\ufffd")) as OrderRow;
+/**
+ * The row as Postgres can store it, by the rule the receiver enforces (`@orderhook/alert`'s
+ * storable): unstorable characters in text and JSON become U+FFFD, an alert time outside
+ * the range is dropped. Only for rows that record a refusal.
+ */
+function storableRow(row: OrderRow): OrderRow {
+  return {
+    ...row,
+    idempotency_key: row.idempotency_key === null ? null : toStorableText(row.idempotency_key),
+    ticker: toStorableText(row.ticker),
+    action: toStorableText(row.action),
+    order_type: toStorableText(row.order_type),
+    time_in_force: toStorableText(row.time_in_force),
+    take_profit: toStorable(row.take_profit),
+    stop_loss: toStorable(row.stop_loss),
+    sentiment: row.sentiment === null ? null : toStorableText(row.sentiment),
+    comment: row.comment === null ? null : toStorableText(row.comment),
+    alert_time: row.alert_time !== null && isStorableTime(row.alert_time) ? row.alert_time : null,
+    raw_payload: toStorable(row.raw_payload),
+    reason: row.reason === null ? null : toStorableText(row.reason),
+  };
+}
+
+/** Only what identifies the order, its owner and why it was refused. */
+function bareRow(row: OrderRow, reason: string): OrderRow {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    account_id: row.account_id,
+    webhook_id: row.webhook_id,
+    idempotency_key: null,
+    ticker: toStorableText(row.ticker.slice(0, 64)),
+    action: toStorableText(row.action.slice(0, 32)),
+    order_type: toStorableText(row.order_type.slice(0, 32)),
+    limit_price: null,
+    stop_price: null,
+    quantity: null,
+    time_in_force: toStorableText(row.time_in_force.slice(0, 32)),
+    take_profit: null,
+    stop_loss: null,
+    signal_price: null,
+    sentiment: null,
+    comment: null,
+    alert_time: null,
+    raw_payload: {},
+    status: "rejected",
+    reason,
+    received_at: isStorableTime(row.received_at) ? row.received_at : Date.now(),
+  };
 }

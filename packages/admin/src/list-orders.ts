@@ -15,7 +15,7 @@ export interface OrderSummary {
   reason: string | null;
   ticker: string;
   action: string;
-  quantity: number | null;
+  quantity: string | null;
   orderType: string;
   accountId: string | null;
   receivedAt: Date;

@@ -12,4 +12,7 @@ export {
   type TimeInForce,
   timesInForce,
 } from "./alert-schema";
-export { assertFresh, parseAlert } from "./parse-alert";
+export { DECIMAL_MAX_INTEGER_DIGITS, DECIMAL_MAX_SCALE, DecimalProblem, parseDecimal } from "./decimal";
+export { assertFresh, type NumberSources, parseAlert } from "./parse-alert";
+export { type AlertBody, MAX_JSON_DEPTH, parseAlertBody } from "./parse-alert-body";
+export { findUnstorable, isStorableTime, toStorable, toStorableText } from "./storable";

@@ -148,6 +148,7 @@ const alertShaped = fc.record(
     account: field(fc.string({ maxLength: 140 })),
     idempotencyKey: field(fc.string({ maxLength: 300 })),
     alertTime: field(timestampish),
+    time: field(timestampish),
     maxLagSeconds: field(numberish),
     comment: field(fc.string({ unit: "binary", maxLength: 1_100 })),
     strategy: fc.jsonValue({ maxDepth: 4 }),
@@ -200,13 +201,16 @@ describe("parseAlert under fuzzing", () => {
   });
 
   it("accepts every well-formed alert and normalizes its enums and ticker", () => {
+    // Doubles rounded to 8 places stay within 18 decimals whatever String() prints for them.
+    const eightPlaces = (min: number, max: number) =>
+      fc.double({ min, max, noNaN: true }).map((d) => Math.max(min, Math.round(d * 1e8) / 1e8));
     const wellFormed = fc
       .record({
         ticker: fc.stringMatching(/^[A-Za-z0-9.]{1,12}$/),
         action: fc.constantFrom(...orderActions),
-        quantity: fc.double({ min: 0.001, max: 1e9, noNaN: true }),
+        quantity: eightPlaces(0.001, 1e9),
         orderType: fc.constantFrom(...orderTypes),
-        price: fc.double({ min: 0.01, max: 1e6, noNaN: true }),
+        price: eightPlaces(0.01, 1e6),
         timeInForce: fc.constantFrom(...timesInForce),
         shout: fc.boolean(),
       })
@@ -223,13 +227,21 @@ describe("parseAlert under fuzzing", () => {
         const alert = parseAlert(body);
         expect(alert.ticker).toBe(body.ticker.toUpperCase());
         expect(alert.action).toBe(body.action.toLowerCase());
+        expect(alert.limitPrice).toBe(body.limitPrice);
       }),
       { numRuns: 500 },
     );
   });
 
-  it("refuses alert times a Date cannot hold, which the job contract would refuse after the ack", () => {
-    for (const alertTime of [2 ** 53, 1e300, -1e300, "99999999999999999999"]) {
+  it("refuses alert times Postgres or a Date cannot hold, which the job contract would refuse after the ack", () => {
+    for (const alertTime of [
+      2 ** 53,
+      1e300,
+      -1e300,
+      "99999999999999999999",
+      -1_000_000_000_000,
+      253402300800000,
+    ]) {
       expect(assertCleanOutcome({ ticker: "AAPL", action: "exit", alertTime }), String(alertTime)).toBe(
         "refused",
       );

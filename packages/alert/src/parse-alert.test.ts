@@ -18,7 +18,7 @@ describe("parseAlert", () => {
     expect(parseAlert({ ticker: "aapl", action: "buy", quantity: 10 })).toEqual({
       ticker: "AAPL",
       action: "buy",
-      quantity: 10,
+      quantity: "10",
       orderType: "market",
       limitPrice: null,
       stopPrice: null,
@@ -50,13 +50,13 @@ describe("parseAlert", () => {
     expect(alert).toMatchObject({
       ticker: "BTCUSD",
       action: "sell",
-      quantity: 0.5,
-      signalPrice: 64000.25,
+      quantity: "0.5",
+      signalPrice: "64000.25",
       orderType: "limit",
-      limitPrice: 64100,
+      limitPrice: "64100",
       timeInForce: "gtc",
       sentiment: "short",
-      takeProfit: { percent: 2 },
+      takeProfit: { percent: "2" },
     });
   });
 
@@ -102,6 +102,137 @@ describe("parseAlert", () => {
     expect(fieldErrors({ ...base, maxLagSeconds: 5 })).toEqual([
       { field: "alertTime", message: "is required when maxLagSeconds is set" },
     ]);
+  });
+});
+
+describe("parseAlert decimals", () => {
+  const base = { ticker: "BTCUSD", action: "buy" };
+
+  it("keeps decimal strings digit for digit, trailing zeros included", () => {
+    for (const quantity of [
+      "1",
+      "1.0",
+      "0.00125",
+      "624580925.81617162",
+      "0.123456789012345678",
+      "99999999999999999999",
+    ]) {
+      expect(parseAlert({ ...base, quantity }).quantity).toBe(quantity);
+    }
+  });
+
+  it("normalizes other spellings to the text Postgres stores", () => {
+    const cases: [string | number, string][] = [
+      [" 42 ", "42"],
+      ["007.50", "7.50"],
+      [".5", "0.5"],
+      ["5.", "5"],
+      ["1.5e3", "1500"],
+      ["1.50E1", "15.0"],
+      ["1e-7", "0.0000001"],
+      [1e-7, "0.0000001"],
+      [64000.25, "64000.25"],
+    ];
+    for (const [quantity, expected] of cases) {
+      expect(parseAlert({ ...base, quantity }).quantity, String(quantity)).toBe(expected);
+    }
+  });
+
+  it("refuses values out of bounds or not decimals, with a message naming the bound", () => {
+    const cases: [unknown, string][] = [
+      ["0", "must be greater than 0"],
+      ["-1", "must be greater than 0"],
+      ["0.0000000000000000001", "must have at most 18 digits after the decimal point"],
+      ["1.0000000000000000000", "must have at most 18 digits after the decimal point"],
+      ["100000000000000000000", "must have at most 20 digits before the decimal point"],
+      ["1e400", "must have at most 20 digits before the decimal point"],
+      [1e21, "must have at most 20 digits before the decimal point"],
+      ["1,5", 'expected a decimal number such as 1.5 or "0.00125" (a JSON number or a string)'],
+      ["0x10", 'expected a decimal number such as 1.5 or "0.00125" (a JSON number or a string)'],
+      ["NaN", 'expected a decimal number such as 1.5 or "0.00125" (a JSON number or a string)'],
+      [true, 'expected a decimal number such as 1.5 or "0.00125" (a JSON number or a string)'],
+    ];
+    for (const [quantity, message] of cases) {
+      expect(fieldErrors({ ...base, quantity }), String(quantity)).toEqual([{ field: "quantity", message }]);
+    }
+    expect(fieldErrors({ ...base, quantity: 1, takeProfit: { percent: "1000.5" } })).toEqual([
+      { field: "takeProfit.percent", message: "must be at most 1000" },
+    ]);
+    expect(fieldErrors({ ...base, quantity: 1, stopLoss: { price: "-1" } })).toEqual([
+      { field: "stopLoss.price", message: "must be greater than 0" },
+    ]);
+    for (const stopLoss of [{}, { price: 1, amount: 2 }, { points: 5 }, [1], "1"]) {
+      expect(fieldErrors({ ...base, quantity: 1, stopLoss }), JSON.stringify(stopLoss)).toEqual([
+        { field: "stopLoss", message: "expected exactly one of {price}, {percent} or {amount}" },
+      ]);
+    }
+  });
+
+  it("keeps bracket decimals exact", () => {
+    const alert = parseAlert({
+      ...base,
+      quantity: 1,
+      takeProfit: { price: "70000.10" },
+      stopLoss: { amount: "0.0005" },
+    });
+    expect(alert.takeProfit).toEqual({ price: "70000.10" });
+    expect(alert.stopLoss).toEqual({ amount: "0.0005" });
+  });
+});
+
+describe("parseAlert field names", () => {
+  it("reports errors under the name the sender used: price, symbol, time", () => {
+    expect(fieldErrors({ symbol: "", action: "buy", quantity: 1, price: "abc", time: "yesterday" })).toEqual([
+      { field: "symbol", message: "must not be empty" },
+      {
+        field: "price",
+        message: 'expected a decimal number such as 1.5 or "0.00125" (a JSON number or a string)',
+      },
+      {
+        field: "time",
+        message:
+          "expected an ISO-8601 time with a zone (2025-06-01T12:00:00Z, TradingView's {{timenow}}) or epoch seconds/milliseconds",
+      },
+    ]);
+    expect(fieldErrors({ ticker: "AAPL", action: "buy", quantity: 1, signalPrice: "x" })[0]?.field).toBe(
+      "signalPrice",
+    );
+  });
+});
+
+describe("parseAlert times", () => {
+  const base = { ticker: "AAPL", action: "exit" };
+
+  it("reads time as alertTime, in the formats TradingView's {{timenow}} and {{time}} give", () => {
+    expect(parseAlert({ ...base, time: "2025-06-15T15:06:40Z" }).alertTime).toBe(1_750_000_000_000);
+    expect(parseAlert({ ...base, time: "1750000000" }).alertTime).toBe(1_750_000_000_000);
+    expect(parseAlert({ ...base, time: 1_750_000_000_000 }).alertTime).toBe(1_750_000_000_000);
+    expect(parseAlert({ ...base, time: "2025-06-15T17:06:40+02:00" }).alertTime).toBe(1_750_000_000_000);
+    expect(parseAlert({ ...base, time: "2025-06-15 15:06:40.5Z" }).alertTime).toBe(1_750_000_000_500);
+    expect(parseAlert({ ...base, alertTime: 1, time: 1_750_000_000 }).alertTime).toBe(1_000);
+  });
+
+  it("refuses times without a zone, and times outside 1970-9999, which Postgres or the stale check cannot use", () => {
+    const range = "must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z";
+    expect(fieldErrors({ ...base, time: "2025-06-15T15:06:40" })[0]?.field).toBe("time");
+    for (const time of [
+      "2025-02-30T00:00:00Z",
+      "2025-02-29",
+      "2025-13-01",
+      "2025-06-01T24:00:00Z",
+      "2025-06-01T12:60Z",
+    ]) {
+      expect(fieldErrors({ ...base, time })[0]?.field, time).toBe("time");
+    }
+    expect(parseAlert({ ...base, time: "2024-02-29T23:59:59Z" }).alertTime).toBe(
+      Date.UTC(2024, 1, 29, 23, 59, 59),
+    );
+    expect(parseAlert({ ...base, time: "2025-06-01t12:00:00z" }).alertTime).toBe(Date.UTC(2025, 5, 1, 12));
+    expect(fieldErrors({ ...base, alertTime: -1_000_000_000_000 })).toEqual([
+      { field: "alertTime", message: range },
+    ]);
+    expect(fieldErrors({ ...base, time: "+275760-09-13T00:00:00Z" })[0]?.field).toBe("time");
+    expect(fieldErrors({ ...base, time: 253402300800000 })).toEqual([{ field: "time", message: range }]);
   });
 });
 

@@ -1,40 +1,86 @@
 import { type FieldError, OrderhookError } from "@orderhook/errors";
 import { alertInputSchema, type OrderAlert } from "./alert-schema";
 
-const ALIASES: readonly [alias: string, field: string][] = [
-  ["symbol", "ticker"],
-  ["price", "signalPrice"],
-];
+/**
+ * Source text of JSON numbers by path (`quantity`, `takeProfit.price`), as the sender wrote
+ * them, for numbers a double does not reproduce (see `parseAlertBody`).
+ */
+export type NumberSources = ReadonlyMap<string, string>;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A JSON number as the sender wrote it, when its source text is known; any other value as it is. */
+function exact(value: unknown, path: string, sources: NumberSources | null): unknown {
+  if (typeof value !== "number" || sources === null) return value;
+  const source = sources.get(path);
+  return source !== undefined && Number(source) === value ? source : value;
+}
+
+function exactBracket(value: unknown, field: string, sources: NumberSources | null): unknown {
+  if (sources === null || !isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | null = null;
+  for (const key of ["price", "percent", "amount"]) {
+    const source = exact(value[key], `${field}.${key}`, sources);
+    if (source !== value[key]) {
+      copy ??= { ...value };
+      copy[key] = source;
+    }
+  }
+  return copy ?? value;
+}
+
 /**
  * Validates a parsed JSON body as a v1 alert and normalizes it (aliases resolved, enums
- * lower-cased, numbers parsed, absent fields null). Throws `invalid_order` with one entry
- * per offending field.
+ * lower-cased, decimals as exact canonical strings, absent fields null). Throws
+ * `invalid_order` with one entry per offending field, named as the sender named it (`price`,
+ * `symbol`, `time`). `numbers` gives the source text of JSON numbers; without it a number is
+ * read as its shortest round-trip form.
  */
-export function parseAlert(body: unknown): OrderAlert {
+export function parseAlert(body: unknown, numbers: NumberSources | null = null): OrderAlert {
   if (!isPlainObject(body)) {
     throw new OrderhookError("invalid_order", {
       detail: "The alert must be a JSON object.",
       errors: [{ field: "", message: "expected a JSON object" }],
     });
   }
-  let input: Record<string, unknown> = body;
-  for (const [alias, field] of ALIASES) {
-    if (body[alias] !== undefined && body[field] === undefined) {
-      if (input === body) input = { ...body };
-      input[field] = body[alias];
-    }
-  }
+  // Aliases: other names senders use (TradingView/TradersPost templates); the field's own name wins.
+  const tickerAs = body.ticker === undefined && body.symbol !== undefined ? "symbol" : "ticker";
+  const signalPriceAs = body.signalPrice === undefined && body.price !== undefined ? "price" : "signalPrice";
+  const alertTimeAs = body.alertTime === undefined && body.time !== undefined ? "time" : "alertTime";
+  // A fresh object of one fixed shape: zod reads it as fast as the body itself, where a spread
+  // copy with an alias added measured three times slower; the body (the raw payload) is untouched.
+  const input = {
+    ticker: body[tickerAs],
+    action: body.action,
+    quantity: exact(body.quantity, "quantity", numbers),
+    orderType: body.orderType,
+    limitPrice: exact(body.limitPrice, "limitPrice", numbers),
+    stopPrice: exact(body.stopPrice, "stopPrice", numbers),
+    timeInForce: body.timeInForce,
+    takeProfit: exactBracket(body.takeProfit, "takeProfit", numbers),
+    stopLoss: exactBracket(body.stopLoss, "stopLoss", numbers),
+    signalPrice: exact(body[signalPriceAs], signalPriceAs, numbers),
+    sentiment: body.sentiment,
+    account: body.account,
+    idempotencyKey: body.idempotencyKey,
+    alertTime: body[alertTimeAs],
+    maxLagSeconds: body.maxLagSeconds,
+    comment: body.comment,
+  };
   const result = alertInputSchema.safeParse(input);
   if (!result.success) {
+    const sent: Record<string, string> = {
+      ticker: tickerAs,
+      signalPrice: signalPriceAs,
+      alertTime: alertTimeAs,
+    };
     // One entry per field: the first problem found is the one worth fixing first.
     const byField = new Map<string, FieldError>();
     for (const issue of result.error.issues) {
-      const field = issue.path.join(".");
+      const [head, ...rest] = issue.path.map(String);
+      const field = [(head !== undefined && sent[head]) || head, ...rest].join(".");
       if (!byField.has(field)) byField.set(field, { field, message: issue.message });
     }
     const errors = [...byField.values()];
@@ -66,14 +112,19 @@ export function parseAlert(body: unknown): OrderAlert {
   };
 }
 
-/** Refuses an alert older than its own `maxLagSeconds` (`stale_signal`). */
-export function assertFresh(alert: OrderAlert, nowMs: number): void {
+/** The name the sender gave the alert time: `time` (TradingView/TradersPost) or `alertTime`. */
+function timeField(raw: Record<string, unknown> | undefined): string {
+  return raw !== undefined && raw.alertTime === undefined && raw.time !== undefined ? "time" : "alertTime";
+}
+
+/** Refuses an alert older than its own `maxLagSeconds` (`stale_signal`), naming the time field as sent. */
+export function assertFresh(alert: OrderAlert, nowMs: number, raw?: Record<string, unknown>): void {
   if (alert.alertTime === null || alert.maxLagSeconds === null) return;
   const lagMs = nowMs - alert.alertTime;
   if (lagMs > alert.maxLagSeconds * 1000) {
     throw new OrderhookError("stale_signal", {
       detail: `The alert is ${Math.round(lagMs / 1000)} s old; maxLagSeconds is ${alert.maxLagSeconds}.`,
-      errors: [{ field: "alertTime", message: `older than maxLagSeconds (${alert.maxLagSeconds} s)` }],
+      errors: [{ field: timeField(raw), message: `older than maxLagSeconds (${alert.maxLagSeconds} s)` }],
     });
   }
 }

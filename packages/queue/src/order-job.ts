@@ -1,4 +1,4 @@
-import { orderAlertSchema } from "@orderhook/alert";
+import { findUnstorable, isStorableTime, orderAlertSchema } from "@orderhook/alert";
 import { z } from "zod";
 
 export const ORDER_QUEUE_NAME = "orders";
@@ -20,10 +20,15 @@ export const orderJobSchema = z.strictObject({
   /** Explicit idempotency key (header or body), null when the body hash was used. */
   idempotencyKey: z.string().min(1).max(255).nullable(),
   alert: orderAlertSchema,
-  /** The JSON body exactly as parsed, unknown fields included. */
-  raw: z.record(z.string(), z.unknown()),
+  /** The JSON body exactly as parsed, unknown fields included; nothing Postgres cannot store. */
+  raw: z.record(z.string(), z.unknown()).superRefine((raw, ctx) => {
+    const unstorable = findUnstorable(raw);
+    if (unstorable !== null) {
+      ctx.addIssue({ code: "custom", path: [unstorable.field], message: unstorable.message });
+    }
+  }),
   /** Epoch milliseconds when the receiver acknowledged the alert. */
-  receivedAt: z.number().int().positive(),
+  receivedAt: z.number().int().positive().refine(isStorableTime, "is outside the storable time range"),
 });
 
 export type OrderJob = z.infer<typeof orderJobSchema>;

@@ -1,0 +1,336 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { Agent } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import {
+  type AppProcess,
+  createFixture,
+  type HttpAnswer,
+  orderIdOf,
+  problemCode,
+  sendHttp,
+} from "@orderhook/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Scenario } from "./harness/scenario";
+
+// Issue 12: alert messages as TradingView users paste them (TradingView and TradersPost
+// templates, placeholders filled the way TradingView fills them), and every example of
+// docs/tradingview.md, against the real receiver and worker.
+
+const DOC = fileURLToPath(new URL("../../../docs/tradingview.md", import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+let scenario: Scenario;
+let receiver: AppProcess;
+const agent = new Agent({ keepAlive: true });
+
+beforeAll(async () => {
+  scenario = await Scenario.create("tradingview");
+  receiver = await scenario.startReceiver();
+  await scenario.startWorker();
+}, 60_000);
+afterAll(async () => {
+  agent.destroy();
+  await scenario?.close();
+});
+
+function post(body: string, token = scenario.tokens[0]!): Promise<HttpAnswer> {
+  return sendHttp(receiver.origin, {
+    path: `/v1/webhooks/${token}`,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+    body,
+    agent,
+    timeoutMs: 10_000,
+  });
+}
+
+interface OrderView {
+  status: string;
+  reason: string | null;
+  ticker: string;
+  action: string;
+  quantity: string | null;
+  signalPrice: string | null;
+  sentiment: string | null;
+  alertTime: string | null;
+  [field: string]: unknown;
+}
+
+/** The order once the worker has written it, as GET /v1/orders/{id} reports it. */
+async function settled(orderId: string): Promise<OrderView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await sendHttp(receiver.origin, {
+      method: "GET",
+      path: `/v1/orders/${orderId}`,
+      headers: { authorization: `Bearer ${scenario.tokens[0]}` },
+      agent,
+    });
+    const view = JSON.parse(answer.text) as OrderView;
+    if (view.status === "accepted" || view.status === "rejected" || Date.now() > deadline) return view;
+    await sleep(100);
+  }
+}
+
+/** Placeholder values as TradingView writes them: numbers as strings, times in UTC to the second. */
+function tradingView(values: Record<string, string> = {}): Record<string, string> {
+  const now = new Date();
+  const second = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return {
+    ticker: "NQ1!",
+    exchange: "CME_MINI",
+    close: "21345.25",
+    interval: "15",
+    timenow: second(now),
+    time: second(new Date(Math.floor(now.getTime() / 900_000) * 900_000)),
+    "strategy.order.action": "buy",
+    "strategy.order.contracts": "1",
+    "strategy.order.price": "21344.75",
+    "strategy.order.id": "Long",
+    "strategy.order.comment": "Long entry",
+    "strategy.market_position": "long",
+    "strategy.position_size": "1",
+    ...values,
+  };
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{([\w.]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for the placeholder {{${name}}}`);
+    return value;
+  });
+}
+
+describe("TradingView and TradersPost templates", () => {
+  const TRADERSPOST_STRATEGY =
+    '{"ticker":"{{ticker}}","action":"{{strategy.order.action}}","sentiment":"{{strategy.market_position}}",' +
+    '"quantity":"{{strategy.order.contracts}}","price":"{{close}}","time":"{{timenow}}"}';
+  const cases: {
+    name: string;
+    template: string;
+    values: Record<string, string>;
+    expected: Partial<OrderView> & { alertTime?: "timenow" | "time" | null };
+  }[] = [
+    {
+      name: "TradersPost strategy template on a futures continuous contract",
+      template: TRADERSPOST_STRATEGY,
+      values: { ticker: "NQ1!", "strategy.order.contracts": "1.0" },
+      expected: {
+        ticker: "NQ1!",
+        action: "buy",
+        quantity: "1.0",
+        signalPrice: "21345.25",
+        sentiment: "long",
+        alertTime: "timenow",
+      },
+    },
+    {
+      name: "TradersPost strategy template closing a long on a crypto perpetual",
+      template: TRADERSPOST_STRATEGY,
+      values: {
+        ticker: "BTCUSDT.P",
+        close: "64123.5",
+        "strategy.order.action": "sell",
+        "strategy.order.contracts": "0.00125",
+        "strategy.market_position": "flat",
+      },
+      expected: {
+        ticker: "BTCUSDT.P",
+        action: "sell",
+        quantity: "0.00125",
+        signalPrice: "64123.5",
+        sentiment: "flat",
+      },
+    },
+    {
+      name: "exchange-qualified ticker with the order's own price and id",
+      template:
+        '{"symbol":"{{exchange}}:{{ticker}}","action":"{{strategy.order.action}}","quantity":"{{strategy.order.contracts}}",' +
+        '"orderType":"limit","limitPrice":"{{strategy.order.price}}","comment":"{{strategy.order.id}}","interval":"{{interval}}"}',
+      values: {
+        exchange: "BINANCE",
+        ticker: "BTCUSDT",
+        "strategy.order.contracts": "0.00125",
+        "strategy.order.price": "64000.10",
+      },
+      expected: {
+        ticker: "BINANCE:BTCUSDT",
+        action: "buy",
+        quantity: "0.00125",
+        limitPrice: "64000.10",
+        alertTime: null,
+      },
+    },
+    {
+      name: "indicator alert with a fixed side and size on a share class",
+      template:
+        '{"ticker":"{{ticker}}","action":"BUY","quantity":"10","price":"{{close}}","time":"{{time}}"}',
+      values: { ticker: "BRK.B", close: "412.07" },
+      expected: { ticker: "BRK.B", action: "buy", quantity: "10", signalPrice: "412.07", alertTime: "time" },
+    },
+    {
+      name: "indicator exit on a pair with a slash",
+      template:
+        '{"ticker":"{{exchange}}:{{ticker}}","action":"exit","price":"{{close}}","time":"{{timenow}}"}',
+      values: { exchange: "COINBASE", ticker: "BTC/USD", close: "0.00125" },
+      expected: { ticker: "COINBASE:BTC/USD", action: "exit", quantity: null, signalPrice: "0.00125" },
+    },
+    {
+      name: "strategy template with brackets, numbers as strings",
+      template:
+        '{"ticker":"{{ticker}}","action":"{{strategy.order.action}}","quantity":"{{strategy.order.contracts}}",' +
+        '"takeProfit":{"price":"21400.00"},"stopLoss":{"percent":"0.5"},"maxLagSeconds":"60","time":"{{timenow}}"}',
+      values: {},
+      expected: {
+        ticker: "NQ1!",
+        quantity: "1",
+        takeProfit: { price: "21400.00" },
+        stopLoss: { percent: "0.5" },
+      },
+    },
+    {
+      name: "TradingView's default strategy message",
+      template:
+        "Order {{strategy.order.action}} @ {{strategy.order.contracts}} filled on {{ticker}}. New strategy position is {{strategy.position_size}}",
+      values: {
+        "strategy.order.action": "sell",
+        "strategy.order.contracts": "2",
+        "strategy.position_size": "-1",
+      },
+      expected: { ticker: "NQ1!", action: "sell", quantity: "2", sentiment: "short" },
+    },
+  ];
+
+  it.each(cases)("accepts $name and stores the order it means", async ({ template, values, expected }) => {
+    const filled = tradingView(values);
+    const body = fill(template, filled);
+    const answer = await post(body);
+    expect(answer.status, `${answer.text} for ${body}`).toBe(202);
+    const view = await settled(orderIdOf(answer.text)!);
+    const { alertTime, ...fields } = expected;
+    expect(view, body).toMatchObject({ status: "accepted", ...fields });
+    if (alertTime !== undefined) {
+      expect(view.alertTime, body).toBe(
+        alertTime === null ? null : new Date(filled[alertTime]!).toISOString(),
+      );
+    }
+  });
+});
+
+interface Block {
+  info: string;
+  text: string;
+  line: number;
+}
+
+/** The fenced blocks of docs/tradingview.md, with their info strings (`json alert`, `json refused`, …). */
+function docBlocks(): Block[] {
+  const markdown = readFileSync(DOC, "utf8");
+  const blocks: Block[] = [];
+  for (const match of markdown.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)) {
+    blocks.push({
+      info: match[1]!.trim(),
+      text: match[2]!,
+      line: markdown.slice(0, match.index).split("\n").length,
+    });
+  }
+  return blocks;
+}
+
+/** Rows of the doc's table with these two header cells, as their code spans. */
+function docTable(header: string): [string, string][] {
+  const markdown = readFileSync(DOC, "utf8");
+  const start = markdown.indexOf(header);
+  expect(start, `table "${header}" in docs/tradingview.md`).toBeGreaterThan(-1);
+  const rows: [string, string][] = [];
+  for (const line of markdown.slice(start).split("\n").slice(2)) {
+    if (!line.startsWith("|")) break;
+    const cells = [...line.matchAll(/`([^`]*)`/g)].map((m) => m[1]!);
+    rows.push([cells[0]!, cells[1]!]);
+  }
+  return rows;
+}
+
+describe("docs/tradingview.md", () => {
+  it("has its examples where this test looks for them", () => {
+    const infos = docBlocks().map((b) => b.info);
+    expect(infos.filter((i) => i.endsWith(" alert")).length).toBeGreaterThanOrEqual(6);
+    expect(infos.filter((i) => i === "json refused").length).toBe(
+      infos.filter((i) => i === "json problem").length,
+    );
+    expect(infos).toContain("js sign");
+    // Every block is one this test runs: no example goes unchecked.
+    expect(infos.filter((i) => !/^(json|text) alert$|^json (refused|problem)$|^js sign$/.test(i))).toEqual(
+      [],
+    );
+  });
+
+  it("accepts every message template, placeholders filled as TradingView fills them", async () => {
+    for (const block of docBlocks().filter((b) => b.info.endsWith(" alert"))) {
+      const body = fill(block.text, tradingView());
+      if (block.info.startsWith("json")) expect(() => JSON.parse(body), `line ${block.line}`).not.toThrow();
+      const answer = await post(body);
+      expect(answer.status, `docs/tradingview.md line ${block.line}: ${answer.text}`).toBe(202);
+      const view = await settled(orderIdOf(answer.text)!);
+      expect(view.status, `line ${block.line}: ${JSON.stringify(view)}`).toBe("accepted");
+      expect(view.ticker, `line ${block.line}`).toBe("NQ1!");
+    }
+  });
+
+  it("answers every refused example with the problem shown after it", async () => {
+    const blocks = docBlocks();
+    for (const [i, block] of blocks.entries()) {
+      if (block.info !== "json refused") continue;
+      const problem = blocks[i + 1]!;
+      expect(problem.info, `line ${problem.line}`).toBe("json problem");
+      const answer = await post(block.text);
+      expect(JSON.parse(answer.text), `docs/tradingview.md line ${block.line}: ${answer.text}`).toMatchObject(
+        JSON.parse(problem.text),
+      );
+      expect(answer.status, answer.text).toBe((JSON.parse(problem.text) as { status: number }).status);
+    }
+  });
+
+  it("stores and returns each decimal of the table as the table says", async () => {
+    const rows = docTable("| you send | stored and returned |");
+    expect(rows.length).toBeGreaterThan(5);
+    for (const [sent, returned] of rows) {
+      const body = `{"ticker":"ES","action":"buy","quantity":${sent},"comment":"decimal ${JSON.stringify(sent).slice(1, -1)}"}`;
+      const answer = await post(body);
+      expect(answer.status, `${answer.text} for ${body}`).toBe(202);
+      const view = await settled(orderIdOf(answer.text)!);
+      expect(view.quantity, body).toBe(JSON.parse(returned));
+    }
+  });
+
+  it("answers the default message's equivalent JSON like the message, and other text with malformed_json", async () => {
+    const message = docBlocks().find((b) => b.info === "text alert")!;
+    const view = await settled(orderIdOf((await post(`${message.text.trim()} `)).text)!);
+    expect(view).toMatchObject({ ticker: "NQ1!", action: "buy", quantity: "1", sentiment: "long" });
+    const other = await post("buy NQ1! 1");
+    expect(other.status, other.text).toBe(400);
+    expect(problemCode(other.text)).toBe("malformed_json");
+    expect(other.text).toContain('{\\"ticker\\":\\"NQ1!\\",\\"action\\":\\"buy\\",\\"quantity\\":\\"1\\"}');
+  });
+
+  it("runs the signing example against a signed webhook: 202", async () => {
+    const signed = await createFixture(scenario.db.db, { signingSecret: true });
+    const code = docBlocks().find((b) => b.info === "js sign")!.text;
+    // The example as a user runs it: node, with the standardwebhooks package installed.
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", code], {
+      cwd: PACKAGE_DIR,
+      env: {
+        PATH: process.env.PATH ?? "",
+        ORDERHOOK_URL: `${receiver.origin}/v1/webhooks/${signed.token}`,
+        ORDERHOOK_SECRET: signed.signingSecret!,
+      },
+      timeout: 20_000,
+    });
+    expect(stdout, stdout).toMatch(/^202 \{"orderId":/);
+    const unsigned = await post('{"ticker":"AAPL","action":"buy","quantity":"1"}', signed.token);
+    expect(unsigned.status, unsigned.text).toBe(401);
+  });
+});

@@ -4,14 +4,7 @@ import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import {
-  type AppProcess,
-  createFixture,
-  type HttpAnswer,
-  orderIdOf,
-  problemCode,
-  sendHttp,
-} from "@orderhook/testing";
+import { type AppProcess, type HttpAnswer, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Scenario } from "./harness/scenario";
 
@@ -317,7 +310,7 @@ describe("docs/tradingview.md", () => {
   });
 
   it("runs the signing example against a signed webhook: 202", async () => {
-    const signed = await createFixture(scenario.db.db, { signingSecret: true });
+    const signed = await scenario.addFixture({ signingSecret: true });
     const code = docBlocks().find((b) => b.info === "js sign")!.text;
     // The example as a user runs it: node, with the standardwebhooks package installed.
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", code], {

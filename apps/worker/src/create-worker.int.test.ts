@@ -6,13 +6,11 @@ import {
   type OrderJob,
   orderJobOptions,
 } from "@orderhook/queue";
-import { createFixture, uniquePrefix } from "@orderhook/testing";
+import { buildOrderJob, createFixture, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
 import type { WorkerSettings } from "./create-worker";
-import { waitUntil } from "./wait-until";
 import { createWorkerMetrics } from "./worker-metrics";
 import { workerTestContext } from "./worker-test-context";
 

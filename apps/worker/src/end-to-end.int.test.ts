@@ -2,13 +2,19 @@ import { fileURLToPath } from "node:url";
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createRedis } from "@orderhook/queue";
-import { createFixture, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import {
+  createFixture,
+  freePort,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+} from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createWorker } from "./create-worker";
 
 import { spawnMain } from "./spawn-main";
-import { waitUntil } from "./wait-until";
 
 // The receiver runs as the separate process it is in production; apps never import each other.
 const RECEIVER_MAIN = fileURLToPath(new URL("../../receiver/src/main.ts", import.meta.url));

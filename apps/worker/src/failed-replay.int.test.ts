@@ -8,16 +8,21 @@ import {
   ORDER_QUEUE_NAME,
   orderJobOptions,
 } from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import {
+  buildOrderJob,
+  createFixture,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+} from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
 import { createOrderWriter } from "./order-writer";
 import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
 import { createTcpProxy } from "./tcp-proxy";
-import { waitUntil } from "./wait-until";
 
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
 const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });

@@ -1,13 +1,18 @@
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import {
+  buildOrderJob,
+  createFixture,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+} from "@orderhook/testing";
 import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
 import { createTcpProxy } from "./tcp-proxy";
-import { waitUntil } from "./wait-until";
 
 const direct = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-worker-test" });
 const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });

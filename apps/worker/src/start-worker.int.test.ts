@@ -8,12 +8,17 @@ import {
   orderJobOptions,
   publishWebhookEvent,
 } from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import {
+  buildOrderJob,
+  createFixture,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+} from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
 import { startWorker } from "./start-worker";
-import { waitUntil } from "./wait-until";
 
 const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-worker-test" });
 const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });

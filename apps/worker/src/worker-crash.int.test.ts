@@ -3,19 +3,19 @@ import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
 import {
+  buildOrderJob,
   createFixture,
   FaultProxy,
   freePort,
   testDatabaseUrl,
   testRedisUrl,
   uniquePrefix,
+  waitUntil,
 } from "@orderhook/testing";
 import { inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
 import { createWorker } from "./create-worker";
 import { type SpawnedMain, spawnMain } from "./spawn-main";
-import { waitUntil } from "./wait-until";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });

@@ -1,10 +1,16 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { canConnect, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import {
+  canConnect,
+  freePort,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+} from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 
 import { spawnMain } from "./spawn-main";
-import { waitUntil } from "./wait-until";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 

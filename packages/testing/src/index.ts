@@ -8,6 +8,7 @@ export {
   type ExitStatus,
 } from "./app-process";
 export { auditOrders, type OrderAudit } from "./audit-orders";
+export { buildOrderJob } from "./build-order-job";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
 export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, type Fixture, type FixtureOptions } from "./fixtures";
@@ -19,3 +20,4 @@ export { type HttpAnswer, type HttpRequest, orderIdOf, problemCode, sendHttp } f
 export { canConnect, ensureServices } from "./services";
 export { type SlowRequestOptions, type SlowRequestResult, slowRequest } from "./slow-request";
 export { terminateBackends } from "./terminate-backends";
+export { waitUntil } from "./wait-until";

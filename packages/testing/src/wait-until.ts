@@ -1,4 +1,4 @@
-/** Polls until `check` returns a value other than undefined (tests only); throws with `describe()` on timeout. */
+/** Polls until `check` returns a value other than undefined; throws with `describe()` on timeout. */
 export async function waitUntil<T>(
   check: () => Promise<T | undefined>,
   describe: () => Promise<string> | string,

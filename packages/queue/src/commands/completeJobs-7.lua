@@ -1,13 +1,12 @@
-import { BULLMQ_INCLUDES } from "./bullmq-lua";
+--[[
+  Move jobs that share one lock token and one retention from active to completed: BullMQ's
+  moveToFinished-14 with target `completed` and no fetch of the next job, for a batch. Per job
+  the same checks and writes; events trimmed and the retention applied once for the batch.
+  Jobs in a flow or deduplicated are not passed here (BullMQ's own moveToCompleted finishes
+  those).
 
-/**
- * BullMQ's moveToFinished-14 (target `completed`, no fetch of the next job) for N jobs that
- * share one lock token and one retention: per job the same checks and writes, then events
- * trimmed and the retention applied once for the batch. Jobs in a flow or deduplicated are
- * not passed here (BullMQ's own moveToCompleted finishes those).
- */
-export const COMPLETE_JOBS_LUA = `--[[
-  Move jobs from active to completed.
+  Mirrors bullmq's moveToFinished-14.lua; the version it was mirrored from is pinned by
+  bullmq-mirror.test.ts.
 
   Input:
     KEYS[1] wait key           KEYS[5] stalled key
@@ -31,7 +30,6 @@ export const COMPLETE_JOBS_LUA = `--[[
     'completed' per job, 'drained' when nothing is left
 ]]
 local rcall = redis.call
-${BULLMQ_INCLUDES}
 local activeKey = KEYS[2]
 local eventStreamKey = KEYS[4]
 local stalledKey = KEYS[5]
@@ -42,6 +40,13 @@ local token = ARGV[3]
 local maxCount = tonumber(ARGV[4])
 local maxAge = tonumber(ARGV[5])
 local maxLimit = tonumber(ARGV[6]) or 1000
+
+-- Includes
+--- @include "includes/trimEvents"
+--- @include "includes/removeLock"
+--- @include "includes/removeJobKeys"
+--- @include "includes/removeJobsByMaxAge"
+--- @include "includes/removeJobsByMaxCount"
 
 -- Trim events before emitting them to avoid trimming events emitted in this script
 trimEvents(KEYS[6], eventStreamKey)
@@ -90,4 +95,3 @@ if rcall("LLEN", KEYS[1]) == 0 and rcall("LLEN", activeKey) == 0 and rcall("ZCAR
   rcall("XADD", eventStreamKey, "*", "event", "drained")
 end
 return codes
-`;

@@ -1,15 +1,11 @@
-import { BULLMQ_INCLUDES } from "./bullmq-lua";
+--[[
+  Take up to ARGV[6] jobs from wait (then prioritized) to active and lock them: BullMQ's
+  moveToActive-11 for a batch. Same keys, same checks (paused, global concurrency, rate limit,
+  delayed promotion), and per job the same writes as prepareJobForProcessing (lock with token
+  and PX, `active` event, processedOn/pb, attemptsStarted); the marker is re-added once.
 
-/** Fields returned per taken job, in this order, after its id. */
-export const TAKEN_JOB_FIELDS = ["data", "opts", "timestamp", "atm", "defa", "parentKey", "deid"] as const;
-
-/**
- * BullMQ's moveToActive-11 for up to N jobs in one call: same keys, same checks (paused,
- * global concurrency, rate limit, delayed promotion), and per job the same writes (lock with
- * token and PX, `active` event, processedOn/pb, attemptsStarted); the marker is re-added once.
- */
-export const TAKE_JOBS_LUA = `--[[
-  Take up to ARGV[6] jobs from wait (then prioritized) to active and lock them.
+  Mirrors bullmq's moveToActive-11.lua and includes/prepareJobForProcessing.lua; the version
+  they were mirrored from is pinned by bullmq-mirror.test.ts.
 
   Input:
     KEYS[1] wait key            KEYS[7]  delayed key
@@ -28,10 +24,13 @@ export const TAKE_JOBS_LUA = `--[[
 
   Output:
     {jobs, rateLimitDelay, nextDelayedTimestamp}
-    jobs: flat list, per job its id then HMGET ${TAKEN_JOB_FIELDS.join(", ")}
+    jobs: flat list, per job its id then HMGET data, opts, timestamp, atm, defa, parentKey, deid
+    (TAKEN_JOB_FIELDS in batch-scripts.ts)
+
+  Events:
+    'active' per job
 ]]
 local rcall = redis.call
-${BULLMQ_INCLUDES}
 local waitKey = KEYS[1]
 local activeKey = KEYS[2]
 local eventStreamKey = KEYS[4]
@@ -44,6 +43,14 @@ local token = ARGV[3]
 local lockDuration = ARGV[4]
 local name = ARGV[5]
 local limit = tonumber(ARGV[6])
+
+-- Includes
+--- @include "includes/getQueueMetadata"
+--- @include "includes/getNextDelayedTimestamp"
+--- @include "includes/getRateLimitTTL"
+--- @include "includes/moveJobFromPrioritizedToActive"
+--- @include "includes/addBaseMarkerIfNeeded"
+--- @include "includes/promoteDelayedJobs"
 
 local isPausedOrMaxed, rateLimitMax, rateLimitDuration =
     getQueueMetadata(KEYS[9], activeKey, waitKey)
@@ -91,9 +98,9 @@ for i = 1, limit do
     rcall("HMSET", jobKey, "processedOn", timestamp)
   end
   rcall("HINCRBY", jobKey, "ats", 1)
-  local fields = rcall("HMGET", jobKey, ${TAKEN_JOB_FIELDS.map((f) => `"${f}"`).join(", ")})
+  local fields = rcall("HMGET", jobKey, "data", "opts", "timestamp", "atm", "defa", "parentKey", "deid")
   taken[#taken + 1] = jobId
-  for f = 1, ${TAKEN_JOB_FIELDS.length} do taken[#taken + 1] = fields[f] end
+  for f = 1, 7 do taken[#taken + 1] = fields[f] end
 end
 
 if #taken > 0 then
@@ -101,4 +108,3 @@ if #taken > 0 then
   return {taken, 0, 0}
 end
 return {{}, 0, getNextDelayedTimestamp(delayedKey) or 0}
-`;

@@ -11,6 +11,7 @@ import {
 import {
   buildOrderJob,
   createFixture,
+  FaultProxy,
   testDatabaseUrl,
   testRedisUrl,
   uniquePrefix,
@@ -22,7 +23,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createOrderWriter } from "./order-writer";
 import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
-import { createTcpProxy } from "./tcp-proxy";
 
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
 const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
@@ -37,15 +37,15 @@ describe("exhausted retries", () => {
     // Ownership lookups go through a connection that is down; the row writes do not, so
     // the failed row can be recorded (when all of Postgres is down, only the failed job keeps the error).
     const target = new URL(testDatabaseUrl());
-    const proxy = await createTcpProxy(target.hostname, Number(target.port || 5432));
-    const proxied = new URL(target);
-    proxied.host = `127.0.0.1:${proxy.port}`;
+    const proxy = await FaultProxy.start({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+    });
     const lookups = createDbClient({
-      url: proxied.toString(),
+      url: proxy.url(testDatabaseUrl()),
       max: 2,
       applicationName: "orderhook-worker-test",
     });
-    proxy.down();
+    await proxy.down();
     const prefix = uniquePrefix("exhausted");
     const queue = createOrderQueue(redis, prefix);
     const fixture = await createFixture(client.db);
@@ -78,7 +78,7 @@ describe("exhausted retries", () => {
       expect((await queue.getJob(job.orderId))?.attemptsMade).toBe(3);
       expect(failed!.reason).toContain(failedReason);
 
-      proxy.up();
+      await proxy.up();
       await retryFailedJob(queue, job.orderId);
       await waitUntil(
         async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),

@@ -108,11 +108,30 @@ describe("FaultProxy", () => {
     expect(await client.ended).toBe("end");
   });
 
-  it("refuses connections while disabled and accepts them again on the same port", async () => {
+  it("down in reset mode keeps its port and resets open and new connections until up", async () => {
+    const proxy = await startProxy();
+    const before = await connectTo(proxy);
+    await proxy.down();
+    expect(await before.ended).toBe("ECONNRESET");
+
+    // Not refused: the port is still the proxy's, which answers the new connection with a reset.
+    const during = new Socket();
+    during.connect(proxy.port, proxy.host);
+    const [error] = (await once(during, "error")) as [NodeJS.ErrnoException];
+    expect(error.code).toBe("ECONNRESET");
+    expect(proxy.connectionCount).toBe(0);
+
+    await proxy.up();
+    const after = await connectTo(proxy);
+    after.socket.write("back");
+    await expect.poll(after.received).toBe("back");
+  });
+
+  it("down in refuse mode refuses new connections, then takes the same port again when up", async () => {
     const proxy = await startProxy();
     const port = proxy.port;
     const before = await connectTo(proxy);
-    await proxy.disable();
+    await proxy.down("refuse");
     expect(await before.ended).toBe("ECONNRESET");
 
     const refused = new Socket();
@@ -120,7 +139,7 @@ describe("FaultProxy", () => {
     const [error] = (await once(refused, "error")) as [NodeJS.ErrnoException];
     expect(error.code).toBe("ECONNREFUSED");
 
-    await proxy.enable();
+    await proxy.up();
     expect(proxy.port).toBe(port);
     const after = await connectTo(proxy);
     after.socket.write("back");

@@ -10,7 +10,7 @@ export {
 export { auditOrders, type OrderAudit } from "./audit-orders";
 export { buildOrderJob } from "./build-order-job";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
-export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
+export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, type Fixture, type FixtureOptions } from "./fixtures";
 export { deleteKeys } from "./global-setup";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";

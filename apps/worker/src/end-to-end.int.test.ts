@@ -1,10 +1,9 @@
-import { fileURLToPath } from "node:url";
 import { createDbClient, orders } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
 import { createRedis } from "@orderhook/queue";
 import {
+  AppProcess,
   createFixture,
-  freePort,
   testDatabaseUrl,
   testRedisUrl,
   uniquePrefix,
@@ -14,10 +13,6 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createWorker } from "./create-worker";
 
-import { spawnMain } from "./spawn-main";
-
-// The receiver runs as the separate process it is in production; apps never import each other.
-const RECEIVER_MAIN = fileURLToPath(new URL("../../receiver/src/main.ts", import.meta.url));
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
 const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
 
@@ -30,16 +25,12 @@ describe("end to end", () => {
   it("turns an HTTP alert into a queued job, then into an accepted order row the receiver reports", async () => {
     const prefix = uniquePrefix("e2e");
     const fixture = await createFixture(client.db);
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const receiver = spawnMain(RECEIVER_MAIN, {
-      DATABASE_URL: testDatabaseUrl(),
-      REDIS_URL: testRedisUrl(),
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
+    // The receiver runs as the separate process it is in production; apps never import each other.
+    const receiver = await AppProcess.start({
+      app: "receiver",
+      env: { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix },
     });
+    const { origin } = receiver;
     const worker = createWorker({
       connection: redis,
       prefix,
@@ -57,11 +48,6 @@ describe("end to end", () => {
       },
     });
     try {
-      await waitUntil(
-        async () => ((await fetch(`${origin}/readyz`).catch(() => null))?.ok ? true : undefined),
-        () => `receiver output: ${receiver.output()}`,
-        30_000,
-      );
       const sent = await fetch(`${origin}/v1/webhooks/${fixture.token}`, {
         method: "POST",
         headers: { "content-type": "text/plain" },
@@ -85,7 +71,7 @@ describe("end to end", () => {
           const body = (await res.json()) as { status: string };
           return res.status === 200 && body.status === "accepted" ? body : undefined;
         },
-        () => `receiver output: ${receiver.output()}`,
+        () => `receiver output: ${receiver.tail()}`,
       );
       expect(view).toMatchObject({ orderId: ack.orderId, status: "accepted", ticker: "TSLA" });
       const rows = await client.db.select().from(orders).where(eq(orders.id, ack.orderId));
@@ -99,13 +85,12 @@ describe("end to end", () => {
           limitPrice: 250,
         }),
       ]);
-      receiver.child.kill("SIGTERM");
-      expect(await receiver.exited(), receiver.output()).toEqual({ code: 0, signal: null });
-      expect(receiver.output()).toContain(`/v1/orders/`);
-      expect(receiver.output(), "no log line carries the token").not.toContain(fixture.token);
+      expect(await receiver.stop(), receiver.tail()).toEqual({ code: 0, signal: null });
+      expect(receiver.output).toContain(`/v1/orders/`);
+      expect(receiver.output, "no log line carries the token").not.toContain(fixture.token);
     } finally {
       await worker.close();
-      if (receiver.child.exitCode === null) receiver.child.kill("SIGKILL");
+      await receiver.kill();
     }
   }, 60_000);
 });

@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-const all = ["apps/*/src/**/*.test.ts", "packages/*/src/**/*.test.ts", ".railway/**/*.test.ts"];
+const all = [
+  "apps/*/src/**/*.test.ts",
+  "apps/*/test/**/*.test.ts",
+  "packages/*/src/**/*.test.ts",
+  ".railway/**/*.test.ts",
+];
 
 // Suites that spawn receivers, workers, Redis servers or load generators and kill them on
 // purpose. They run one file at a time after everything else, so a load test never competes

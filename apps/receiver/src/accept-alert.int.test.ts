@@ -4,7 +4,7 @@ import { orderJobSchema } from "@orderhook/queue";
 import type { Fixture } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, signHeaders, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, signHeaders, type TestReceiver } from "../test/receiver-harness";
 
 let r: TestReceiver;
 let f: Fixture;

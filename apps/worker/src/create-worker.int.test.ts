@@ -10,9 +10,9 @@ import { buildOrderJob, createFixture, uniquePrefix, waitUntil } from "@orderhoo
 import { Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 import type { WorkerSettings } from "./create-worker";
 import { createWorkerMetrics } from "./worker-metrics";
-import { workerTestContext } from "./worker-test-context";
 
 const t = workerTestContext();
 const { client, redis } = t;

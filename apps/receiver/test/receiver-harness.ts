@@ -10,13 +10,13 @@ import {
 } from "@orderhook/testing";
 import type { Hono } from "hono";
 import type { Redis } from "ioredis";
-import { type AppDeps, createApp } from "./app";
-import type { AppEnv } from "./app-env";
-import { type CredentialCache, createCredentialCache } from "./credential-cache";
-import { createCredentialLoader } from "./credential-loader";
-import { createProducerConnection } from "./producer-connection";
-import { subscribeToWebhookEvents } from "./webhook-events-subscription";
-import { signingKey } from "./webhook-signature";
+import { type AppDeps, createApp } from "../src/app";
+import type { AppEnv } from "../src/app-env";
+import { type CredentialCache, createCredentialCache } from "../src/credential-cache";
+import { createCredentialLoader } from "../src/credential-loader";
+import { createProducerConnection } from "../src/producer-connection";
+import { subscribeToWebhookEvents } from "../src/webhook-events-subscription";
+import { signingKey } from "../src/webhook-signature";
 
 export interface TestReceiver {
   app: Hono<AppEnv>;

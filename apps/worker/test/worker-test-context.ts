@@ -3,8 +3,8 @@ import { createLogger } from "@orderhook/observability";
 import { createRedis } from "@orderhook/queue";
 import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl } from "@orderhook/testing";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { createWorker, type OrderWorker, type WorkerSettings } from "./create-worker";
-import type { WorkerMetrics } from "./worker-metrics";
+import { createWorker, type OrderWorker, type WorkerSettings } from "../src/create-worker";
+import type { WorkerMetrics } from "../src/worker-metrics";
 
 /** Worker settings of the integration tests: small batches that flush quickly, no owner cache. */
 const testWorkerSettings: WorkerSettings = {

@@ -1,5 +1,5 @@
 import { testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
-import { runCli } from "./run-cli";
+import { runCli } from "../src/run-cli";
 
 export interface CliRun {
   code: number;

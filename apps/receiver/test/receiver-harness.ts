@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { createDbClient, type DbClient } from "@orderhook/db";
 import { createOrderQueue, createRedis, type OrderQueue } from "@orderhook/queue";
 import {
@@ -16,7 +15,6 @@ import { type CredentialCache, createCredentialCache } from "../src/credential-c
 import { createCredentialLoader } from "../src/credential-loader";
 import { createProducerConnection } from "../src/producer-connection";
 import { subscribeToWebhookEvents } from "../src/webhook-events-subscription";
-import { signingKey } from "../src/webhook-signature";
 
 export interface TestReceiver {
   app: Hono<AppEnv>;
@@ -97,17 +95,3 @@ export async function createTestReceiver(
 }
 
 export const buyAlert = { ticker: "AAPL", action: "buy", quantity: 10 };
-
-/** Standard Webhooks headers for `body`, signed now (or at `timestampSeconds`). */
-export function signHeaders(
-  secret: string,
-  body: string,
-  options: { id?: string; timestampSeconds?: number } = {},
-): Record<string, string> {
-  const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
-  const timestamp = String(options.timestampSeconds ?? Math.floor(Date.now() / 1000));
-  const signature = createHmac("sha256", signingKey(secret))
-    .update(`${id}.${timestamp}.${body}`)
-    .digest("base64");
-  return { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` };
-}

@@ -18,6 +18,7 @@ export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
 export { type HttpAnswer, type HttpRequest, orderIdOf, problemCode, sendHttp } from "./send-http";
 export { canConnect, ensureServices } from "./services";
+export { type SignOptions, signHeaders } from "./sign-headers";
 export { type SlowRequestOptions, type SlowRequestResult, slowRequest } from "./slow-request";
 export { terminateBackends } from "./terminate-backends";
 export { waitUntil } from "./wait-until";

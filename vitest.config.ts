@@ -4,6 +4,7 @@ const all = [
   "apps/*/src/**/*.test.ts",
   "apps/*/test/**/*.test.ts",
   "packages/*/src/**/*.test.ts",
+  "tools/*/src/**/*.test.ts",
   ".railway/**/*.test.ts",
 ];
 
@@ -12,7 +13,7 @@ const all = [
 // with another process-heavy test for the machine's two cores.
 const processSuites = [
   "packages/reliability/src/**/*.test.ts",
-  "apps/bench/src/**/*.int.test.ts",
+  "tools/bench/src/**/*.int.test.ts",
   "packages/deploy/src/image-build.int.test.ts",
   "apps/*/src/**/*crash*.int.test.ts",
   "apps/*/src/**/graceful-shutdown*.int.test.ts",

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { freePort, type ServiceProcess, startService } from "./service-process";
 
 const APP_MAIN = {
-  receiver: fileURLToPath(new URL("../../../receiver/dist/main.js", import.meta.url)),
-  worker: fileURLToPath(new URL("../../../worker/dist/main.js", import.meta.url)),
+  receiver: fileURLToPath(new URL("../../../../apps/receiver/dist/main.js", import.meta.url)),
+  worker: fileURLToPath(new URL("../../../../apps/worker/dist/main.js", import.meta.url)),
 };
 
 export interface OrderhookEnv {

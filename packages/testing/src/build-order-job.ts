@@ -18,7 +18,7 @@ function baseJob(fixture: Fixture, body: Record<string, unknown>) {
   const alert = parseAlert(body);
   return {
     v: 1 as const,
-    orderId: randomUUID(),
+    orderId: randomUUID() as string,
     userId: fixture.userId,
     webhookId: fixture.webhookId,
     accountId: fixture.accountId,

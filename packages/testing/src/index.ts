@@ -10,9 +10,9 @@ export {
 export { auditOrders, type OrderAudit } from "./audit-orders";
 export { buildOrderJob } from "./build-order-job";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
+export { deleteKeys } from "./delete-keys";
 export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, type Fixture, type FixtureOptions } from "./fixtures";
-export { deleteKeys } from "./global-setup";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";

@@ -1,9 +1,8 @@
-import { parseAlert } from "@orderhook/alert";
-import { createOrderQueue, ORDER_JOB_NAME, ORDER_JOB_VERSION, type OrderJob } from "@orderhook/queue";
+import { createOrderQueue, ORDER_JOB_NAME } from "@orderhook/queue";
+import { buildOrderJob, type Fixture } from "@orderhook/testing";
 import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
-import type { SeededWebhook } from "../setup/seed-webhooks";
 
 const BULK_SIZE = 1_000;
 
@@ -11,7 +10,7 @@ const BULK_SIZE = 1_000;
 export async function prefillQueue(
   redis: Redis,
   prefix: string,
-  seeded: SeededWebhook[],
+  seeded: Fixture[],
   count: number,
   tag: string,
 ): Promise<void> {
@@ -20,7 +19,12 @@ export async function prefillQueue(
     for (let start = 0; start < count; start += BULK_SIZE) {
       const jobs: Parameters<typeof queue.addBulk>[0] = [];
       for (let n = start; n < Math.min(count, start + BULK_SIZE); n++) {
-        const data = orderJob(seeded[n % seeded.length]!, `${tag}-${n}`);
+        // UUIDv7 ids, as the receiver gives them: the orders index sees the same locality.
+        const data = buildOrderJob(
+          seeded[n % seeded.length]!,
+          { ticker: "AAPL", action: "buy", quantity: 1, comment: `${tag}-${n}` },
+          { orderId: uuidv7() },
+        );
         jobs.push({ name: ORDER_JOB_NAME, data, opts: { jobId: data.orderId } });
       }
       await queue.addBulk(jobs);
@@ -28,21 +32,6 @@ export async function prefillQueue(
   } finally {
     await queue.close();
   }
-}
-
-function orderJob(webhook: SeededWebhook, comment: string): OrderJob {
-  const raw = { ticker: "AAPL", action: "buy", quantity: 1, comment };
-  return {
-    v: ORDER_JOB_VERSION,
-    orderId: uuidv7(),
-    userId: webhook.userId,
-    webhookId: webhook.webhookId,
-    accountId: webhook.accountId,
-    idempotencyKey: null,
-    alert: parseAlert(raw),
-    raw,
-    receivedAt: Date.now(),
-  };
 }
 
 export interface DrainRate {

@@ -1,9 +1,11 @@
 import { fileURLToPath } from "node:url";
+import { AppProcess, freePort } from "@orderhook/testing";
 import { type BaselineResults, phaseResult } from "../bench-results";
 import { accountFor } from "../measure/accounting";
 import { loadOrderRows } from "../measure/order-rows";
 import { seedWebhooks, webhookPaths } from "../setup/seed-webhooks";
-import { freePort, startService } from "../targets/service-process";
+import { healthy } from "../targets/healthy";
+import { KEEP_LINES } from "../targets/orderhook-apps";
 import type { BenchContext } from "./bench-context";
 import { runLoadPhases } from "./load-phases";
 
@@ -12,15 +14,14 @@ const BASELINE_SERVER = fileURLToPath(new URL("../targets/baseline-server.ts", i
 export async function benchBaseline(ctx: BenchContext): Promise<BaselineResults> {
   const { options } = ctx;
   const seeded = await seedWebhooks(ctx.db, {
-    label: `baseline-${options.runId}`,
     users: options.users,
     rateLimitPerSecond: 1_000_000,
   });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = await startService({
-    name: "baseline",
-    nodeArgs: [...process.execArgv, BASELINE_SERVER],
+  const server = await AppProcess.start({
+    entry: BASELINE_SERVER,
+    maxLines: KEEP_LINES,
     env: {
       PORT: String(port),
       DATABASE_URL: ctx.databaseUrl,
@@ -28,7 +29,7 @@ export async function benchBaseline(ctx: BenchContext): Promise<BaselineResults>
       KEY_PREFIX: options.queuePrefix,
       RATE_LIMIT_PER_SECOND: "1000000",
     },
-    readyUrl: `${origin}/healthz`,
+    readyWhen: () => healthy(origin),
   });
   try {
     const target = { origin, paths: webhookPaths(seeded), tag: `baseline-${options.runId}` };
@@ -40,7 +41,7 @@ export async function benchBaseline(ctx: BenchContext): Promise<BaselineResults>
         openConnections: options.baselineConnections,
         closedConnections: options.baselineConnections,
       },
-      { baseline: server.child.pid },
+      { baseline: server.pid },
     );
     const rows = await loadOrderRows(
       ctx.sql,

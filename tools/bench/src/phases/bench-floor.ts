@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
+import { AppProcess, freePort } from "@orderhook/testing";
 import { phaseResult, type TargetResults } from "../bench-results";
-import { freePort, startService } from "../targets/service-process";
+import { healthy } from "../targets/healthy";
+import { KEEP_LINES } from "../targets/orderhook-apps";
 import type { BenchContext } from "./bench-context";
 import { runLoadPhases } from "./load-phases";
 
@@ -9,11 +11,11 @@ const FLOOR_SERVER = fileURLToPath(new URL("../targets/floor-server.ts", import.
 export async function benchFloor(ctx: BenchContext): Promise<TargetResults> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = await startService({
-    name: "floor",
-    nodeArgs: [...process.execArgv, FLOOR_SERVER],
+  const server = await AppProcess.start({
+    entry: FLOOR_SERVER,
     env: { PORT: String(port) },
-    readyUrl: `${origin}/healthz`,
+    readyWhen: () => healthy(origin),
+    maxLines: KEEP_LINES,
   });
   try {
     const target = { origin, paths: ["/v1/webhooks/floor"], tag: `floor-${ctx.options.runId}` };
@@ -25,7 +27,7 @@ export async function benchFloor(ctx: BenchContext): Promise<TargetResults> {
         openConnections: ctx.options.openConnections,
         closedConnections: ctx.options.connections,
       },
-      { floor: server.child.pid },
+      { floor: server.pid },
     );
     return { open: open.map((r) => phaseResult(r, null)), closed: phaseResult(closed, null) };
   } finally {

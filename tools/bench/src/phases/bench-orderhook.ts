@@ -15,7 +15,6 @@ import { runLoadPhases, runOpen } from "./load-phases";
 export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResults> {
   const { options } = ctx;
   const seeded = await seedWebhooks(ctx.db, {
-    label: `orderhook-${options.runId}`,
     users: options.users,
     rateLimitPerSecond: 1_000_000,
   });
@@ -37,7 +36,7 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
         openConnections: options.openConnections,
         closedConnections: options.connections,
       },
-      { receiver: receiver.child.pid },
+      { receiver: receiver.pid },
     );
     const paused: LoadResult[] = [...open, closed];
 
@@ -53,7 +52,7 @@ export async function benchOrderhook(ctx: BenchContext): Promise<OrderhookResult
       { ...target, tag: `${target.tag}-live` },
       TARGET_RATE,
       options.openConnections,
-      { receiver: receiver.child.pid, worker: worker.child.pid },
+      { receiver: receiver.pid, worker: worker.pid },
     );
     await waitForAcked(ctx, userIds, [...paused, live]);
     await commits.stop();

@@ -19,7 +19,6 @@ export async function benchRunningOrderhook(
   const { options } = ctx;
   const client = createDbClient({ url: databaseUrl, max: 2, applicationName: "orderhook-bench" });
   const seeded = await seedWebhooks(client.db, {
-    label: `orderhook-${options.runId}`,
     users: options.users,
     rateLimitPerSecond: 1_000_000,
   });

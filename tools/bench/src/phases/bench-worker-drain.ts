@@ -10,7 +10,6 @@ import type { BenchContext } from "./bench-context";
 export async function benchWorkerDrain(ctx: BenchContext): Promise<DrainResult> {
   const { options } = ctx;
   const seeded = await seedWebhooks(ctx.db, {
-    label: `drain-${options.runId}`,
     users: 4,
     rateLimitPerSecond: 1_000_000,
   });
@@ -23,7 +22,7 @@ export async function benchWorkerDrain(ctx: BenchContext): Promise<DrainResult> 
   // Start-up included: the worker has nothing else to do, and its boot is a few ms of CPU.
   let cpuUsPerOrder: Record<string, number>;
   try {
-    cpuUsPerOrder = await cpuPerItem({ worker: worker.child.pid, ...ctx.services }, async () => {
+    cpuUsPerOrder = await cpuPerItem({ worker: worker.pid, ...ctx.services }, async () => {
       await waitForOrders(ctx.sql, userIds, options.drainJobs, { timeoutMs: 120_000, stallMs: 10_000 });
       return options.drainJobs;
     });

@@ -1,10 +1,10 @@
 import { createDbClient, type Database } from "@orderhook/db";
 import { createRedis } from "@orderhook/queue";
+import { deleteKeys } from "@orderhook/testing";
 import type { Redis } from "ioredis";
 import type { Sql } from "postgres";
 import { onInterrupt } from "../targets/child-registry";
 import { createBenchDatabase, dropBenchDatabase } from "./bench-database";
-import { deleteKeys } from "./delete-keys";
 
 export interface IsolatedEnvironment {
   /** A database of this run's own, migrated. */
@@ -28,7 +28,7 @@ export async function openIsolatedEnvironment(options: {
   const client = createDbClient({ url: databaseUrl, max: 4, applicationName: "orderhook-bench" });
   const redis = createRedis(options.redisUrl, { maxRetriesPerRequest: null });
   const drop = async () => {
-    await deleteKeys(redis, options.queuePrefix);
+    await deleteKeys(redis, `${options.queuePrefix}*`);
     if (!options.keepDatabase) await dropBenchDatabase(options.serverUrl, options.databaseName);
   };
   const forget = onInterrupt(drop);
@@ -40,7 +40,7 @@ export async function openIsolatedEnvironment(options: {
     async close() {
       forget();
       try {
-        await deleteKeys(redis, options.queuePrefix);
+        await deleteKeys(redis, `${options.queuePrefix}*`);
       } finally {
         redis.disconnect();
         await client.close();

@@ -43,18 +43,17 @@ export async function runStress(options: StressOptions, command: string): Promis
     keepDatabase: options.keepDatabase,
   });
   try {
-    const seed = (kind: string, users: number) =>
+    const seed = (users: number) =>
       seedWebhooks(env.db, {
-        label: `${kind}-${options.runId}`,
         users,
         rateLimitPerSecond: options.rateLimit,
       });
     const groups = {
-      steady: await seed("steady", options.users),
-      bursts: await seed("bursts", options.users),
-      duplicates: await seed("duplicates", options.users),
-      invalid: await seed("invalid", options.users),
-      revoked: await seed("revoked", 1),
+      steady: await seed(options.users),
+      bursts: await seed(options.users),
+      duplicates: await seed(options.users),
+      invalid: await seed(options.users),
+      revoked: await seed(1),
     };
     const revoked = groups.revoked[0]!;
     await env.sql`update webhooks set active = false, revoked_at = now() where id = ${revoked.webhookId}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SeededWebhook } from "../setup/seed-webhooks";
+import type { Fixture } from "@orderhook/testing";
 import { ScenarioResult } from "./scenario-result";
 import { type StressClient, sendRequest } from "./send-request";
 
@@ -12,7 +12,7 @@ export interface ScenarioContext {
   rateLimit: number;
 }
 
-const path = (w: SeededWebhook) => `/v1/webhooks/${w.token}`;
+const path = (w: Fixture) => `/v1/webhooks/${w.token}`;
 const alert = (comment: string, extra = "") =>
   `{"ticker":"MSFT","action":"sell","quantity":2,"orderType":"limit","limitPrice":410.5${extra},"comment":"${comment}"}`;
 
@@ -35,7 +35,7 @@ async function paced(
 }
 
 /** Unique alerts at half each user's limit: every one must be accepted. */
-export async function steadyTraffic(ctx: ScenarioContext, users: SeededWebhook[]): Promise<ScenarioResult> {
+export async function steadyTraffic(ctx: ScenarioContext, users: Fixture[]): Promise<ScenarioResult> {
   const result = new ScenarioResult(
     "steady",
     `unique alerts at half the limit (${ctx.rateLimit / 2}/s per user)`,
@@ -49,7 +49,7 @@ export async function steadyTraffic(ctx: ScenarioContext, users: SeededWebhook[]
 }
 
 /** 2× the limit at once, then a pause to refill: about half must be refused with 429. */
-export async function rateLimitBursts(ctx: ScenarioContext, users: SeededWebhook[]): Promise<ScenarioResult> {
+export async function rateLimitBursts(ctx: ScenarioContext, users: Fixture[]): Promise<ScenarioResult> {
   const size = ctx.rateLimit * 2;
   const result = new ScenarioResult("bursts", `${size} alerts at once per user (2× the limit), every 2 s`, [
     "202",
@@ -77,10 +77,7 @@ export async function rateLimitBursts(ctx: ScenarioContext, users: SeededWebhook
  * and a keyless alert sent twice back to back (deduplicated by body hash): one order each,
  * and every 2xx for the same alert names the same orderId.
  */
-export async function duplicateDeliveries(
-  ctx: ScenarioContext,
-  users: SeededWebhook[],
-): Promise<ScenarioResult> {
+export async function duplicateDeliveries(ctx: ScenarioContext, users: Fixture[]): Promise<ScenarioResult> {
   const result = new ScenarioResult(
     "duplicates",
     "each alert delivered 2–3 times (Idempotency-Key or same body)",
@@ -105,7 +102,7 @@ export async function duplicateDeliveries(
 }
 
 /** Bodies that must be refused with a clear 4xx and the right code. */
-export async function invalidRequests(ctx: ScenarioContext, users: SeededWebhook[]): Promise<ScenarioResult> {
+export async function invalidRequests(ctx: ScenarioContext, users: Fixture[]): Promise<ScenarioResult> {
   const cases = [
     { body: '{"ticker":"AAPL","action":', expect: "400 malformed_json" },
     { body: '{"ticker":"AAPL","action":"buy"}', expect: "422 invalid_order" },
@@ -137,10 +134,7 @@ export async function invalidRequests(ctx: ScenarioContext, users: SeededWebhook
 }
 
 /** Unknown and revoked tokens: 401 invalid_token, identical for both. */
-export async function unauthorizedRequests(
-  ctx: ScenarioContext,
-  revoked: SeededWebhook,
-): Promise<ScenarioResult> {
+export async function unauthorizedRequests(ctx: ScenarioContext, revoked: Fixture): Promise<ScenarioResult> {
   const result = new ScenarioResult("unauthorized", "unknown and revoked tokens", ["401 invalid_token"]);
   await paced(ctx, 100, 2, async (n) => {
     const token = n < 1_000_000 ? `oh_${randomBytes(32).toString("base64url")}` : revoked.token;

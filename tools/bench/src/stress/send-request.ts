@@ -1,5 +1,5 @@
-import { headerValue } from "../load/http-response-parser";
-import { KeepAliveClient } from "../load/keep-alive-client";
+import { Agent } from "node:http";
+import { type HttpAnswer, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
 
 export interface StressRequest {
   path: string;
@@ -14,63 +14,34 @@ export interface StressAnswer {
   orderId: string | null;
 }
 
-/** The load generator's keep-alive client behind promises, with a timeout so a lost answer cannot hang a scenario. */
+/**
+ * The stress scenarios' client: the toolkit's `sendHttp` over a pool of keep-alive sockets,
+ * with a timeout so a lost answer cannot hang a scenario.
+ */
 export class StressClient {
-  private readonly client: KeepAliveClient;
-  private readonly host: string;
-  private readonly waiting = new Map<number, (answer: StressAnswer) => void>();
-  private nextTicket = 0;
+  private readonly agent: Agent;
 
   constructor(
-    origin: string,
+    private readonly origin: string,
     connections: number,
     private readonly timeoutMs: number,
   ) {
-    this.host = new URL(origin).host;
-    this.client = new KeepAliveClient(origin, connections, (ticket, error, response) => {
-      const resolve = this.waiting.get(ticket);
-      if (!resolve) return;
-      this.waiting.delete(ticket);
-      if (error !== null || response === null) {
-        resolve({ key: `error ${error ?? "unknown"}`, status: 0, orderId: null });
-        return;
-      }
-      const { status } = response;
-      const body = parse(response.body.toString());
-      if (status >= 200 && status < 300) {
-        const replayed = headerValue(response.head, "idempotent-replayed") === "true";
-        resolve({
-          key: replayed ? `${status} replayed` : String(status),
-          status,
-          orderId: typeof body.orderId === "string" ? body.orderId : null,
-        });
-        return;
-      }
-      const code = typeof body.code === "string" ? body.code : "";
-      resolve({ key: `${status} ${code}`.trim(), status, orderId: null });
-    });
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections });
   }
 
-  send(request: StressRequest): Promise<StressAnswer> {
-    const ticket = this.nextTicket++;
-    const headers = { "content-type": "application/json", ...request.headers };
-    let head = `POST ${request.path} HTTP/1.1\r\nhost: ${this.host}\r\n`;
-    for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-    const bytes = `${head}content-length: ${Buffer.byteLength(request.body)}\r\n\r\n${request.body}`;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (this.waiting.delete(ticket)) resolve({ key: "error ETIMEDOUT", status: 0, orderId: null });
-      }, this.timeoutMs);
-      this.waiting.set(ticket, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-      this.client.send(bytes, ticket);
+  async send(request: StressRequest): Promise<StressAnswer> {
+    const answer = await sendHttp(this.origin, {
+      path: request.path,
+      body: request.body,
+      headers: { "content-type": "application/json", ...request.headers },
+      timeoutMs: this.timeoutMs,
+      agent: this.agent,
     });
+    return stressAnswer(answer);
   }
 
   destroy(): void {
-    this.client.destroy();
+    this.agent.destroy();
   }
 }
 
@@ -78,11 +49,15 @@ export function sendRequest(client: StressClient, request: StressRequest): Promi
   return client.send(request);
 }
 
-function parse(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
+function stressAnswer(answer: HttpAnswer): StressAnswer {
+  if (answer.error !== null) {
+    const error = answer.error === "timeout" ? "ETIMEDOUT" : answer.error;
+    return { key: `error ${error}`, status: 0, orderId: null };
   }
+  const { status } = answer;
+  if (status >= 200 && status < 300) {
+    const replayed = answer.headers["idempotent-replayed"] === "true";
+    return { key: replayed ? `${status} replayed` : String(status), status, orderId: orderIdOf(answer.text) };
+  }
+  return { key: `${status} ${problemCode(answer.text)}`.trim(), status, orderId: null };
 }

@@ -1,11 +1,14 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { freePort, type ServiceProcess, startService } from "./service-process";
+import { AppProcess } from "@orderhook/testing";
 
 const APP_MAIN = {
   receiver: fileURLToPath(new URL("../../../../apps/receiver/dist/main.js", import.meta.url)),
   worker: fileURLToPath(new URL("../../../../apps/worker/dist/main.js", import.meta.url)),
 };
+
+/** Output lines kept per process: enough for an error message, bounded over a long run. */
+export const KEEP_LINES = 200;
 
 export interface OrderhookEnv {
   databaseUrl: string;
@@ -44,35 +47,25 @@ function commonEnv(env: OrderhookEnv): Record<string, string> {
 }
 
 /** The built receiver (`apps/receiver/dist/main.js`) on a free loopback port, ready when /readyz answers. */
-export async function startReceiver(
-  env: OrderhookEnv,
-  nodeArgs: string[] = [],
-): Promise<ServiceProcess & { origin: string }> {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const service = await startService({
-    name: "receiver",
-    nodeArgs: [...nodeArgs, APP_MAIN.receiver],
-    env: {
-      ...commonEnv(env),
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      // Every bench user has a high limit of its own; this only covers users without one.
-      RATE_LIMIT_PER_SECOND: "1000000",
-    },
-    readyUrl: `${origin}/readyz`,
+export function startReceiver(env: OrderhookEnv, nodeArgs: string[] = []): Promise<AppProcess> {
+  return AppProcess.start({
+    app: "receiver",
+    built: true,
+    nodeArgs,
+    maxLines: KEEP_LINES,
+    // Every bench user has a high limit of its own; this only covers users without one.
+    env: { ...commonEnv(env), RATE_LIMIT_PER_SECOND: "1000000" },
   });
-  return Object.assign(service, { origin });
 }
 
-/** The built worker (`apps/worker/dist/main.js`), ready when its metrics endpoint answers. */
-export async function startWorker(env: OrderhookEnv, nodeArgs: string[] = []): Promise<ServiceProcess> {
-  const metricsPort = await freePort();
-  return startService({
-    name: "worker",
+/** The built worker (`apps/worker/dist/main.js`), ready when its /readyz answers. */
+export function startWorker(env: OrderhookEnv, nodeArgs: string[] = []): Promise<AppProcess> {
+  return AppProcess.start({
+    app: "worker",
+    built: true,
     // As the worker image and `pnpm start:worker` run it.
-    nodeArgs: ["--max-semi-space-size=32", ...nodeArgs, APP_MAIN.worker],
-    env: { ...commonEnv(env), METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1" },
-    readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
+    nodeArgs: ["--max-semi-space-size=32", ...nodeArgs],
+    maxLines: KEEP_LINES,
+    env: commonEnv(env),
   });
 }

@@ -1,6 +1,4 @@
-import { createDbClient, orders } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
-import { createRedis } from "@orderhook/queue";
+import { orders } from "@orderhook/db";
 import {
   AppProcess,
   createFixture,
@@ -10,16 +8,10 @@ import {
   waitUntil,
 } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { createWorker } from "./create-worker";
+import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
+const { client, startWorker } = workerTestContext();
 
 describe("end to end", () => {
   it("turns an HTTP alert into a queued job, then into an accepted order row the receiver reports", async () => {
@@ -31,22 +23,7 @@ describe("end to end", () => {
       env: { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix },
     });
     const { origin } = receiver;
-    const worker = createWorker({
-      connection: redis,
-      prefix,
-      sql: client.sql,
-      logger: createLogger({ name: "worker-test", level: "silent" }),
-      settings: {
-        concurrency: 10,
-        batchMaxSize: 100,
-        batchMaxWaitMs: 5,
-        maxAttempts: 12,
-        lockDurationMs: 30_000,
-        stalledIntervalMs: 30_000,
-        maxStalledCount: 5,
-        ownerCacheTtlMs: 5_000,
-      },
-    });
+    startWorker(prefix, { concurrency: 10, batchMaxSize: 100, batchMaxWaitMs: 5, ownerCacheTtlMs: 5_000 });
     try {
       const sent = await fetch(`${origin}/v1/webhooks/${fixture.token}`, {
         method: "POST",
@@ -89,7 +66,6 @@ describe("end to end", () => {
       expect(receiver.output).toContain(`/v1/orders/`);
       expect(receiver.output, "no log line carries the token").not.toContain(fixture.token);
     } finally {
-      await worker.close();
       await receiver.kill();
     }
   }, 60_000);

@@ -1,36 +1,23 @@
 import { retryFailedJob } from "@orderhook/admin";
 import { createDbClient, orders } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
-import {
-  createOrderQueue,
-  createRedis,
-  ORDER_JOB_NAME,
-  ORDER_QUEUE_NAME,
-  orderJobOptions,
-} from "@orderhook/queue";
+import { createOrderQueue, ORDER_JOB_NAME, ORDER_QUEUE_NAME, orderJobOptions } from "@orderhook/queue";
 import {
   buildOrderJob,
   createFixture,
   FaultProxy,
   testDatabaseUrl,
-  testRedisUrl,
   uniquePrefix,
   waitUntil,
 } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 import { createOrderWriter } from "./order-writer";
 import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
+const { client, redis, logger } = workerTestContext();
 
 describe("exhausted retries", () => {
   it("mark the order failed with the last error, and `jobs retry` turns it accepted without a second row", async () => {
@@ -58,7 +45,7 @@ describe("exhausted retries", () => {
     const processor = createOrderProcessor({
       writer,
       owners: createOwnerCache({ sql: lookups.sql, ttlMs: 0 }),
-      logger: createLogger({ name: "worker-test", level: "silent" }),
+      logger,
       maxAttempts: 12,
     });
     const worker = new Worker(ORDER_QUEUE_NAME, processor, { connection: redis, prefix, concurrency: 2 });

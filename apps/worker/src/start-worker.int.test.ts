@@ -1,13 +1,6 @@
 import { parseEnv, workerEnvSchema } from "@orderhook/config";
-import { createDbClient, orders, webhooks } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
-import {
-  createOrderQueue,
-  createRedis,
-  ORDER_JOB_NAME,
-  orderJobOptions,
-  publishWebhookEvent,
-} from "@orderhook/queue";
+import { orders, webhooks } from "@orderhook/db";
+import { createOrderQueue, ORDER_JOB_NAME, orderJobOptions, publishWebhookEvent } from "@orderhook/queue";
 import {
   buildOrderJob,
   createFixture,
@@ -17,16 +10,11 @@ import {
   waitUntil,
 } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 import { startWorker } from "./start-worker";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
+const { client, redis, logger } = workerTestContext();
 
 describe("startWorker", () => {
   it("drops a revoked webhook from its cache on the credential event, long before the cache TTL", async () => {
@@ -39,7 +27,7 @@ describe("startWorker", () => {
       METRICS_HOST: "127.0.0.1",
       OWNER_CACHE_TTL_MS: "3600000",
     });
-    const worker = await startWorker(env, createLogger({ name: "worker-test", level: "silent" }));
+    const worker = await startWorker(env, logger);
     const queue = createOrderQueue(redis, prefix);
     const fixture = await createFixture(client.db);
     const rowOf = async (id: string) => (await client.db.select().from(orders).where(eq(orders.id, id)))[0];

@@ -1,22 +1,16 @@
 import { orders } from "@orderhook/db";
-import {
-  AppProcess,
-  createFixture,
-  testDatabaseUrl,
-  testRedisUrl,
-  uniquePrefix,
-  waitUntil,
-} from "@orderhook/testing";
+import { AppProcess, testDatabaseUrl, testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { workerTestContext } from "../test/worker-test-context";
 
-const { client, startWorker } = workerTestContext();
+const t = workerTestContext();
+const { client, startWorker } = t;
 
 describe("end to end", () => {
   it("turns an HTTP alert into a queued job, then into an accepted order row the receiver reports", async () => {
     const prefix = uniquePrefix("e2e");
-    const fixture = await createFixture(client.db);
+    const { fixture } = t;
     // The receiver runs as the separate process it is in production; apps never import each other.
     const receiver = await AppProcess.start({
       app: "receiver",

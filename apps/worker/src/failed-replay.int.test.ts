@@ -1,14 +1,7 @@
 import { retryFailedJob } from "@orderhook/admin";
 import { createDbClient, orders } from "@orderhook/db";
-import { createOrderQueue, ORDER_JOB_NAME, ORDER_QUEUE_NAME, orderJobOptions } from "@orderhook/queue";
-import {
-  buildOrderJob,
-  createFixture,
-  FaultProxy,
-  testDatabaseUrl,
-  uniquePrefix,
-  waitUntil,
-} from "@orderhook/testing";
+import { ORDER_QUEUE_NAME, orderJobOptions } from "@orderhook/queue";
+import { buildOrderJob, FaultProxy, testDatabaseUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -17,7 +10,8 @@ import { createOrderWriter } from "./order-writer";
 import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
 
-const { client, redis, logger } = workerTestContext();
+const t = workerTestContext();
+const { client, redis, logger, enqueue } = t;
 
 describe("exhausted retries", () => {
   it("mark the order failed with the last error, and `jobs retry` turns it accepted without a second row", async () => {
@@ -34,13 +28,9 @@ describe("exhausted retries", () => {
     });
     await proxy.down();
     const prefix = uniquePrefix("exhausted");
-    const queue = createOrderQueue(redis, prefix);
-    const fixture = await createFixture(client.db);
+    const { fixture } = t;
     const job = buildOrderJob(fixture);
-    await queue.add(ORDER_JOB_NAME, job, {
-      ...orderJobOptions({ attempts: 3, backoffMs: 10 }),
-      jobId: job.orderId,
-    });
+    const queue = await enqueue(prefix, [job], orderJobOptions({ attempts: 3, backoffMs: 10 }));
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
     const processor = createOrderProcessor({
       writer,
@@ -76,7 +66,6 @@ describe("exhausted retries", () => {
     } finally {
       await worker.close();
       await writer.flush();
-      await queue.close();
       await lookups.close();
       await proxy.close();
     }

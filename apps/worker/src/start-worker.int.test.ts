@@ -1,20 +1,14 @@
 import { parseEnv, workerEnvSchema } from "@orderhook/config";
 import { orders, webhooks } from "@orderhook/db";
-import { createOrderQueue, ORDER_JOB_NAME, orderJobOptions, publishWebhookEvent } from "@orderhook/queue";
-import {
-  buildOrderJob,
-  createFixture,
-  testDatabaseUrl,
-  testRedisUrl,
-  uniquePrefix,
-  waitUntil,
-} from "@orderhook/testing";
+import { publishWebhookEvent } from "@orderhook/queue";
+import { buildOrderJob, testDatabaseUrl, testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { workerTestContext } from "../test/worker-test-context";
 import { startWorker } from "./start-worker";
 
-const { client, redis, logger } = workerTestContext();
+const t = workerTestContext();
+const { client, redis, logger, enqueue } = t;
 
 describe("startWorker", () => {
   it("drops a revoked webhook from its cache on the credential event, long before the cache TTL", async () => {
@@ -28,12 +22,11 @@ describe("startWorker", () => {
       OWNER_CACHE_TTL_MS: "3600000",
     });
     const worker = await startWorker(env, logger);
-    const queue = createOrderQueue(redis, prefix);
-    const fixture = await createFixture(client.db);
+    const { fixture } = t;
     const rowOf = async (id: string) => (await client.db.select().from(orders).where(eq(orders.id, id)))[0];
     try {
       const before = buildOrderJob(fixture);
-      await queue.add(ORDER_JOB_NAME, before, { ...orderJobOptions(), jobId: before.orderId });
+      await enqueue(prefix, [before]);
       await waitUntil(
         async () => (await rowOf(before.orderId))?.status,
         () => "first order not written",
@@ -52,7 +45,7 @@ describe("startWorker", () => {
       });
       // As if a receiver's stale credential cache had let one more alert through.
       const after = buildOrderJob(fixture, undefined, { receivedAt: revokedAt + 1_000 });
-      await queue.add(ORDER_JOB_NAME, after, { ...orderJobOptions(), jobId: after.orderId });
+      await enqueue(prefix, [after]);
       const row = await waitUntil(
         async () => rowOf(after.orderId),
         () => "second order not written",
@@ -64,7 +57,6 @@ describe("startWorker", () => {
       });
     } finally {
       await worker.close();
-      await queue.close();
     }
   });
 });

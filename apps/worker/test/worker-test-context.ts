@@ -1,7 +1,15 @@
 import { createDbClient } from "@orderhook/db";
 import { createLogger } from "@orderhook/observability";
-import { createRedis } from "@orderhook/queue";
+import {
+  createOrderQueue,
+  createRedis,
+  ORDER_JOB_NAME,
+  type OrderJob,
+  type OrderQueue,
+  orderJobOptions,
+} from "@orderhook/queue";
 import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl } from "@orderhook/testing";
+import type { JobsOptions } from "bullmq";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { createWorker, type OrderWorker, type WorkerSettings } from "../src/create-worker";
 import type { WorkerMetrics } from "../src/worker-metrics";
@@ -62,6 +70,27 @@ export function workerTestContext() {
       });
       started.push(worker);
       return worker;
+    },
+    /**
+     * Adds `jobs` to the order queue under `prefix` as the receiver does (job id = order id,
+     * the queue's job options unless given); the queue is closed after the test. Jobs are
+     * taken as they come, valid or not: the worker must survive what Redis holds.
+     */
+    async enqueue(
+      prefix: string,
+      jobs: unknown[],
+      opts: JobsOptions = orderJobOptions(),
+    ): Promise<OrderQueue> {
+      const queue = createOrderQueue(redis, prefix);
+      started.push(queue);
+      await queue.addBulk(
+        jobs.map((data) => ({
+          name: ORDER_JOB_NAME,
+          data: data as OrderJob,
+          opts: { ...opts, jobId: (data as OrderJob).orderId },
+        })),
+      );
+      return queue;
     },
     /** Closes this too after the test, with the workers, newest first. */
     track(closable: { close(): Promise<void> }): void {

@@ -32,11 +32,8 @@
 local rcall = redis.call
 local activeKey = KEYS[2]
 local eventStreamKey = KEYS[4]
-local stalledKey = KEYS[5]
 local targetSet = KEYS[7]
-local prefix = ARGV[1]
-local timestamp = ARGV[2]
-local token = ARGV[3]
+local prefix, timestamp, token = ARGV[1], ARGV[2], ARGV[3]
 local maxCount = tonumber(ARGV[4])
 local maxAge = tonumber(ARGV[5])
 local maxLimit = tonumber(ARGV[6]) or 1000
@@ -63,7 +60,7 @@ for i = 7, #ARGV do
   elseif rcall("ZCARD", jobIdKey .. ":unsuccessful") ~= 0 then
     code = -9
   else
-    code = removeLock(jobIdKey, stalledKey, token, jobId)
+    code = removeLock(jobIdKey, KEYS[5], token, jobId)
     if code == 0 and rcall("LREM", activeKey, -1, jobId) < 1 then
       code = -3
     end

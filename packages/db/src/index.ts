@@ -19,4 +19,4 @@ export {
   type Webhook,
   webhooks,
 } from "./schema";
-export { generateSigningSecret, generateToken, hashToken, TOKEN_PREFIX, tokenDisplayPrefix } from "./token";
+export { generateSigningSecret, hashToken, issueToken, TOKEN_PREFIX } from "./token";

@@ -1,12 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  createOrderQueue,
-  createRedis,
-  ORDER_JOB_NAME,
-  orderJobKey,
-  orderJobOptions,
-} from "@orderhook/queue";
-import { buildOrderJob, waitUntil } from "@orderhook/testing";
+import { createRedis, orderJobKey } from "@orderhook/queue";
+import { waitUntil } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
@@ -114,43 +108,26 @@ describe("graceful shutdown under load", () => {
 
   it("serves job, batch and queue metrics while a worker drains; on SIGTERM it stops taking jobs, finishes the active ones, exits 0", async () => {
     const scenario = await Scenario.create("wdrain");
-    const redis = createRedis(scenario.redis.url, { maxRetriesPerRequest: null });
-    const queue = createOrderQueue(redis, scenario.prefix);
-    try {
-      const jobs = Array.from({ length: 2_000 }, () => buildOrderJob(scenario.fixtures[0]!));
-      await queue.addBulk(
-        jobs.map((data) => ({
-          name: ORDER_JOB_NAME,
-          data,
-          opts: { ...orderJobOptions(), jobId: data.orderId },
-        })),
-      );
-      const worker = await scenario.startWorker({
-        env: { BATCH_MAX_WAIT_MS: "50", WORKER_CONCURRENCY: "100" },
-      });
-      await waitUntil(
-        async () => ((await queue.getCompletedCount()) > 50 ? true : undefined),
-        async () => `${JSON.stringify(await queue.getJobCounts())}; worker output: ${worker.tail()}`,
-        60_000,
-      );
-      const metrics = await (await fetch(`${worker.origin}/metrics`)).text();
-      expect(metrics, metrics).toMatch(/^orderhook_worker_jobs_total\{outcome="accepted",code=""\} [1-9]/m);
-      expect(metrics).toMatch(/^orderhook_queue_jobs\{state="waiting"\} \d+/m);
-      expect(metrics).toMatch(/^orderhook_worker_batch_size_count [1-9]/m);
-      expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
-      const exit = await worker.kill("SIGTERM");
-      expect(exit, worker.tail()).toEqual({ code: 0, signal: null });
-      const counts = await queue.getJobCounts("active", "completed", "waiting", "failed");
-      expect(counts.active, JSON.stringify(counts)).toBe(0);
-      expect(counts.failed, JSON.stringify(counts)).toBe(0);
-      const ids = jobs.map((j) => j.orderId);
-      const [row] = await scenario.db.sql<{ n: number }[]>`
-        select count(*)::int as n from orders where id = any(${ids}::uuid[])`;
-      expect(row?.n, JSON.stringify(counts)).toBe(counts.completed);
-      expect(worker.output).toContain('"msg":"stopped"');
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
+    const { queue, ids, rows } = await scenario.enqueueOrders(2_000);
+    const worker = await scenario.startWorker({
+      env: { BATCH_MAX_WAIT_MS: "50", WORKER_CONCURRENCY: "100" },
+    });
+    await waitUntil(
+      async () => ((await queue.getCompletedCount()) > 50 ? true : undefined),
+      async () => `${JSON.stringify(await queue.getJobCounts())}; worker output: ${worker.tail()}`,
+      60_000,
+    );
+    const metrics = await (await fetch(`${worker.origin}/metrics`)).text();
+    expect(metrics, metrics).toMatch(/^orderhook_worker_jobs_total\{outcome="accepted",code=""\} [1-9]/m);
+    expect(metrics).toMatch(/^orderhook_queue_jobs\{state="waiting"\} \d+/m);
+    expect(metrics).toMatch(/^orderhook_worker_batch_size_count [1-9]/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    const exit = await worker.kill("SIGTERM");
+    expect(exit, worker.tail()).toEqual({ code: 0, signal: null });
+    const counts = await queue.getJobCounts("active", "completed", "waiting", "failed");
+    expect(counts.active, JSON.stringify(counts)).toBe(0);
+    expect(counts.failed, JSON.stringify(counts)).toBe(0);
+    expect(await rows(), JSON.stringify({ counts, jobs: ids.length })).toBe(counts.completed);
+    expect(worker.output).toContain('"msg":"stopped"');
   }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { createOrderQueue, createRedis, ORDER_JOB_NAME, orderJobOptions } from "@orderhook/queue";
-import { buildOrderJob, terminateBackends, waitUntil } from "@orderhook/testing";
+import { orderJobOptions } from "@orderhook/queue";
+import { terminateBackends, waitUntil } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
@@ -115,8 +115,6 @@ describe("Postgres faults", () => {
     const proxy = await scenario.faultProxy({ target: postgresTarget(scenario.databaseUrl) });
     // A little latency keeps the drain going long enough for the outage to land in its middle.
     proxy.setLatency(5);
-    const redis = createRedis(scenario.redis.url, { maxRetriesPerRequest: null });
-    const queue = createOrderQueue(redis, scenario.prefix);
     const worker = await scenario.startWorker({
       databaseUrl: proxy.url(scenario.databaseUrl),
       env: {
@@ -127,22 +125,13 @@ describe("Postgres faults", () => {
         DB_CONNECT_TIMEOUT_SECONDS: "2",
       },
     });
-    const jobs = Array.from({ length: 300 }, () => buildOrderJob(scenario.fixtures[0]!));
-    const ids = jobs.map((job) => job.orderId);
-    const countRows = async () => {
-      const [row] = await scenario.db.sql<{ n: number }[]>`
-        select count(*)::int as n from orders where id = any(${ids}::uuid[])`;
-      return row?.n ?? 0;
-    };
     const retries = () => worker.lines.filter((line) => line.includes('"order retry"')).length;
     try {
-      await queue.addBulk(
-        jobs.map((data) => ({
-          name: ORDER_JOB_NAME,
-          data,
-          opts: { ...orderJobOptions({ attempts: 50, backoffMs: 20 }), jobId: data.orderId },
-        })),
-      );
+      const {
+        queue,
+        ids,
+        rows: countRows,
+      } = await scenario.enqueueOrders(300, orderJobOptions({ attempts: 50, backoffMs: 20 }));
       // Cut Postgres off mid-drain, with batches in flight.
       await waitUntil(
         async () => ((await countRows()) > 20 ? true : undefined),
@@ -173,7 +162,7 @@ describe("Postgres faults", () => {
       const retried = (await queue.getCompleted(0, 299)).filter((j) => j.attemptsMade > 0);
       expect(retried.length, "some jobs went through a retry").toBeGreaterThan(0);
       recordMeasurement("Postgres connections reset mid-drain (proxy down, reset mode)", {
-        jobs: jobs.length,
+        jobs: ids.length,
         rows: rows.length,
         jobsRetried: retried.length,
         retryLines: retries(),
@@ -181,8 +170,6 @@ describe("Postgres faults", () => {
     } finally {
       // Up again before anything closes: a worker waiting on Postgres would otherwise hold its batch.
       await proxy.up();
-      await queue.close();
-      redis.disconnect();
     }
   }, 150_000);
 });

@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "@orderhook/config";
+import { RUN_OPTIONS, RUN_USAGE, type RunSettings, runSettings } from "./run-settings";
 
 export const TARGET_NAMES = ["floor", "orderhook", "drain", "baseline"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
-export interface BenchOptions {
+export interface BenchOptions extends RunSettings {
   quick: boolean;
   /** Where the JSON goes; null for a full run, which writes docs/benchmarks/ and docs/benchmarks.md. */
   out: string | null;
@@ -24,14 +23,8 @@ export interface BenchOptions {
   drainTimeoutMs: number;
   users: number;
   targets: TargetName[];
-  /** Server on which the bench creates (and drops) its own database. */
-  databaseUrl: string;
-  redisUrl: string;
-  runId: string;
-  queuePrefix: string;
   /** Node flags for the receiver and worker: `--cpu-prof` into the `--cpu-prof DIR` given. */
   profileNodeArgs: string[];
-  keepDatabase: boolean;
   /** A running receiver to measure instead of spawning one, and the database it (and its worker) use. */
   receiverUrl: string | null;
   receiverDatabaseUrl: string | null;
@@ -41,8 +34,8 @@ export interface BenchOptions {
 
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline]
-  [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--cpu-prof DIR]
-  [--keep-database] [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
+  ${RUN_USAGE} [--cpu-prof DIR]
+  [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseOrFail(() =>
@@ -59,15 +52,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         "drain-jobs": { type: "string" },
         users: { type: "string" },
         targets: { type: "string" },
-        "database-url": { type: "string" },
-        "redis-url": { type: "string" },
-        "queue-prefix": { type: "string" },
         "cpu-prof": { type: "string" },
-        "keep-database": { type: "boolean", default: false },
         note: { type: "string" },
         "receiver-url": { type: "string" },
         "receiver-database-url": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
+        ...RUN_OPTIONS,
       },
     }),
   );
@@ -76,7 +65,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
-  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const targets = values.targets ? list(values.targets, "--targets") : [...TARGET_NAMES];
   for (const t of targets)
     if (!TARGET_NAMES.includes(t as TargetName)) fail(`--targets: unknown target ${t}`);
@@ -101,12 +89,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     drainTimeoutMs: quick ? 3_000 : 10_000,
     users: values.users ? positive(values.users, "--users") : 8,
     targets: targets as TargetName[],
-    databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    redisUrl: values["redis-url"] ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
-    runId,
-    queuePrefix: values["queue-prefix"] ?? `ohbench-${runId}`,
+    ...runSettings(values, "ohbench"),
     profileNodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [],
-    keepDatabase: values["keep-database"],
     note: values.note ?? null,
     receiverUrl: values["receiver-url"] ?? null,
     receiverDatabaseUrl: values["receiver-database-url"] ?? null,

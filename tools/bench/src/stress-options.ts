@@ -1,23 +1,17 @@
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "@orderhook/config";
+import { RUN_OPTIONS, RUN_USAGE, type RunSettings, runSettings } from "./run-settings";
 
-export interface StressOptions {
+export interface StressOptions extends RunSettings {
   quick: boolean;
   out: string | null;
   durationMs: number;
   /** Users per kind of traffic (steady, bursts, duplicates, invalid). */
   users: number;
   rateLimit: number;
-  databaseUrl: string;
-  redisUrl: string;
-  runId: string;
-  queuePrefix: string;
-  keepDatabase: boolean;
 }
 
 const USAGE = `pnpm stress [--quick] [--out results.json] [--duration s] [--users n] [--rate-limit n]
-  [--database-url postgres://…] [--redis-url redis://…] [--queue-prefix p] [--keep-database]`;
+  ${RUN_USAGE}`;
 
 export function parseStressOptions(argv: string[]): StressOptions {
   const { values } = parseArgs({
@@ -28,18 +22,13 @@ export function parseStressOptions(argv: string[]): StressOptions {
       duration: { type: "string" },
       users: { type: "string" },
       "rate-limit": { type: "string" },
-      "database-url": { type: "string" },
-      "redis-url": { type: "string" },
-      "queue-prefix": { type: "string" },
-      "keep-database": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+      ...RUN_OPTIONS,
     },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   const number = (value: string | undefined, fallback: number, flag: string) => {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isFinite(n) || n <= 0) {
@@ -54,10 +43,6 @@ export function parseStressOptions(argv: string[]): StressOptions {
     durationMs: Math.round(number(values.duration, values.quick ? 5 : 30, "--duration") * 1000),
     users: Math.round(number(values.users, values.quick ? 2 : 10, "--users")),
     rateLimit: Math.round(number(values["rate-limit"], 10, "--rate-limit")),
-    databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    redisUrl: values["redis-url"] ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
-    runId,
-    queuePrefix: values["queue-prefix"] ?? `ohstress-${runId}`,
-    keepDatabase: values["keep-database"],
+    ...runSettings(values, "ohstress"),
   };
 }

@@ -27,6 +27,12 @@ async function startProxy(): Promise<FaultProxy> {
   return proxy;
 }
 
+/** A proxy to the echo server with one client connected through it. */
+async function proxiedClient() {
+  const proxy = await startProxy();
+  return { proxy, client: await connectTo(proxy) };
+}
+
 /** A client that records what it receives and how its connection ended. */
 async function connectTo(proxy: FaultProxy) {
   const socket = new Socket();
@@ -46,8 +52,7 @@ async function connectTo(proxy: FaultProxy) {
 
 describe("FaultProxy", () => {
   it("forwards bytes both ways and counts open connections", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     client.socket.write("ping");
     await expect.poll(client.received).toBe("ping");
     expect(proxy.connectionCount).toBe(1);
@@ -61,8 +66,7 @@ describe("FaultProxy", () => {
   });
 
   it("holds data back while latency is set and delivers it later, in order", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     proxy.setLatency(150, 50);
     for (const part of ["a", "b", "c", "d"]) client.socket.write(part);
     await new Promise((resolve) => setImmediate(resolve));
@@ -71,8 +75,7 @@ describe("FaultProxy", () => {
   });
 
   it("pauses traffic without closing connections, and delivers it on resume", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     proxy.pause();
     client.socket.write("held");
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -83,8 +86,7 @@ describe("FaultProxy", () => {
   });
 
   it("blackholes traffic until healed", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     proxy.blackhole();
     client.socket.write("lost");
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -94,16 +96,14 @@ describe("FaultProxy", () => {
   });
 
   it("resets open connections with a TCP RST", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     expect(proxy.resetConnections()).toBe(1);
     expect(await client.ended).toBe("ECONNRESET");
     expect(proxy.connectionCount).toBe(0);
   });
 
   it("drops open connections with a clean close", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     expect(proxy.dropConnections()).toBe(1);
     expect(await client.ended).toBe("end");
   });

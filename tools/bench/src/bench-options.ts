@@ -42,8 +42,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     parseArgs({
       args: argv,
       options: {
-        quick: { type: "boolean", default: false },
-        out: { type: "string" },
         rates: { type: "string" },
         duration: { type: "string" },
         warmup: { type: "string" },

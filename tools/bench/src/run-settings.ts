@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from "@orderhook/config";
 
-/** The `parseArgs` options every harness command takes: where it runs and how it keeps to itself. */
+/** The `parseArgs` options every harness command takes: run length, output, where it runs and how it keeps to itself. */
 export const RUN_OPTIONS = {
+  quick: { type: "boolean", default: false },
+  out: { type: "string" },
   "database-url": { type: "string" },
   "redis-url": { type: "string" },
   "queue-prefix": { type: "string" },

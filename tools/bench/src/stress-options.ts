@@ -17,8 +17,6 @@ export function parseStressOptions(argv: string[]): StressOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      quick: { type: "boolean", default: false },
-      out: { type: "string" },
       duration: { type: "string" },
       users: { type: "string" },
       "rate-limit": { type: "string" },

@@ -66,6 +66,15 @@ function recordingClient(origin: string, maxConnections: number) {
   return { client, answers, until };
 }
 
+/** Sends `requests` (path, ticket) over one connection's worth of client, waits for every answer, closes it. */
+async function answersTo(origin: string, requests: [path: string, ticket: number][]): Promise<Answer[]> {
+  const { client, answers, until } = recordingClient(origin, 1);
+  for (const [path, ticket] of requests) client.send(post(path), ticket);
+  await until(requests.length);
+  client.destroy();
+  return answers;
+}
+
 describe("KeepAliveClient", () => {
   it("reuses one keep-alive connection for requests sent one after another", async () => {
     const server = await rawServer((path, socket) => socket.write(ok(`{"path":"${path}"}`)));
@@ -100,11 +109,10 @@ describe("KeepAliveClient", () => {
       socket.write(ok(path, "connection: close\r\n"));
       socket.end();
     });
-    const { client, answers, until } = recordingClient(server.origin, 1);
-    client.send(post("/first"), 1);
-    client.send(post("/second"), 2);
-    await until(2);
-    client.destroy();
+    const answers = await answersTo(server.origin, [
+      ["/first", 1],
+      ["/second", 2],
+    ]);
     expect(answers.map((a) => [a.ticket, a.error, a.body])).toEqual([
       [1, null, "/first"],
       [2, null, "/second"],
@@ -117,11 +125,10 @@ describe("KeepAliveClient", () => {
       if (path === "/reset") socket.resetAndDestroy();
       else socket.write(ok(path));
     });
-    const { client, answers, until } = recordingClient(server.origin, 1);
-    client.send(post("/reset"), 1);
-    client.send(post("/after"), 2);
-    await until(2);
-    client.destroy();
+    const answers = await answersTo(server.origin, [
+      ["/reset", 1],
+      ["/after", 2],
+    ]);
     expect(answers.map((a) => [a.ticket, a.error, a.body])).toEqual([
       [1, "ECONNRESET", null],
       [2, null, "/after"],
@@ -132,19 +139,13 @@ describe("KeepAliveClient", () => {
     const server = await rawServer((_path, socket) =>
       socket.end("HTTP/1.1 202 Accepted\r\ncontent-length: 10\r\n\r\nshort"),
     );
-    const { client, answers, until } = recordingClient(server.origin, 1);
-    client.send(post("/x"), 7);
-    await until(1);
-    client.destroy();
+    const answers = await answersTo(server.origin, [["/x", 7]]);
     expect(answers).toEqual([{ ticket: 7, error: "ECONNRESET", status: null, body: null }]);
   });
 
   it("reports garbage from the server as HPE_INVALID_RESPONSE", async () => {
     const server = await rawServer((_path, socket) => socket.write("SSH-2.0-OpenSSH_9.6\r\n\r\n"));
-    const { client, answers, until } = recordingClient(server.origin, 1);
-    client.send(post("/x"), 3);
-    await until(1);
-    client.destroy();
+    const answers = await answersTo(server.origin, [["/x", 3]]);
     expect(answers).toEqual([{ ticket: 3, error: "HPE_INVALID_RESPONSE", status: null, body: null }]);
   });
 
@@ -152,10 +153,7 @@ describe("KeepAliveClient", () => {
     const server = await rawServer(() => {});
     server.server.close();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const { client, answers, until } = recordingClient(server.origin, 1);
-    client.send(post("/x"), 9);
-    await until(1);
-    client.destroy();
+    const answers = await answersTo(server.origin, [["/x", 9]]);
     expect(answers).toEqual([{ ticket: 9, error: "ECONNREFUSED", status: null, body: null }]);
   });
 });

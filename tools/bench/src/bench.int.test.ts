@@ -54,43 +54,41 @@ beforeAll(async () => {
   }
 }, 180_000);
 
+/** `pnpm <script> --quick` with its JSON written to a file of its own, read back and removed. */
+async function quickRun<T>(script: string): Promise<{ code: number; stdout: string; results: T }> {
+  const out = join(tmpdir(), `${uniquePrefix(script)}.json`);
+  try {
+    const { code, stdout } = await pnpm(script, ["--quick", "--out", out]);
+    expect(code, stdout).toBe(0);
+    return { code, stdout, results: JSON.parse(await readFile(out, "utf8")) as T };
+  } finally {
+    await rm(out, { force: true });
+  }
+}
+
 describe("pnpm bench --quick", () => {
   it("completes every phase and accounts for every acknowledged alert: none lost, none duplicated, no 5xx", async () => {
-    const out = join(tmpdir(), `${uniquePrefix("bench")}.json`);
-    try {
-      const { code, stdout } = await pnpm("bench", ["--quick", "--out", out]);
-      expect(code, stdout).toBe(0);
-      const results = JSON.parse(await readFile(out, "utf8")) as BenchResults;
-      const o = results.orderhook!;
-      expect(o.accounting.acked, stdout).toBeGreaterThan(0);
-      expect(o.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
-      expect(results.baseline!.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
-      expect(results.drain!.rows, stdout).toBe(results.drain!.jobs);
-      for (const phase of [...o.open, o.closed!, o.openWithWorker!]) {
-        expect(serverErrors(phase.outcomes), stdout).toEqual([]);
-      }
-      expect(o.endToEnd!.count, stdout).toBe(o.openWithWorker!.outcomes["202"]);
-      expect(stdout).toContain("Accounting: every acknowledged orderId has exactly one row");
-    } finally {
-      await rm(out, { force: true });
+    const { stdout, results } = await quickRun<BenchResults>("bench");
+    const o = results.orderhook!;
+    expect(o.accounting.acked, stdout).toBeGreaterThan(0);
+    expect(o.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(results.baseline!.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(results.drain!.rows, stdout).toBe(results.drain!.jobs);
+    for (const phase of [...o.open, o.closed!, o.openWithWorker!]) {
+      expect(serverErrors(phase.outcomes), stdout).toEqual([]);
     }
+    expect(o.endToEnd!.count, stdout).toBe(o.openWithWorker!.outcomes["202"]);
+    expect(stdout).toContain("Accounting: every acknowledged orderId has exactly one row");
   }, 240_000);
 });
 
 describe("pnpm stress --quick", () => {
   it("answers every kind of traffic with the right status, no 5xx, and writes each accepted alert exactly once", async () => {
-    const out = join(tmpdir(), `${uniquePrefix("stress")}.json`);
-    try {
-      const { code, stdout } = await pnpm("stress", ["--quick", "--out", out]);
-      expect(code, stdout).toBe(0);
-      const results = JSON.parse(await readFile(out, "utf8")) as StressResults;
-      expect(results, stdout).toMatchObject({ ok: true, serverErrors: 0, unexpected: 0, splitKeys: 0 });
-      expect(results.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
-      expect(results.accounting.acked, stdout).toBeGreaterThan(0);
-      const bursts = results.scenarios.find((s) => s.name === "bursts")!;
-      expect(bursts.outcomes["429 rate_limited"], stdout).toBeGreaterThan(0);
-    } finally {
-      await rm(out, { force: true });
-    }
+    const { stdout, results } = await quickRun<StressResults>("stress");
+    expect(results, stdout).toMatchObject({ ok: true, serverErrors: 0, unexpected: 0, splitKeys: 0 });
+    expect(results.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(results.accounting.acked, stdout).toBeGreaterThan(0);
+    const bursts = results.scenarios.find((s) => s.name === "bursts")!;
+    expect(bursts.outcomes["429 rate_limited"], stdout).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -60,12 +60,8 @@ export class HttpResponseParser {
     while (pos < data.length || this.state === State.Body) {
       switch (this.state) {
         case State.Head: {
-          const end = data.indexOf(HEAD_END, pos);
-          if (end === -1) {
-            if (data.length - pos > MAX_HEAD_BYTES) throw new HttpParseError("response head too large");
-            this.pending = data.subarray(pos);
-            return;
-          }
+          const end = this.find(data, pos, HEAD_END, MAX_HEAD_BYTES, "response head too large");
+          if (end === -1) return;
           this.readHead(data.toString("latin1", pos, end));
           pos = end + HEAD_END.length;
           break;
@@ -80,12 +76,8 @@ export class HttpResponseParser {
           break;
         }
         case State.ChunkSize: {
-          const end = data.indexOf(CRLF, pos);
-          if (end === -1) {
-            if (data.length - pos > 1024) throw new HttpParseError("chunk size line too long");
-            this.pending = data.subarray(pos);
-            return;
-          }
+          const end = this.find(data, pos, CRLF, 1024, "chunk size line too long");
+          if (end === -1) return;
           const line = data.toString("latin1", pos, end);
           const hex = (line.includes(";") ? line.slice(0, line.indexOf(";")) : line).trim();
           if (!/^[0-9a-fA-F]{1,8}$/.test(hex))
@@ -115,12 +107,8 @@ export class HttpResponseParser {
           break;
         }
         case State.Trailers: {
-          const end = data.indexOf(CRLF, pos);
-          if (end === -1) {
-            if (data.length - pos > MAX_HEAD_BYTES) throw new HttpParseError("trailers too large");
-            this.pending = data.subarray(pos);
-            return;
-          }
+          const end = this.find(data, pos, CRLF, MAX_HEAD_BYTES, "trailers too large");
+          if (end === -1) return;
           const empty = end === pos; // the blank line after the trailer fields ends the response
           pos = end + CRLF.length;
           if (empty) this.emit();
@@ -145,6 +133,19 @@ export class HttpResponseParser {
       return true;
     }
     return this.idle;
+  }
+
+  /**
+   * Where `delimiter` starts at or after `pos`; -1 when it has not arrived yet, in which case
+   * the rest is kept for the next chunk (unless it already exceeds `max`, which throws `tooLong`).
+   */
+  private find(data: Buffer, pos: number, delimiter: Buffer, max: number, tooLong: string): number {
+    const end = data.indexOf(delimiter, pos);
+    if (end === -1) {
+      if (data.length - pos > max) throw new HttpParseError(tooLong);
+      this.pending = data.subarray(pos);
+    }
+    return end;
   }
 
   private readHead(text: string): void {

@@ -31,6 +31,9 @@ function cpuList(perOrder: Record<string, number> | undefined, worker: number | 
   return worker === null ? "—" : `worker ${num(worker)}`;
 }
 
+/** The columns `percentiles` fills. */
+const PERCENTILE_HEADERS = ["p50", "p90", "p99", "p99.9", "max"];
+
 function percentiles(l: LatencySummary): string[] {
   return [fmt(l.p50), fmt(l.p90), fmt(l.p99), fmt(l.p999), fmt(l.max)];
 }
@@ -83,11 +86,7 @@ export function resultSections(r: BenchResults): Section[] {
         "worker",
         "req/s offered",
         "answers/s",
-        "p50",
-        "p90",
-        "p99",
-        "p99.9",
-        "max",
+        ...PERCENTILE_HEADERS,
         "send lag p99",
         "CPU µs/answer",
         "non-2xx / errors",
@@ -100,11 +99,7 @@ export function resultSections(r: BenchResults): Section[] {
         "target",
         "connections",
         "answers/s",
-        "p50",
-        "p90",
-        "p99",
-        "p99.9",
-        "max",
+        ...PERCENTILE_HEADERS,
         "CPU µs/answer",
         "non-2xx / errors",
       ],
@@ -115,7 +110,7 @@ export function resultSections(r: BenchResults): Section[] {
   if (o?.endToEnd) {
     sections.push({
       title: "End to end: ack → orders row committed (ms) at 1,000 req/s, worker consuming",
-      headers: ["rows", "p50", "p90", "p99", "p99.9", "max"],
+      headers: ["rows", ...PERCENTILE_HEADERS],
       rows: [[num(o.endToEnd.count), ...percentiles(o.endToEnd)]],
     });
   }

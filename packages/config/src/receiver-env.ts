@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseFields, redisFields, serviceFields } from "./common";
+import { appFields, databaseFields, redisFields, serviceFields, shutdownTimeout } from "./common";
 import { booleanString, integer, optionalSecret, port } from "./fields";
 
 export const receiverEnvSchema = z
@@ -7,6 +7,7 @@ export const receiverEnvSchema = z
     ...serviceFields,
     ...databaseFields,
     ...redisFields,
+    ...appFields,
     PORT: port(3000),
     HOST: z.string().trim().min(1).default("::"),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
@@ -19,15 +20,13 @@ export const receiverEnvSchema = z
     IDEMPOTENCY_TTL_SECONDS: integer(86_400, { min: 1, max: 7 * 86_400 }),
     /** Alerts without a key are deduplicated by body hash within this window. */
     DEDUP_WINDOW_MS: integer(1_000, { min: 1, max: 3_600_000 }),
-    /** Attempts each queued order gets (set on the job at enqueue; the worker reads JOB_ATTEMPTS too). */
-    JOB_ATTEMPTS: integer(12, { min: 1, max: 100 }),
     /** Base delay of the exponential backoff (with jitter) between a job's attempts. */
     JOB_BACKOFF_MS: integer(1_000, { min: 1, max: 600_000 }),
     /** Upper bound on any Redis wait in a request; past it the answer is 503. */
     REDIS_TIMEOUT_MS: integer(1_000, { min: 10, max: 60_000 }),
     /** How long credentials are served from memory before a refresh from Postgres. */
     CREDENTIAL_CACHE_TTL_MS: integer(5_000, { min: 0, max: 3_600_000 }),
-    SHUTDOWN_TIMEOUT_MS: integer(10_000, { min: 0, max: 600_000 }),
+    SHUTDOWN_TIMEOUT_MS: shutdownTimeout(10_000),
     /** A client must finish sending its request headers within this (slowloris: 408, then closed). */
     HTTP_HEADERS_TIMEOUT_MS: integer(10_000, { min: 100, max: 600_000 }),
     /** …and its whole request, body included, within this. */
@@ -38,8 +37,6 @@ export const receiverEnvSchema = z
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(65_000, { min: 0, max: 600_000 }),
     BULL_BOARD_USER: optionalSecret,
     BULL_BOARD_PASSWORD: optionalSecret,
-    /** Start even when Redis may evict keys (queue data would be lost under memory pressure). */
-    REDIS_ALLOW_EVICTION: booleanString.default(false),
     METRICS_ENABLED: booleanString.default(true),
   })
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {

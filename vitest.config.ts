@@ -1,17 +1,21 @@
 import { defineConfig } from "vitest/config";
 
-const all = ["apps/*/src/**/*.test.ts", "packages/*/src/**/*.test.ts", ".railway/**/*.test.ts"];
+const all = [
+  "apps/*/src/**/*.test.ts",
+  "apps/*/test/**/*.test.ts",
+  "packages/*/src/**/*.test.ts",
+  "tools/*/src/**/*.test.ts",
+  ".railway/**/*.test.ts",
+];
 
 // Suites that spawn receivers, workers, Redis servers or load generators and kill them on
 // purpose. They run one file at a time after everything else, so a load test never competes
 // with another process-heavy test for the machine's two cores.
 const processSuites = [
   "packages/reliability/src/**/*.test.ts",
-  "apps/bench/src/**/*.int.test.ts",
+  "tools/bench/src/**/*.int.test.ts",
   "packages/deploy/src/image-build.int.test.ts",
-  "apps/*/src/**/*crash*.int.test.ts",
-  "apps/*/src/**/graceful-shutdown*.int.test.ts",
-  "apps/*/src/**/end-to-end*.int.test.ts",
+  "apps/worker/src/end-to-end.int.test.ts",
   "apps/worker/src/worker-startup.int.test.ts",
 ];
 

@@ -33,19 +33,29 @@ export default defineRailway((ctx) => {
     REDIS_URL: queue.env.REDIS_URL,
   };
 
-  const receiver = service("receiver", {
+  /**
+   * What both app services share: the one Dockerfile (its stage picked by ORDERHOOK_APP), the
+   * migrations before each deploy (a worker deployed alone never meets an older schema; they run
+   * under an advisory lock, so two pre-deploy steps never overlap), /readyz, restarts, and a
+   * draining time a little longer than the app's own shutdown timeout.
+   */
+  const appService = (shutdownTimeoutMs: number) => ({
     ...(source ? { source } : {}),
-    build: { builder: "DOCKERFILE", dockerfilePath: "Dockerfile" },
+    build: { builder: "DOCKERFILE" as const, dockerfilePath: "Dockerfile" },
     start: START,
     preDeploy: MIGRATE,
     healthcheck: "/readyz",
     healthcheckTimeout: 120,
     replicas: production ? 2 : 1,
     deploy: {
-      restartPolicyType: "ON_FAILURE",
+      restartPolicyType: "ON_FAILURE" as const,
       restartPolicyMaxRetries: 10,
-      drainingSeconds: RECEIVER_SHUTDOWN_TIMEOUT_MS / 1000 + 5,
+      drainingSeconds: shutdownTimeoutMs / 1000 + 5,
     },
+  });
+
+  const receiver = service("receiver", {
+    ...appService(RECEIVER_SHUTDOWN_TIMEOUT_MS),
     networking: { serviceDomains: { default: { port: 3000 } } },
     env: {
       ...shared,
@@ -72,20 +82,7 @@ export default defineRailway((ctx) => {
   });
 
   const worker = service("worker", {
-    ...(source ? { source } : {}),
-    build: { builder: "DOCKERFILE", dockerfilePath: "Dockerfile" },
-    start: START,
-    // Also here, so a worker deployed alone never meets an older schema; migrations run under
-    // an advisory lock, so the two pre-deploy steps never overlap.
-    preDeploy: MIGRATE,
-    healthcheck: "/readyz",
-    healthcheckTimeout: 120,
-    replicas: production ? 2 : 1,
-    deploy: {
-      restartPolicyType: "ON_FAILURE",
-      restartPolicyMaxRetries: 10,
-      drainingSeconds: WORKER_SHUTDOWN_TIMEOUT_MS / 1000 + 5,
-    },
+    ...appService(WORKER_SHUTDOWN_TIMEOUT_MS),
     env: {
       ...shared,
       ORDERHOOK_APP: "worker",

@@ -3,7 +3,7 @@ import { brokerAccounts, createDbClient, hashToken, users, webhooks } from "@ord
 import { testDatabaseUrl } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliRunner } from "./capture-cli";
+import { cliRunner } from "../test/capture-cli";
 
 const { run } = cliRunner();
 const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "cli-demo-test" });

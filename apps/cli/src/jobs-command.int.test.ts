@@ -10,7 +10,7 @@ import {
 import { testRedisUrl } from "@orderhook/testing";
 import { QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliRunner } from "./capture-cli";
+import { cliRunner } from "../test/capture-cli";
 
 const { env, run } = cliRunner();
 const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });

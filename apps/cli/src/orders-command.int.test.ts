@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createDbClient, type NewOrder, orders } from "@orderhook/db";
 import { createFixture, type Fixture, testDatabaseUrl } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliRunner } from "./capture-cli";
+import { cliRunner } from "../test/capture-cli";
 
 const { run } = cliRunner();
 const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "cli-orders-test" });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { scratchDatabase } from "@orderhook/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliRunner } from "./capture-cli";
+import { cliRunner } from "../test/capture-cli";
 
 const { run } = cliRunner();
 const email = () => `user-${randomBytes(5).toString("hex")}@Example.test`;

@@ -9,7 +9,7 @@ import {
 import { createFixture, type Fixture, testDatabaseUrl, testRedisUrl } from "@orderhook/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliRunner } from "./capture-cli";
+import { cliRunner } from "../test/capture-cli";
 
 const { env, run } = cliRunner();
 const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "cli-webhook-test" });

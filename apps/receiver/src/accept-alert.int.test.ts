@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { webhooks } from "@orderhook/db";
 import { orderJobSchema } from "@orderhook/queue";
-import type { Fixture } from "@orderhook/testing";
+import { type Fixture, signHeaders } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, signHeaders, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 let r: TestReceiver;
 let f: Fixture;

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { parseAlert } from "@orderhook/alert";
 import { ORDER_JOB_VERSION } from "@orderhook/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 import { type AdmitRequest, createAdmission } from "./admission";
 import { newOrderId } from "./order-id";
-import { createTestReceiver, type TestReceiver } from "./receiver-harness";
 
 // Every admission step that can fail runs before the job is added: a rate of 0 or below, or a
 // key lifetime that Redis would refuse, is refused with nothing written, so a sender's retry can

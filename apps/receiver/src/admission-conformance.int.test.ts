@@ -1,7 +1,7 @@
 import { ORDER_JOB_NAME, ORDER_QUEUE_NAME, type OrderJob, orderJobKey } from "@orderhook/queue";
 import { type Job, QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 // The admission script adds jobs with BullMQ's own addStandardJob Lua and arguments captured
 // from BullMQ's own code: what it writes must be what Queue.add writes, and BullMQ must run it.

@@ -3,7 +3,7 @@ import type { Fixture } from "@orderhook/testing";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 let r: TestReceiver;
 let f: Fixture;

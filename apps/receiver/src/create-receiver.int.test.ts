@@ -11,9 +11,9 @@ import {
   uniquePrefix,
 } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buyAlert } from "../test/receiver-harness";
 import { DatabaseNotReadyError } from "./check-database";
 import { createReceiver, type Receiver } from "./create-receiver";
-import { buyAlert } from "./receiver-harness";
 
 function envWith(overrides: Record<string, string> = {}) {
   return parseEnv(receiverEnvSchema, {

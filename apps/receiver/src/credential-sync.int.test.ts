@@ -3,7 +3,7 @@ import { publishWebhookEvent, webhookEventsVersionKey } from "@orderhook/queue";
 import { createFixture, FaultProxy, type Fixture, testRedisUrl } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 // The receiver accepts only tokens in its in-memory active set and serves credentials from
 // memory; these tests change webhooks behind its back and check what it believes, and when.
@@ -116,7 +116,7 @@ describe("credential sync", () => {
     expect((await send(r, revoked.token, "cached")).status).toBe(202);
     expect((await send(r, kept.token, "cached")).status).toBe(202);
 
-    await proxy.disable();
+    await proxy.down("refuse");
     await waitFor(() => r.credentials.suspended);
     await revokeInPostgres(r, revoked);
     const receivers = await publishWebhookEvent(r.redis, r.prefix, {
@@ -131,7 +131,7 @@ describe("credential sync", () => {
     expect(during.status, during.text).toBe(401);
     expect((await send(r, kept.token, "during")).status).toBe(202);
 
-    await proxy.enable();
+    await proxy.up();
     await waitFor(() => proxy.connectionCount > 0);
     // Whether or not the resynchronisation has finished, the first answer is already 401.
     const first = await send(r, revoked.token, "after");

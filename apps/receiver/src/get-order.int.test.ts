@@ -4,7 +4,7 @@ import { type Fixture, testRedisUrl } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 let r: TestReceiver;
 let f: Fixture;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { orderJobSchema } from "@orderhook/queue";
 import type { Fixture } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 // Idempotency is scoped to what a request means: the webhook it came through and the account
 // it resolves to are part of it, so one body fanned out to several accounts is several orders.

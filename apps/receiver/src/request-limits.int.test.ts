@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 // Work the receiver does for requests that do not become orders is bounded: invalid tokens per
 // client address, refused and repeated alerts per webhook, order reads that miss per user.

@@ -2,7 +2,7 @@ import { brokerAccounts, webhooks } from "@orderhook/db";
 import { publishWebhookEvent } from "@orderhook/queue";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 let r: TestReceiver;
 

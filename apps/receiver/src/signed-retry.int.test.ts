@@ -1,7 +1,7 @@
 import type { Fixture } from "@orderhook/testing";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 
 // Signed by the official Standard Webhooks library, as a sender using it (or Svix) signs: each
 // attempt of one message keeps its webhook-id and is signed again with a fresh timestamp.

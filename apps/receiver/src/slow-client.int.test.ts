@@ -6,7 +6,7 @@ import {
   slowRequest,
 } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 import { type RunningServer, startServer } from "./start-server";
 
 let r: TestReceiver;

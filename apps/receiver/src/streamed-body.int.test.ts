@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import type { Fixture } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buyAlert, createTestReceiver, type TestReceiver } from "./receiver-harness";
+import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
 import { type RunningServer, startServer } from "./start-server";
 
 let r: TestReceiver;

@@ -1,20 +1,12 @@
 import { brokerAccounts, type Order, orders, webhooks } from "@orderhook/db";
-import {
-  createOrderQueue,
-  ORDER_JOB_NAME,
-  ORDER_QUEUE_NAME,
-  type OrderJob,
-  orderJobOptions,
-} from "@orderhook/queue";
-import { createFixture, uniquePrefix } from "@orderhook/testing";
+import { ORDER_QUEUE_NAME, type OrderJob } from "@orderhook/queue";
+import { buildOrderJob, createFixture, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
+import { workerTestContext } from "../test/worker-test-context";
 import type { WorkerSettings } from "./create-worker";
-import { waitUntil } from "./wait-until";
 import { createWorkerMetrics } from "./worker-metrics";
-import { workerTestContext } from "./worker-test-context";
 
 const t = workerTestContext();
 const { client, redis } = t;
@@ -24,16 +16,7 @@ function start(prefix: string, overrides: Partial<WorkerSettings> = {}) {
   return { worker: t.startWorker(prefix, overrides, metrics), metrics };
 }
 
-async function enqueue(prefix: string, jobs: unknown[]) {
-  const queue = createOrderQueue(redis, prefix);
-  await queue.addBulk(
-    jobs.map((data) => {
-      const orderId = (data as OrderJob).orderId;
-      return { name: ORDER_JOB_NAME, data: data as OrderJob, opts: { ...orderJobOptions(), jobId: orderId } };
-    }),
-  );
-  return queue;
-}
+const { enqueue } = t;
 
 async function rowsFor(ids: string[]): Promise<Order[]> {
   return client.db.select().from(orders).where(inArray(orders.id, ids));
@@ -49,9 +32,16 @@ async function settledRows(ids: string[]): Promise<Order[]> {
   );
 }
 
+/** Queues `jobs` under a prefix of their own, starts a worker on it and waits for a row per job. */
+async function runJobs(label: string, jobs: { orderId: string }[]) {
+  const prefix = uniquePrefix(label);
+  const queue = await enqueue(prefix, jobs);
+  start(prefix);
+  return { queue, rows: await settledRows(jobs.map((job) => job.orderId)) };
+}
+
 describe("createWorker", () => {
   it("turns a queued job into one accepted order row with normalized fields, raw payload and times", async () => {
-    const prefix = uniquePrefix("worker");
     const job = buildOrderJob(t.fixture, {
       symbol: "nvda",
       action: "BUY",
@@ -59,9 +49,10 @@ describe("createWorker", () => {
       price: 101.5,
       extra: "kept",
     });
-    const queue = await enqueue(prefix, [job]);
-    start(prefix);
-    const [row] = await settledRows([job.orderId]);
+    const {
+      queue,
+      rows: [row],
+    } = await runJobs("worker", [job]);
     expect(row, JSON.stringify(row)).toMatchObject({
       status: "accepted",
       reason: null,
@@ -230,12 +221,12 @@ describe("createWorker", () => {
   });
 
   it("refuses an order for a disabled account with a reason and no retry", async () => {
-    const prefix = uniquePrefix("disabled");
     const disabled = await createFixture(client.db, { accountActive: false });
     const job = buildOrderJob(disabled);
-    const queue = await enqueue(prefix, [job]);
-    start(prefix);
-    const [row] = await settledRows([job.orderId]);
+    const {
+      queue,
+      rows: [row],
+    } = await runJobs("disabled", [job]);
     expect(row).toMatchObject({
       status: "rejected",
       reason: "account_forbidden: the broker account is disabled",
@@ -250,17 +241,15 @@ describe("createWorker", () => {
   });
 
   it("refuses an order sent with another user's account", async () => {
-    const prefix = uniquePrefix("foreign");
     const other = await createFixture(client.db);
     const job = buildOrderJob(t.fixture, undefined, { accountId: other.accountId });
-    const queue = await enqueue(prefix, [job]);
-    start(prefix);
-    const [row] = await settledRows([job.orderId]);
+    const {
+      rows: [row],
+    } = await runJobs("foreign", [job]);
     expect(row).toMatchObject({
       status: "rejected",
       reason: "account_forbidden: the broker account is not the user's",
     });
-    await queue.close();
   });
 
   it("accepts an order received before its webhook was revoked and rejects one received after", async () => {

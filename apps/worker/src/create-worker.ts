@@ -1,9 +1,8 @@
-import { ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { createBatchConsumer, ORDER_QUEUE_NAME } from "@orderhook/queue";
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
-import { createBatchConsumer } from "./batch-consumer";
 import { createOrderWriter, type OrderWriter } from "./order-writer";
 import { createOwnerCache, type OwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";

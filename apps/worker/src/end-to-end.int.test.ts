@@ -1,63 +1,24 @@
-import { fileURLToPath } from "node:url";
-import { createDbClient, orders } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
-import { createRedis } from "@orderhook/queue";
-import { createFixture, freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { orders } from "@orderhook/db";
+import { AppProcess, testDatabaseUrl, testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { createWorker } from "./create-worker";
+import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 
-import { spawnMain } from "./spawn-main";
-import { waitUntil } from "./wait-until";
-
-// The receiver runs as the separate process it is in production; apps never import each other.
-const RECEIVER_MAIN = fileURLToPath(new URL("../../receiver/src/main.ts", import.meta.url));
-const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
+const t = workerTestContext();
+const { client, startWorker } = t;
 
 describe("end to end", () => {
   it("turns an HTTP alert into a queued job, then into an accepted order row the receiver reports", async () => {
     const prefix = uniquePrefix("e2e");
-    const fixture = await createFixture(client.db);
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const receiver = spawnMain(RECEIVER_MAIN, {
-      DATABASE_URL: testDatabaseUrl(),
-      REDIS_URL: testRedisUrl(),
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      // Any free port for /metrics: never the default 9465 another receiver may hold.
-      ADMIN_PORT: "0",
-      LOG_LEVEL: "info",
+    const { fixture } = t;
+    // The receiver runs as the separate process it is in production; apps never import each other.
+    const receiver = await AppProcess.start({
+      app: "receiver",
+      env: { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix },
     });
-    const worker = createWorker({
-      connection: redis,
-      prefix,
-      sql: client.sql,
-      logger: createLogger({ name: "worker-test", level: "silent" }),
-      settings: {
-        concurrency: 10,
-        batchMaxSize: 100,
-        batchMaxWaitMs: 5,
-        maxAttempts: 12,
-        lockDurationMs: 30_000,
-        stalledIntervalMs: 30_000,
-        maxStalledCount: 5,
-        ownerCacheTtlMs: 5_000,
-      },
-    });
+    const { origin } = receiver;
+    startWorker(prefix, { concurrency: 10, batchMaxSize: 100, batchMaxWaitMs: 5, ownerCacheTtlMs: 5_000 });
     try {
-      await waitUntil(
-        async () => ((await fetch(`${origin}/readyz`).catch(() => null))?.ok ? true : undefined),
-        () => `receiver output: ${receiver.output()}`,
-        30_000,
-      );
       const sent = await fetch(`${origin}/v1/webhooks/${fixture.token}`, {
         method: "POST",
         headers: { "content-type": "text/plain" },
@@ -81,7 +42,7 @@ describe("end to end", () => {
           const body = (await res.json()) as { status: string };
           return res.status === 200 && body.status === "accepted" ? body : undefined;
         },
-        () => `receiver output: ${receiver.output()}`,
+        () => `receiver output: ${receiver.tail()}`,
       );
       expect(view).toMatchObject({ orderId: ack.orderId, status: "accepted", ticker: "TSLA" });
       const rows = await client.db.select().from(orders).where(eq(orders.id, ack.orderId));
@@ -95,13 +56,11 @@ describe("end to end", () => {
           limitPrice: "250",
         }),
       ]);
-      receiver.child.kill("SIGTERM");
-      expect(await receiver.exited(), receiver.output()).toEqual({ code: 0, signal: null });
-      expect(receiver.output()).toContain(`/v1/orders/`);
-      expect(receiver.output(), "no log line carries the token").not.toContain(fixture.token);
+      expect(await receiver.stop(), receiver.tail()).toEqual({ code: 0, signal: null });
+      expect(receiver.output).toContain(`/v1/orders/`);
+      expect(receiver.output, "no log line carries the token").not.toContain(fixture.token);
     } finally {
-      await worker.close();
-      if (receiver.child.exitCode === null) receiver.child.kill("SIGKILL");
+      await receiver.kill();
     }
   }, 60_000);
 });

@@ -1,59 +1,41 @@
 import { retryFailedJob } from "@orderhook/admin";
 import { createDbClient, orders } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
-import {
-  createOrderQueue,
-  createRedis,
-  ORDER_JOB_NAME,
-  ORDER_QUEUE_NAME,
-  orderJobOptions,
-} from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { ORDER_QUEUE_NAME, orderJobOptions } from "@orderhook/queue";
+import { buildOrderJob, FaultProxy, testDatabaseUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
+import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 import { createOrderWriter } from "./order-writer";
 import { createOwnerCache } from "./owner-cache";
 import { createOrderProcessor } from "./process-order";
-import { createTcpProxy } from "./tcp-proxy";
-import { waitUntil } from "./wait-until";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
+const t = workerTestContext();
+const { client, redis, logger, enqueue } = t;
 
 describe("exhausted retries", () => {
   it("mark the order failed with the last error, and `jobs retry` turns it accepted without a second row", async () => {
     // Ownership lookups go through a connection that is down; the row writes do not, so
     // the failed row can be recorded (when all of Postgres is down, only the failed job keeps the error).
     const target = new URL(testDatabaseUrl());
-    const proxy = await createTcpProxy(target.hostname, Number(target.port || 5432));
-    const proxied = new URL(target);
-    proxied.host = `127.0.0.1:${proxy.port}`;
+    const proxy = await FaultProxy.start({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+    });
     const lookups = createDbClient({
-      url: proxied.toString(),
+      url: proxy.url(testDatabaseUrl()),
       max: 2,
       applicationName: "orderhook-worker-test",
     });
-    proxy.down();
+    await proxy.down();
     const prefix = uniquePrefix("exhausted");
-    const queue = createOrderQueue(redis, prefix);
-    const fixture = await createFixture(client.db);
+    const { fixture } = t;
     const job = buildOrderJob(fixture);
-    await queue.add(ORDER_JOB_NAME, job, {
-      ...orderJobOptions({ attempts: 3, backoffMs: 10 }),
-      jobId: job.orderId,
-    });
+    const queue = await enqueue(prefix, [job], orderJobOptions({ attempts: 3, backoffMs: 10 }));
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
     const processor = createOrderProcessor({
       writer,
       owners: createOwnerCache({ sql: lookups.sql, ttlMs: 0 }),
-      logger: createLogger({ name: "worker-test", level: "silent" }),
+      logger,
       maxAttempts: 12,
     });
     const worker = new Worker(ORDER_QUEUE_NAME, processor, { connection: redis, prefix, concurrency: 2 });
@@ -73,7 +55,7 @@ describe("exhausted retries", () => {
       expect((await queue.getJob(job.orderId))?.attemptsMade).toBe(3);
       expect(failed!.reason).toContain(failedReason);
 
-      proxy.up();
+      await proxy.up();
       await retryFailedJob(queue, job.orderId);
       await waitUntil(
         async () => ((await queue.getJobState(job.orderId)) === "completed" ? true : undefined),
@@ -84,7 +66,6 @@ describe("exhausted retries", () => {
     } finally {
       await worker.close();
       await writer.flush();
-      await queue.close();
       await lookups.close();
       await proxy.close();
     }

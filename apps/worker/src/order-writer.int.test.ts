@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createDbClient, orders } from "@orderhook/db";
-import { createFixture, type Fixture, testDatabaseUrl } from "@orderhook/testing";
+import { buildOrderJob, createFixture, type Fixture, testDatabaseUrl } from "@orderhook/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
 import { orderRow } from "./order-row";
 import { createOrderWriter } from "./order-writer";
 

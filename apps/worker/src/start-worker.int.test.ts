@@ -1,27 +1,14 @@
 import { parseEnv, workerEnvSchema } from "@orderhook/config";
-import { createDbClient, orders, webhooks } from "@orderhook/db";
-import { createLogger } from "@orderhook/observability";
-import {
-  createOrderQueue,
-  createRedis,
-  ORDER_JOB_NAME,
-  orderJobOptions,
-  publishWebhookEvent,
-} from "@orderhook/queue";
-import { createFixture, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { orders, webhooks } from "@orderhook/db";
+import { publishWebhookEvent } from "@orderhook/queue";
+import { buildOrderJob, testDatabaseUrl, testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { buildOrderJob } from "./build-order-job";
+import { describe, expect, it } from "vitest";
+import { workerTestContext } from "../test/worker-test-context";
 import { startWorker } from "./start-worker";
-import { waitUntil } from "./wait-until";
 
-const client = createDbClient({ url: testDatabaseUrl(), max: 2, applicationName: "orderhook-worker-test" });
-const redis = createRedis(testRedisUrl(), { maxRetriesPerRequest: null });
-
-afterAll(async () => {
-  await client.close();
-  redis.disconnect();
-});
+const t = workerTestContext();
+const { client, redis, logger, enqueue } = t;
 
 describe("startWorker", () => {
   it("drops a revoked webhook from its cache on the credential event, long before the cache TTL", async () => {
@@ -34,13 +21,12 @@ describe("startWorker", () => {
       METRICS_HOST: "127.0.0.1",
       OWNER_CACHE_TTL_MS: "3600000",
     });
-    const worker = await startWorker(env, createLogger({ name: "worker-test", level: "silent" }));
-    const queue = createOrderQueue(redis, prefix);
-    const fixture = await createFixture(client.db);
+    const worker = await startWorker(env, logger);
+    const { fixture } = t;
     const rowOf = async (id: string) => (await client.db.select().from(orders).where(eq(orders.id, id)))[0];
     try {
       const before = buildOrderJob(fixture);
-      await queue.add(ORDER_JOB_NAME, before, { ...orderJobOptions(), jobId: before.orderId });
+      await enqueue(prefix, [before]);
       await waitUntil(
         async () => (await rowOf(before.orderId))?.status,
         () => "first order not written",
@@ -59,7 +45,7 @@ describe("startWorker", () => {
       });
       // As if a receiver's stale credential cache had let one more alert through.
       const after = buildOrderJob(fixture, undefined, { receivedAt: revokedAt + 1_000 });
-      await queue.add(ORDER_JOB_NAME, after, { ...orderJobOptions(), jobId: after.orderId });
+      await enqueue(prefix, [after]);
       const row = await waitUntil(
         async () => rowOf(after.orderId),
         () => "second order not written",
@@ -71,7 +57,6 @@ describe("startWorker", () => {
       });
     } finally {
       await worker.close();
-      await queue.close();
     }
   });
 });

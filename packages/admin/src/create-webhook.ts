@@ -2,9 +2,7 @@ import {
   brokerAccounts,
   type Database,
   generateSigningSecret,
-  generateToken,
-  hashToken,
-  tokenDisplayPrefix,
+  issueToken,
   type Webhook,
   webhooks,
 } from "@orderhook/db";
@@ -31,7 +29,7 @@ export async function createWebhook(db: Database, input: CreateWebhookInput): Pr
   const name = requireName(input.name ?? "default", "webhook name");
   const [account] = await db.select().from(brokerAccounts).where(eq(brokerAccounts.id, accountId)).limit(1);
   if (!account) throw new OrderhookError("not_found", { detail: `no broker account with id ${accountId}` });
-  const token = generateToken();
+  const { token, tokenHash, tokenPrefix } = issueToken();
   const signingSecret = input.signingSecret ? generateSigningSecret() : null;
   const [webhook] = await db
     .insert(webhooks)
@@ -39,8 +37,8 @@ export async function createWebhook(db: Database, input: CreateWebhookInput): Pr
       userId: account.userId,
       accountId: account.id,
       name,
-      tokenHash: hashToken(token),
-      tokenPrefix: tokenDisplayPrefix(token),
+      tokenHash,
+      tokenPrefix,
       signingSecret,
     })
     .returning();

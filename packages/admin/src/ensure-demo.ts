@@ -2,9 +2,7 @@ import {
   type BrokerAccount,
   brokerAccounts,
   type Database,
-  generateToken,
-  hashToken,
-  tokenDisplayPrefix,
+  issueToken,
   type User,
   users,
   type Webhook,
@@ -53,8 +51,7 @@ export async function ensureDemo(db: Database): Promise<DemoSetup> {
       .from(brokerAccounts)
       .where(and(eq(brokerAccounts.userId, user!.id), eq(brokerAccounts.name, DEMO_ACCOUNT_NAME)));
 
-    const token = generateToken();
-    const credentials = { tokenHash: hashToken(token), tokenPrefix: tokenDisplayPrefix(token) };
+    const { token, ...credentials } = issueToken();
     const [existing] = await tx
       .select()
       .from(webhooks)

@@ -1,7 +1,6 @@
 import { type Database, type Webhook, webhooks } from "@orderhook/db";
-import { OrderhookError } from "@orderhook/errors";
 import { eq, sql } from "drizzle-orm";
-import { requireUuid } from "./arguments";
+import { changeWebhook } from "./change-webhook";
 
 export interface RevokedWebhook {
   webhook: Webhook;
@@ -9,15 +8,12 @@ export interface RevokedWebhook {
   alreadyRevoked: boolean;
 }
 
-export async function revokeWebhook(db: Database, webhookId: string): Promise<RevokedWebhook> {
-  const id = requireUuid(webhookId, "webhook id");
-  return db.transaction(async (tx) => {
-    const [current] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for("update");
-    if (!current) throw new OrderhookError("not_found", { detail: `no webhook with id ${id}` });
+export function revokeWebhook(db: Database, webhookId: string): Promise<RevokedWebhook> {
+  return changeWebhook(db, webhookId, async (tx, current) => {
     const [webhook] = await tx
       .update(webhooks)
       .set({ active: false, revokedAt: sql`coalesce(${webhooks.revokedAt}, now())` })
-      .where(eq(webhooks.id, id))
+      .where(eq(webhooks.id, current.id))
       .returning();
     return { webhook: webhook!, alreadyRevoked: !current.active };
   });

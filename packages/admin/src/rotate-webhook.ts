@@ -1,14 +1,7 @@
-import {
-  type Database,
-  generateToken,
-  hashToken,
-  tokenDisplayPrefix,
-  type Webhook,
-  webhooks,
-} from "@orderhook/db";
+import { type Database, issueToken, type Webhook, webhooks } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
 import { eq } from "drizzle-orm";
-import { requireUuid } from "./arguments";
+import { changeWebhook } from "./change-webhook";
 
 export interface RotatedWebhook {
   webhook: Webhook;
@@ -18,21 +11,18 @@ export interface RotatedWebhook {
 }
 
 /** Replaces the token; the old one stops matching the moment the row is committed. */
-export async function rotateWebhook(db: Database, webhookId: string): Promise<RotatedWebhook> {
-  const id = requireUuid(webhookId, "webhook id");
-  return db.transaction(async (tx) => {
-    const [current] = await tx.select().from(webhooks).where(eq(webhooks.id, id)).for("update");
-    if (!current) throw new OrderhookError("not_found", { detail: `no webhook with id ${id}` });
+export function rotateWebhook(db: Database, webhookId: string): Promise<RotatedWebhook> {
+  return changeWebhook(db, webhookId, async (tx, current) => {
     if (!current.active) {
       throw new OrderhookError("conflict", {
-        detail: `webhook ${id} is revoked; create a new one instead of rotating it`,
+        detail: `webhook ${current.id} is revoked; create a new one instead of rotating it`,
       });
     }
-    const token = generateToken();
+    const { token, tokenHash, tokenPrefix } = issueToken();
     const [webhook] = await tx
       .update(webhooks)
-      .set({ tokenHash: hashToken(token), tokenPrefix: tokenDisplayPrefix(token), rotatedAt: new Date() })
-      .where(eq(webhooks.id, id))
+      .set({ tokenHash, tokenPrefix, rotatedAt: new Date() })
+      .where(eq(webhooks.id, current.id))
       .returning();
     return { webhook: webhook!, token, previousTokenHash: current.tokenHash };
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseFields, redisFields, serviceFields } from "./common";
+import { appFields, databaseFields, redisFields, serviceFields, shutdownTimeout } from "./common";
 import { booleanString, integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
 
 export const receiverEnvSchema = z
@@ -7,6 +7,7 @@ export const receiverEnvSchema = z
     ...serviceFields,
     ...databaseFields,
     ...redisFields,
+    ...appFields,
     PORT: port(3000),
     HOST: z.string().trim().min(1).default("::"),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
@@ -19,8 +20,6 @@ export const receiverEnvSchema = z
     IDEMPOTENCY_TTL_SECONDS: integer(86_400, { min: 1, max: 7 * 86_400 }),
     /** Alerts without a key are deduplicated by body hash within this window. */
     DEDUP_WINDOW_MS: integer(1_000, { min: 1, max: 3_600_000 }),
-    /** Attempts each queued order gets (set on the job at enqueue; the worker reads JOB_ATTEMPTS too). */
-    JOB_ATTEMPTS: integer(12, { min: 1, max: 100 }),
     /** Base delay of the exponential backoff (with jitter) between a job's attempts. */
     JOB_BACKOFF_MS: integer(1_000, { min: 1, max: 600_000 }),
     /** Upper bound on any Redis wait in a request; past it the answer is 503. */
@@ -41,7 +40,7 @@ export const receiverEnvSchema = z
     /** Refused or repeated requests per webhook (and order reads that miss, per user) and second, apart from the order rate. */
     REFUSAL_LIMIT_PER_SECOND: integer(10, { min: 1, max: 1_000_000 }),
     REFUSAL_BURST: integer(30, { min: 1, max: 1_000_000 }),
-    SHUTDOWN_TIMEOUT_MS: integer(10_000, { min: 0, max: 600_000 }),
+    SHUTDOWN_TIMEOUT_MS: shutdownTimeout(10_000),
     /** A client must finish sending its request headers within this (slowloris: 408, then closed). */
     HTTP_HEADERS_TIMEOUT_MS: integer(10_000, { min: 100, max: 600_000 }),
     /** …and its whole request, body included, within this. */
@@ -59,8 +58,6 @@ export const receiverEnvSchema = z
     BULL_BOARD_PASSWORD: optionalSecret,
     /** The dashboard only looks; "false" lets it retry, edit, clean and empty (i.e. forge or drop orders). */
     BULL_BOARD_READ_ONLY: booleanString.default(true),
-    /** Start even when Redis may evict keys (queue data would be lost under memory pressure). */
-    REDIS_ALLOW_EVICTION: booleanString.default(false),
     METRICS_ENABLED: booleanString.default(true),
   })
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {

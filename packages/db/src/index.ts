@@ -23,6 +23,7 @@ export {
   generateSigningSecret,
   generateToken,
   hashToken,
+  issueToken,
   isWellFormedToken,
   TOKEN_LENGTH,
   TOKEN_PREFIX,

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { testDatabaseUrl } from "@orderhook/testing";
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { findMigrationsFolder, runMigrations } from "./migrate";
 
-const base = new URL(testDatabaseUrl());
+// The run's database, from the global setup (vitest.config.ts). Read through vitest itself, not
+// @orderhook/testing: the toolkit depends on this package, not the other way round.
+const base = new URL(inject("databaseUrl"));
 const name = `${base.pathname.slice(1)}_m${randomBytes(3).toString("hex")}`;
 const url = new URL(base);
 url.pathname = `/${name}`;

@@ -1,10 +1,26 @@
+import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scratchDatabase, testDatabaseUrl } from "@orderhook/testing";
 import postgres from "postgres";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { findMigrationsFolder, runMigrations } from "./migrate";
+
+// The run's database, from the global setup; read through vitest, not @orderhook/testing (the
+// toolkit depends on this package, not the other way round).
+const testDatabaseUrl = () => inject("databaseUrl");
+const base = new URL(testDatabaseUrl());
+const scratchName = `${base.pathname.slice(1)}_chk${randomBytes(3).toString("hex")}`;
+const scratchUrl = Object.assign(new URL(base), { pathname: `/${scratchName}` }).toString();
+
+afterAll(async () => {
+  const sql = postgres(Object.assign(new URL(base), { pathname: "/postgres" }).toString(), {
+    max: 1,
+    onnotice: () => {},
+  });
+  await sql.unsafe(`drop database if exists "${scratchName}" with (force)`);
+  await sql.end();
+});
 
 const email = () => `rate-${Math.random().toString(36).slice(2)}@example.test`;
 
@@ -31,7 +47,6 @@ describe("users.rate_limit_per_second", () => {
   });
 
   it("upgrades a database holding a rate of 0 to the lowest positive rate before adding the CHECK", async () => {
-    const scratch = scratchDatabase("chk");
     const onlyInit = await mkdtemp(join(tmpdir(), "orderhook-migrations-"));
     try {
       const folder = findMigrationsFolder();
@@ -40,13 +55,13 @@ describe("users.rate_limit_per_second", () => {
       const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
       journal.entries = journal.entries.filter((entry) => entry.tag === "0000_init");
       await writeFile(journalPath, JSON.stringify(journal));
-      await runMigrations({ url: scratch.url, migrationsFolder: onlyInit });
+      await runMigrations({ url: scratchUrl, migrationsFolder: onlyInit });
 
-      const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
+      const sql = postgres(scratchUrl, { max: 1, onnotice: () => {} });
       try {
         await sql`insert into users (email, rate_limit_per_second) values
           ('zero@example.test', 0), ('negative@example.test', -3), ('fine@example.test', 7)`;
-        const upgraded = await runMigrations({ url: scratch.url, migrationsFolder: folder });
+        const upgraded = await runMigrations({ url: scratchUrl, migrationsFolder: folder });
         expect(upgraded.applied, JSON.stringify(upgraded)).toBeGreaterThanOrEqual(1);
         const rows = await sql<{ email: string; rate: number }[]>`
           select email, rate_limit_per_second as rate from users order by email`;
@@ -60,7 +75,6 @@ describe("users.rate_limit_per_second", () => {
       }
     } finally {
       await rm(onlyInit, { recursive: true, force: true });
-      await scratch.drop();
     }
   });
 });

@@ -46,3 +46,9 @@ export function isWellFormedToken(token: string): boolean {
 export function tokenDisplayPrefix(token: string): string {
   return token.slice(0, TOKEN_PREFIX.length + 6);
 }
+
+/** A new webhook token, with what `webhooks` keeps of it: the hash, and the prefix listings show. */
+export function issueToken(): { token: string; tokenHash: string; tokenPrefix: string } {
+  const token = generateToken();
+  return { token, tokenHash: hashToken(token), tokenPrefix: tokenDisplayPrefix(token) };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bullmqLuaIncludes } from "./bullmq-lua";
+import { TAKEN_JOB_FIELDS } from "./batch-scripts";
+import { bullmqLuaIncludes, loadLuaCommand } from "./bullmq-lua";
 
 const definedFunctions = (lua: string) => [...lua.matchAll(/^local function (\w+)/gm)].map((m) => m[1]);
 
@@ -22,5 +23,34 @@ describe("bullmqLuaIncludes", () => {
 
   it("fails loudly on a helper the installed BullMQ does not ship", () => {
     expect(() => bullmqLuaIncludes(["noSuchHelper"])).toThrow(/noSuchHelper\.lua/);
+  });
+});
+
+describe("loadLuaCommand", () => {
+  it("names the script and its key count after the file, and inlines BullMQ's helpers once, where the includes were", () => {
+    const take = loadLuaCommand("takeJobs-11.lua");
+    expect({ name: take.name, numberOfKeys: take.numberOfKeys }).toEqual({
+      name: "takeJobs",
+      numberOfKeys: 11,
+    });
+    expect(take.lua).not.toContain("@include");
+    const functions = definedFunctions(take.lua);
+    expect(new Set(functions).size).toBe(functions.length);
+    expect(functions).toEqual(
+      expect.arrayContaining(["getQueueMetadata", "promoteDelayedJobs", "getRateLimitTTL"]),
+    );
+    // Helpers come after the script's own locals (they use rcall) and before its first call.
+    expect(take.lua.indexOf("local function")).toBeGreaterThan(take.lua.indexOf("local rcall"));
+    expect(take.lua.indexOf("local function")).toBeLessThan(take.lua.indexOf("getQueueMetadata(KEYS[9]"));
+  });
+
+  it("reads back, per taken job, the fields the reply parser expects, in its order", () => {
+    const hmget = /rcall\("HMGET", jobKey, ([^)]*)\)/.exec(loadLuaCommand("takeJobs-11.lua").lua);
+    expect(hmget?.[1]?.split(", ").map((field) => JSON.parse(field))).toEqual([...TAKEN_JOB_FIELDS]);
+    expect(loadLuaCommand("takeJobs-11.lua").lua).toContain(`for f = 1, ${TAKEN_JOB_FIELDS.length} do`);
+  });
+
+  it("refuses a file not named <name>-<numberOfKeys>.lua", () => {
+    expect(() => loadLuaCommand("takeJobs.lua")).toThrow(/<name>-<numberOfKeys>\.lua/);
   });
 });

@@ -3,9 +3,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const INCLUDE = /^--- @include "([^"]+)"[ \t]*$/gm;
+const COMMAND_FILE = /^(\w+)-(\d+)\.lua$/;
 // BullMQ ships its scripts in the CommonJS build only as Node can load them (the ESM build is
-// not marked as a module), together with the raw includes.
+// not marked as a module), together with the raw scripts and includes.
 const require = createRequire(import.meta.url);
+// Beside this module in the source tree; beside the bundle in a built app (its tsup build copies them).
+const COMMANDS = new URL("./commands/", import.meta.url);
 
 export const ADD_STANDARD_JOB = "addStandardJob";
 export const ADD_STANDARD_JOB_KEYS = 9;
@@ -37,11 +40,12 @@ export function bullmqAddStandardJobLua(): string {
  * BullMQ's moves use these instead of copies, and follow BullMQ on upgrade.
  */
 export function bullmqLuaIncludes(names: readonly string[]): string {
-  const directory = join(dirname(require.resolve("bullmq/package.json")), "dist/cjs/commands/includes");
+  const directory = join(bullmqCommandsDirectory(), "includes");
   const done = new Set<string>();
   const visiting = new Set<string>();
   const parts: string[] = [];
-  const visit = (name: string) => {
+  const visit = (included: string): void => {
+    const name = included.replace(/^includes\//, "");
     if (done.has(name)) return;
     if (visiting.has(name)) throw new Error(`BullMQ Lua include cycle at ${name}`);
     visiting.add(name);
@@ -53,4 +57,40 @@ export function bullmqLuaIncludes(names: readonly string[]): string {
   };
   for (const name of names) visit(name);
   return parts.join("\n");
+}
+
+/** Where the installed BullMQ keeps its raw Lua scripts (`<name>-<keys>.lua`) and `includes/`. */
+export function bullmqCommandsDirectory(): string {
+  return join(dirname(require.resolve("bullmq/package.json")), "dist/cjs/commands");
+}
+
+/** The installed BullMQ's version. */
+export function bullmqVersion(): string {
+  return (require("bullmq/package.json") as { version: string }).version;
+}
+
+/** A script written on BullMQ's layout, as ioredis's `defineCommand` takes it. */
+export interface LuaCommand {
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+/**
+ * One of this package's `commands/<name>-<keys>.lua` scripts, named and laid out as BullMQ
+ * names and lays out its own, with its `--- @include "includes/…"` lines replaced by the
+ * installed BullMQ's helpers (`bullmqLuaIncludes`).
+ */
+export function loadLuaCommand(file: string): LuaCommand {
+  const match = COMMAND_FILE.exec(file);
+  if (match === null) throw new Error(`${file}: expected <name>-<numberOfKeys>.lua`);
+  const source = readFileSync(new URL(file, COMMANDS), "utf8");
+  const names = [...source.matchAll(INCLUDE)].map(([, name]) => name!);
+  let inlined = false;
+  const lua = source.replace(INCLUDE, () => {
+    if (inlined) return "";
+    inlined = true;
+    return bullmqLuaIncludes(names);
+  });
+  return { name: match[1]!, numberOfKeys: Number(match[2]), lua };
 }

@@ -1,4 +1,7 @@
-export { bullmqAddStandardJobLua, bullmqLuaIncludes } from "./bullmq-lua";
+export { type BatchConsumer, type BatchConsumerOptions, createBatchConsumer } from "./batch-consumer";
+export type { BatchLogger } from "./batch-logger";
+export type { TakenJob } from "./batch-scripts";
+export { bullmqAddStandardJobLua } from "./bullmq-lua";
 export { captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
 export {
   ORDER_JOB_NAME,

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { createRedis, orderJobKey } from "@orderhook/queue";
+import { waitUntil } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
@@ -73,4 +75,59 @@ describe("graceful shutdown under load", () => {
       outcomes,
     });
   }, 120_000);
+
+  it("drains a receiver on SIGTERM under traffic: no 5xx, exit 0, and every 202 is a job in Redis", async () => {
+    const scenario = await Scenario.create("drain");
+    const redis = createRedis(scenario.redis.url);
+    try {
+      const receiver = await scenario.startReceiver({ env: { SHUTDOWN_TIMEOUT_MS: "10000" } });
+      const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 100 });
+      while (traffic.ackedOrderIds().length < 20) await sleep(20);
+      const exit = await receiver.kill("SIGTERM");
+      await traffic.stop();
+      const outcomes = JSON.stringify(traffic.outcomes());
+
+      expect(exit, receiver.tail()).toEqual({ code: 0, signal: null });
+      expect(receiver.output).toContain("receiver stopped");
+      const answered = traffic.alerts.flatMap((alert) => alert.attempts).filter((a) => a.status !== 0);
+      expect(
+        answered.filter((a) => a.status !== 202),
+        outcomes,
+      ).toEqual([]);
+      const acked = traffic.ackedOrderIds();
+      const exists = await Promise.all(acked.map((id) => redis.exists(orderJobKey(scenario.prefix, id))));
+      expect(
+        exists.filter((n) => n !== 1),
+        outcomes,
+      ).toEqual([]);
+      expect(acked.length, outcomes).toBeGreaterThanOrEqual(20);
+    } finally {
+      redis.disconnect();
+    }
+  }, 120_000);
+
+  it("serves job, batch and queue metrics while a worker drains; on SIGTERM it stops taking jobs, finishes the active ones, exits 0", async () => {
+    const scenario = await Scenario.create("wdrain");
+    const { queue, ids, rows } = await scenario.enqueueOrders(2_000);
+    const worker = await scenario.startWorker({
+      env: { BATCH_MAX_WAIT_MS: "50", WORKER_CONCURRENCY: "100" },
+    });
+    await waitUntil(
+      async () => ((await queue.getCompletedCount()) > 50 ? true : undefined),
+      async () => `${JSON.stringify(await queue.getJobCounts())}; worker output: ${worker.tail()}`,
+      60_000,
+    );
+    const metrics = await (await fetch(`${worker.origin}/metrics`)).text();
+    expect(metrics, metrics).toMatch(/^orderhook_worker_jobs_total\{outcome="accepted",code=""\} [1-9]/m);
+    expect(metrics).toMatch(/^orderhook_queue_jobs\{state="waiting"\} \d+/m);
+    expect(metrics).toMatch(/^orderhook_worker_batch_size_count [1-9]/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    const exit = await worker.kill("SIGTERM");
+    expect(exit, worker.tail()).toEqual({ code: 0, signal: null });
+    const counts = await queue.getJobCounts("active", "completed", "waiting", "failed");
+    expect(counts.active, JSON.stringify(counts)).toBe(0);
+    expect(counts.failed, JSON.stringify(counts)).toBe(0);
+    expect(await rows(), JSON.stringify({ counts, jobs: ids.length })).toBe(counts.completed);
+    expect(worker.output).toContain('"msg":"stopped"');
+  }, 90_000);
 });

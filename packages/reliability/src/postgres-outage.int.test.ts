@@ -1,34 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import postgres from "postgres";
+import { orderJobOptions } from "@orderhook/queue";
+import { terminateBackends, waitUntil } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
 closeScenariosAfterEach();
 
-/** The worker's `application_name` (apps/worker/src/main.ts). */
+/** The worker's `application_name` (apps/worker/src/start-worker.ts). */
 const WORKER_APPLICATION_NAME = "orderhook-worker";
-
-/**
- * Terminates the worker's connections in the scenario's own database only: other runs and
- * other test files on the same server keep theirs.
- */
-async function terminateWorkerBackends(databaseUrl: string): Promise<number> {
-  const sql = postgres(databaseUrl, {
-    max: 1,
-    onnotice: () => {},
-    connection: { application_name: "orderhook-fault-injector" },
-  });
-  try {
-    const rows = await sql<{ terminated: boolean }[]>`
-      select pg_terminate_backend(pid) as terminated from pg_stat_activity
-      where application_name = ${WORKER_APPLICATION_NAME} and datname = current_database()
-        and pid <> pg_backend_pid()`;
-    return rows.filter((row) => row.terminated).length;
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
 
 function postgresTarget(databaseUrl: string): { host: string; port: number } {
   const url = new URL(databaseUrl);
@@ -46,7 +26,7 @@ describe("Postgres faults", () => {
     let rounds = 0;
     const until = Date.now() + 8_000;
     while (Date.now() < until) {
-      terminated += await terminateWorkerBackends(scenario.databaseUrl);
+      terminated += await terminateBackends(scenario.databaseUrl, WORKER_APPLICATION_NAME);
       rounds++;
       // Like a platform's restart policy: a crashed worker is replaced, so the accounting still runs.
       if (!worker.running) {
@@ -100,13 +80,13 @@ describe("Postgres faults", () => {
     await sleep(1_500);
     await before.stop();
 
-    await proxy.disable();
+    await proxy.down("refuse");
     const outageStarted = Date.now();
     const during = scenario.traffic({ origin: receiver.origin, ratePerSecond: 20, tag: `${scenario.tag}-d` });
     await sleep(30_000);
     await during.stop();
     const workerReadyDuring = await worker.probe("/readyz", 5_000);
-    await proxy.enable();
+    await proxy.up();
     const outageMs = Date.now() - outageStarted;
 
     const result = await scenario.account([before, during], 120_000);
@@ -129,4 +109,67 @@ describe("Postgres faults", () => {
       jobRetries: worker.lines.filter((line) => line.includes('"order retry"')).length,
     });
   }, 240_000);
+
+  it("keeps every queued order through an outage that starts mid-drain, and writes each exactly once when Postgres is back", async () => {
+    const scenario = await Scenario.create("pgmid");
+    const proxy = await scenario.faultProxy({ target: postgresTarget(scenario.databaseUrl) });
+    // A little latency keeps the drain going long enough for the outage to land in its middle.
+    proxy.setLatency(5);
+    const worker = await scenario.startWorker({
+      databaseUrl: proxy.url(scenario.databaseUrl),
+      env: {
+        WORKER_CONCURRENCY: "20",
+        BATCH_MAX_SIZE: "10",
+        BATCH_MAX_WAIT_MS: "5",
+        JOB_ATTEMPTS: "50",
+        DB_CONNECT_TIMEOUT_SECONDS: "2",
+      },
+    });
+    const retries = () => worker.lines.filter((line) => line.includes('"order retry"')).length;
+    try {
+      const {
+        queue,
+        ids,
+        rows: countRows,
+      } = await scenario.enqueueOrders(300, orderJobOptions({ attempts: 50, backoffMs: 20 }));
+      // Cut Postgres off mid-drain, with batches in flight.
+      await waitUntil(
+        async () => ((await countRows()) > 20 ? true : undefined),
+        async () => `rows: ${await countRows()}; worker: ${worker.tail()}`,
+      );
+      await proxy.down("reset");
+      // Queries queued in the worker's pool fail one per reconnect attempt, with postgres.js's
+      // backoff between attempts: wait for the first retry, not for a moment in the delayed set.
+      await waitUntil(
+        async () => (retries() > 0 ? true : undefined),
+        async () => `no retry yet: ${JSON.stringify(await queue.getJobCounts())}; worker: ${worker.tail()}`,
+        30_000,
+      );
+      await sleep(1_000);
+      expect(await countRows(), "nothing is written while Postgres is unreachable").toBeLessThan(300);
+      await proxy.up();
+
+      await waitUntil(
+        async () => ((await queue.getCompletedCount()) === 300 ? true : undefined),
+        async () => JSON.stringify(await queue.getJobCounts()),
+        60_000,
+      );
+      const rows = await scenario.db.sql<{ status: string }[]>`
+        select status from orders where id = any(${ids}::uuid[])`;
+      expect(rows).toHaveLength(300);
+      expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["accepted"]));
+      expect(await queue.getFailedCount()).toBe(0);
+      const retried = (await queue.getCompleted(0, 299)).filter((j) => j.attemptsMade > 0);
+      expect(retried.length, "some jobs went through a retry").toBeGreaterThan(0);
+      recordMeasurement("Postgres connections reset mid-drain (proxy down, reset mode)", {
+        jobs: ids.length,
+        rows: rows.length,
+        jobsRetried: retried.length,
+        retryLines: retries(),
+      });
+    } finally {
+      // Up again before anything closes: a worker waiting on Postgres would otherwise hold its batch.
+      await proxy.up();
+    }
+  }, 150_000);
 });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { createOrderQueue, createRedis } from "@orderhook/queue";
 import { sendHttp } from "@orderhook/testing";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
@@ -114,6 +115,10 @@ describe("Redis outages", () => {
     }
     expect(receiverReady).toBe(503);
     expect(workerReady).not.toBe(200);
+    // What is wrong, not the internals (addresses, error text) of why.
+    const readyAnswer = await sendHttp(receiver.origin, { method: "GET", path: "/readyz", timeoutMs: 3_000 });
+    expect(JSON.parse(readyAnswer.text).detail, readyAnswer.text).toBe("Redis is not usable.");
+    expect(readyAnswer.text, readyAnswer.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connection is/);
 
     await scenario.redis.restart();
     const receiverBackMs = await msUntilReady(() => receiver.probe("/readyz"), 30_000);
@@ -143,4 +148,53 @@ describe("Redis outages", () => {
       workerReadyAfterRestartMs: workerBackMs,
     });
   }, 120_000);
+
+  it("answers 503 instead of waiting on a Redis that stopped answering, and queues once when the script ran after its 503", async () => {
+    const scenario = await Scenario.create("redisslow", {
+      redis: { appendonly: false, args: ["--enable-debug-command", "yes"] },
+    });
+    const receiver = await scenario.startReceiver({ env: { REDIS_TIMEOUT_MS: "1000" } });
+    const blocker = createRedis(scenario.redis.url);
+    const redis = createRedis(scenario.redis.url);
+    const queue = createOrderQueue(redis, scenario.prefix);
+    const send = (comment: string, headers: Record<string, string> = {}) =>
+      sendHttp(receiver.origin, {
+        path: `/v1/webhooks/${scenario.tokens[0]}`,
+        body: JSON.stringify({ ticker: "AAPL", action: "buy", quantity: 10, comment }),
+        headers,
+        timeoutMs: 5_000,
+      });
+    const ready = () => msUntilReady(() => receiver.probe("/readyz"), 10_000);
+    try {
+      // DEBUG SLEEP blocks the server; the request must give up at REDIS_TIMEOUT_MS.
+      blocker.call("DEBUG", "SLEEP", "2").catch(() => {});
+      await sleep(50);
+      const slow = await send("slow");
+      expect(slow.status, slow.text).toBe(503);
+      expect(JSON.parse(slow.text).code, slow.text).toBe("unavailable");
+      // Keyless: the answer says a retry could double the order, and what to send instead.
+      expect(JSON.parse(slow.text).detail, slow.text).toMatch(
+        /may have been queued.*no Idempotency-Key.*queue it twice/,
+      );
+      expect(await ready()).toBeLessThan(10_000);
+
+      const waitingBefore = await queue.getWaitingCount();
+      blocker.call("DEBUG", "SLEEP", "1.5").catch(() => {});
+      await sleep(50);
+      // Sent, then given up on at REDIS_TIMEOUT_MS; Redis runs it once the sleep ends.
+      const first = await send("late", { "idempotency-key": "late-script" });
+      expect(first.status, first.text).toBe(503);
+      expect(JSON.parse(first.text).detail, first.text).toMatch(/may have been queued.*same Idempotency-Key/);
+      expect(await ready()).toBeLessThan(10_000);
+      const retry = await send("late", { "idempotency-key": "late-script" });
+      expect(retry.status, retry.text).toBe(200);
+      expect(await queue.getWaitingCount()).toBe(waitingBefore + 1);
+      const job = await queue.getJob(String(JSON.parse(retry.text).orderId));
+      expect(job?.data.idempotencyKey).toBe("late-script");
+    } finally {
+      await queue.close();
+      redis.disconnect();
+      blocker.disconnect();
+    }
+  }, 60_000);
 });

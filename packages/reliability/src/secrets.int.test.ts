@@ -1,19 +1,14 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { broadcastWebhookChange, rotateWebhook } from "@orderhook/admin";
 import { hashToken } from "@orderhook/db";
-import { createFixture, sendHttp } from "@orderhook/testing";
+import { createFixture, sendHttp, signHeaders } from "@orderhook/testing";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
 
 closeScenariosAfterEach();
-
-function sign(secret: string, body: string, id: string, timestampSeconds: number): string {
-  const key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
-  return createHmac("sha256", key).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
-}
 
 /** Every key and value in the scenario's own Redis, as text. */
 async function dumpRedis(url: string): Promise<string> {
@@ -74,13 +69,13 @@ describe("secrets", () => {
         comment: `${scenario.tag}-s${i}`,
       });
       const id = `msg_${randomBytes(6).toString("hex")}`;
-      const signature = sign(signed.signingSecret!, body, id, now - (i === 4 ? 600 : 0));
-      secrets[`signature ${i}`] = signature;
-      const headers = {
-        "webhook-id": id,
-        "webhook-timestamp": String(now),
-        "webhook-signature": `v1,${signature}`,
-      };
+      // The last one is signed for ten minutes ago but sent as now: a bad signature.
+      const signedHeaders = signHeaders(signed.signingSecret!, body, {
+        id,
+        timestampSeconds: now - (i === 4 ? 600 : 0),
+      });
+      secrets[`signature ${i}`] = signedHeaders["webhook-signature"]!.slice("v1,".length);
+      const headers = { ...signedHeaders, "webhook-timestamp": String(now) };
       await sendHttp(receiver.origin, { path: `/v1/webhooks/${signed.token}`, body, headers });
       if (i === 0) await sendHttp(receiver.origin, { path: `/v1/webhooks/${signed.token}`, body, headers });
     }

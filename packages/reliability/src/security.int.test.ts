@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { broadcastWebhookChange, revokeWebhook, rotateWebhook } from "@orderhook/admin";
 import { hashToken } from "@orderhook/db";
@@ -9,6 +9,7 @@ import {
   orderIdOf,
   problemCode,
   sendHttp,
+  signHeaders,
 } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
@@ -45,17 +46,6 @@ async function rowsAfterSentinel(comment: string, sentinel: string): Promise<num
   while (Date.now() < deadline && (await rowsWithComment(sentinel)) === 0) await sleep(100);
   expect(await rowsWithComment(sentinel), `sentinel ${sentinel} never written`).toBe(1);
   return rowsWithComment(comment);
-}
-
-/** Standard Webhooks headers for `body`. */
-function sign(secret: string, body: string, id: string, timestampSeconds: number): Record<string, string> {
-  const key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
-  const signature = createHmac("sha256", key).update(`${id}.${timestampSeconds}.${body}`).digest("base64");
-  return {
-    "webhook-id": id,
-    "webhook-timestamp": String(timestampSeconds),
-    "webhook-signature": `v1,${signature}`,
-  };
 }
 
 function expectInvalidToken(answer: HttpAnswer, what: string): void {
@@ -177,19 +167,30 @@ describe("signed webhooks", () => {
     const ok = await post(
       signed.token,
       body,
-      sign(secret, body, `msg_${randomBytes(6).toString("hex")}`, now),
+      signHeaders(secret, body, { id: `msg_${randomBytes(6).toString("hex")}`, timestampSeconds: now }),
     );
     expect(ok.status, ok.text).toBe(202);
 
     const staleBody = alert(`${scenario.tag}-signed-stale`);
-    const stale = await post(signed.token, staleBody, sign(secret, staleBody, "msg_stale", now - 6 * 60));
+    const stale = await post(
+      signed.token,
+      staleBody,
+      signHeaders(secret, staleBody, { id: "msg_stale", timestampSeconds: now - 6 * 60 }),
+    );
     expectInvalidToken(stale, "signed six minutes ago");
-    const future = await post(signed.token, staleBody, sign(secret, staleBody, "msg_future", now + 6 * 60));
+    const future = await post(
+      signed.token,
+      staleBody,
+      signHeaders(secret, staleBody, { id: "msg_future", timestampSeconds: now + 6 * 60 }),
+    );
     expectInvalidToken(future, "signed six minutes ahead");
     const tampered = await post(
       signed.token,
       alert(`${scenario.tag}-signed-tampered`, { quantity: 1000 }),
-      sign(secret, alert(`${scenario.tag}-signed-tampered`), "msg_tampered", now),
+      signHeaders(secret, alert(`${scenario.tag}-signed-tampered`), {
+        id: "msg_tampered",
+        timestampSeconds: now,
+      }),
     );
     expectInvalidToken(tampered, "body changed after signing");
     expectInvalidToken(await post(signed.token, alert(`${scenario.tag}-signed-none`)), "unsigned");
@@ -199,12 +200,10 @@ describe("signed webhooks", () => {
     const secret = signed.signingSecret!;
     const comment = `${scenario.tag}-signed-replay`;
     const body = alert(comment);
-    const headers = sign(
-      secret,
-      body,
-      `msg_${randomBytes(6).toString("hex")}`,
-      Math.floor(Date.now() / 1000),
-    );
+    const headers = signHeaders(secret, body, {
+      id: `msg_${randomBytes(6).toString("hex")}`,
+      timestampSeconds: Math.floor(Date.now() / 1000),
+    });
     const first = await post(signed.token, body, headers);
     expect(first.status, first.text).toBe(202);
     // Past DEDUP_WINDOW_MS (1 s) only the webhook-id can tell it is the same message: a sender's

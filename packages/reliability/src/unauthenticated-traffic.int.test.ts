@@ -184,7 +184,7 @@ describe("unauthenticated traffic", () => {
     expect((await post(receiver, revoked.token, { body: alertBody("cached") })).status).toBe(202);
     expect((await post(receiver, kept.token, { body: alertBody("cached") })).status).toBe(202);
 
-    await proxy.disable();
+    await proxy.down("refuse");
     await scenario.db
       .sql`update webhooks set active = false, revoked_at = now() where id = ${revoked.webhookId}`;
     const broadcast = await broadcastWebhookChange(scenario.redis.url, scenario.prefix, {
@@ -198,7 +198,7 @@ describe("unauthenticated traffic", () => {
       receivers: 0,
     });
     await sleep(500);
-    await proxy.enable();
+    await proxy.up();
     await receiver.waitUntilReady(30_000);
 
     const first = await post(receiver, revoked.token, { body: alertBody("after") });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ORDER_QUEUE_NAME } from "@orderhook/queue";
-import type { AppProcess } from "@orderhook/testing";
+import { type AppProcess, waitUntil } from "@orderhook/testing";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
@@ -66,6 +66,53 @@ function countLines(apps: AppProcess[], text: string): number {
 }
 
 describe("worker crashes", () => {
+  it("killed with SIGKILL mid-batch, leaves every queued order with exactly one row after stalled-job recovery", async () => {
+    const scenario = await Scenario.create("sigkill");
+    const { queue, ids, rows: countRows } = await scenario.enqueueOrders(1_500);
+    // Slow batches keep many jobs active and many rows in flight when the kill lands: the first
+    // worker reaches Postgres through a proxy that holds every packet 100 ms. (Its two lanes
+    // share each INSERT, so between batches there is a moment with no job active at all.)
+    const postgres = new URL(scenario.databaseUrl);
+    const proxy = await scenario.faultProxy({
+      target: { host: postgres.hostname, port: Number(postgres.port || 5432) },
+    });
+    proxy.setLatency(100);
+    const first = await scenario.startWorker({
+      databaseUrl: proxy.url(scenario.databaseUrl),
+      // The stalled check is throttled queue-wide by whichever worker ran it last, with its own interval.
+      env: { ...FAST_RECOVERY, BATCH_MAX_WAIT_MS: "50", WORKER_CONCURRENCY: "100" },
+    });
+    await waitUntil(
+      async () => ((await countRows()) > 100 && (await queue.getActiveCount()) > 0 ? true : undefined),
+      async () => `rows: ${await countRows()}; worker output: ${first.tail()}`,
+      60_000,
+    );
+    expect((await first.kill()).signal).toBe("SIGKILL");
+    const orphaned = await queue.getActiveCount();
+
+    const recovery = await scenario.startWorker({
+      env: { ...FAST_RECOVERY, BATCH_MAX_WAIT_MS: "5", WORKER_CONCURRENCY: "100" },
+    });
+    await waitUntil(
+      async () => ((await queue.getCompletedCount()) === ids.length ? true : undefined),
+      async () =>
+        `${JSON.stringify(await queue.getJobCounts())}, ${orphaned} active at the kill; ${recovery.tail()}`,
+      90_000,
+    );
+    const rows = await scenario.db.sql<{ status: string }[]>`
+      select status from orders where id = any(${ids}::uuid[])`;
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.every((r) => r.status === "accepted")).toBe(true);
+    expect(orphaned, "jobs were active when the worker died").toBeGreaterThan(0);
+    expect(await queue.getFailedCount()).toBe(0);
+    recordMeasurement("worker SIGKILL mid-batch, 1,500 queued orders, Postgres 100 ms away", {
+      jobs: ids.length,
+      rows: rows.length,
+      activeAtKill: orphaned,
+      stalledRecoveries: countLines([recovery], "job stalled"),
+    });
+  }, 180_000);
+
   it("recovers every job of a worker SIGKILLed mid-batch, again and again, with one row per acked alert", async () => {
     const scenario = await Scenario.create("kill9");
     const receiver = await scenario.startReceiver();

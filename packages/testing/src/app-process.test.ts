@@ -90,4 +90,32 @@ describe("AppProcess", () => {
   it("rejects with the output when the process exits before it is ready", async () => {
     await expect(start({ FAIL_AT_START: "1" })).rejects.toThrow(/process exited before .*\n.*cannot start/);
   });
+
+  it("waits out an expected failed start and keeps its exit status and every line", async () => {
+    const app = await AppProcess.startExpectingFailure({
+      entry,
+      env: { NAME: "doomed", FAIL_AT_START: "1" },
+      readyWhen: /listening as/,
+    });
+    expect(await app.exited).toEqual({ code: 3, signal: null });
+    expect(app.output).toBe("cannot start");
+  });
+
+  it("refuses an expected failed start that became ready, and stops the process", async () => {
+    await expect(
+      AppProcess.startExpectingFailure({ entry, env: { NAME: "healthy" }, readyWhen: /listening as/ }),
+    ).rejects.toThrow(/expected a failed start, but it became ready:\n.*listening as healthy/);
+  });
+
+  it("keeps only the last maxLines lines when asked to", async () => {
+    const app = await AppProcess.start({
+      entry,
+      env: { NAME: "short" },
+      readyWhen: /tick 30\n/,
+      maxLines: 5,
+    });
+    started.push(app);
+    expect(app.lines.length).toBeLessThanOrEqual(5);
+    expect(app.output).not.toContain("listening as");
+  });
 });

@@ -8,27 +8,33 @@ export type AppName = "receiver" | "worker";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** Apps run from source through tsx: no build step before `pnpm test`, same code as `pnpm dev`. */
-const MAIN: Record<AppName, string> = {
-  receiver: `${REPO_ROOT}apps/receiver/src/main.ts`,
-  worker: `${REPO_ROOT}apps/worker/src/main.ts`,
-};
+/** An app's entry point: from source through tsx (as `pnpm dev`), or the bundle `pnpm build` wrote. */
+function mainOf(app: AppName, built: boolean): string {
+  return built ? `${REPO_ROOT}apps/${app}/dist/main.js` : `${REPO_ROOT}apps/${app}/src/main.ts`;
+}
 
 interface CommonOptions {
   /** The child's environment: nothing leaks in from the test process but PATH and HOME. */
   env: Record<string, string>;
   /** Test-only modules loaded before the entry point (fault injectors); paths or file URLs. */
   preload?: string[];
+  /** Node flags before the script (`--max-semi-space-size=32`, `--cpu-prof`, …). */
+  nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** Keep only the last this many output lines (a long benchmark run); all by default. */
+  maxLines?: number;
 }
 
 /**
- * An orderhook app from its `src/main.ts`, listening on a free loopback port (`origin`: the
- * receiver's HTTP port, the worker's metrics port); ready once GET `/readyz` answers 200.
+ * An orderhook app, listening on a free loopback port (`origin`: the receiver's HTTP port, the
+ * worker's metrics port); ready once GET `/readyz` answers 200. From `src/main.ts` through tsx:
+ * no build step before `pnpm test`, same code as `pnpm dev`; with `built`, from the bundle in
+ * `dist/` with plain node, as the images and `pnpm start:*` run it.
  * NODE_ENV=production and LOG_LEVEL=info unless `env` says otherwise.
  */
 export interface AppOptions extends CommonOptions {
   app: AppName;
+  built?: boolean;
 }
 
 /** Any other entry point; ready once its output matches, or once the probe resolves true. */
@@ -67,6 +73,7 @@ export class AppProcess {
     readonly name: string,
     private readonly child: ChildProcess,
     private readonly httpOrigin: string | null,
+    private readonly maxLines = Number.POSITIVE_INFINITY,
     private readonly adminHttpOrigin: string | null = null,
   ) {
     alive.add(child);
@@ -81,13 +88,11 @@ export class AppProcess {
     }
   }
 
+  /** Starts the process and waits until it is ready; rejects (and kills it) if it exits or times out first. */
   static async start(options: AppProcessOptions): Promise<AppProcess> {
-    const app = "app" in options ? await AppProcess.spawnApp(options) : AppProcess.spawnEntry(options);
-    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const app = await AppProcess.spawn(options);
     try {
-      if ("app" in options) await app.waitUntilReady(timeoutMs);
-      else if (options.readyWhen instanceof RegExp) await app.waitForOutput(options.readyWhen, timeoutMs);
-      else await app.waitFor(options.readyWhen, timeoutMs);
+      await app.waitUntilStarted(options);
     } catch (error) {
       await app.kill();
       throw error;
@@ -95,7 +100,35 @@ export class AppProcess {
     return app;
   }
 
-  private static async spawnApp(options: AppOptions): Promise<AppProcess> {
+  /**
+   * Starts a process that is expected to refuse to start (a failed start-up check, bad
+   * configuration): resolves once it has exited, with all its output read; rejects (and kills
+   * it) if it becomes ready instead or does not exit within the timeout.
+   */
+  static async startExpectingFailure(options: AppProcessOptions): Promise<AppProcess> {
+    const app = await AppProcess.spawn(options);
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const started = app.waitUntilStarted(options).then(
+      () => "ready" as const,
+      () => "exited" as const,
+    );
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(resolve, timeoutMs, "timeout").unref());
+    const outcome = await Promise.race([app.exited.then(() => "exited" as const), started, timeout]);
+    if (outcome !== "exited") {
+      await app.kill();
+      throw new Error(
+        `${app.name}: expected a failed start, but it ${outcome === "ready" ? "became ready" : "kept running"}:\n${app.tail()}`,
+      );
+    }
+    await app.exited;
+    return app;
+  }
+
+  private static async spawn(options: AppProcessOptions): Promise<AppProcess> {
+    if (!("app" in options)) {
+      const child = spawnNode(options.entry, options.env, options);
+      return new AppProcess(basename(options.entry), child, null, options.maxLines);
+    }
     const port = await freePort();
     const adminPort =
       options.app === "receiver" ? Number(options.env.ADMIN_PORT ?? (await freePort())) : null;
@@ -104,22 +137,27 @@ export class AppProcess {
         ? { PORT: String(port), HOST: "127.0.0.1", ADMIN_PORT: String(adminPort) }
         : { METRICS_PORT: String(port), METRICS_HOST: "127.0.0.1" };
     const env = { NODE_ENV: "production", LOG_LEVEL: "info", ...options.env, ...listen };
-    const child = spawnTsx(MAIN[options.app], env, options.preload);
+    const child = spawnNode(mainOf(options.app, options.built ?? false), env, options);
     const adminHost = options.env.ADMIN_HOST?.includes(":") ? "[::1]" : "127.0.0.1";
     return new AppProcess(
       options.app,
       child,
       `http://127.0.0.1:${port}`,
+      options.maxLines,
       adminPort === null ? null : `http://${adminHost}:${adminPort}`,
     );
   }
 
-  private static spawnEntry(options: EntryOptions): AppProcess {
-    return new AppProcess(
-      basename(options.entry),
-      spawnTsx(options.entry, options.env, options.preload),
-      null,
-    );
+  private waitUntilStarted(options: AppProcessOptions): Promise<void> {
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    if ("app" in options) return this.waitUntilReady(timeoutMs);
+    if (options.readyWhen instanceof RegExp) return this.waitForOutput(options.readyWhen, timeoutMs);
+    return this.waitFor(options.readyWhen, timeoutMs);
+  }
+
+  /** The child's process id (for CPU accounting). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** The app's HTTP origin (receiver: its API; worker: its metrics and probes). */
@@ -219,6 +257,7 @@ export class AppProcess {
     const parts = (this.partial[stream] + text).split("\n");
     this.partial[stream] = parts.pop() ?? "";
     for (const line of parts) if (line.length > 0) this.lines.push(line);
+    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
   }
 
   private flushPartial(): void {
@@ -229,9 +268,15 @@ export class AppProcess {
   }
 }
 
-function spawnTsx(entry: string, env: Record<string, string>, preload: string[] = []): ChildProcess {
-  const imports = ["tsx", ...preload].flatMap((module) => ["--import", module]);
-  return spawn(process.execPath, [...imports, entry], {
+/** Runs `entry` with node: a `.ts` file through tsx, anything else as is. */
+function spawnNode(
+  entry: string,
+  env: Record<string, string>,
+  options: Pick<CommonOptions, "preload" | "nodeArgs">,
+): ChildProcess {
+  const loaders = entry.endsWith(".ts") ? ["tsx"] : [];
+  const imports = [...loaders, ...(options.preload ?? [])].flatMap((module) => ["--import", module]);
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...imports, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -27,6 +27,12 @@ async function startProxy(): Promise<FaultProxy> {
   return proxy;
 }
 
+/** A proxy to the echo server with one client connected through it. */
+async function proxiedClient() {
+  const proxy = await startProxy();
+  return { proxy, client: await connectTo(proxy) };
+}
+
 /** A client that records what it receives and how its connection ended. */
 async function connectTo(proxy: FaultProxy) {
   const socket = new Socket();
@@ -46,8 +52,7 @@ async function connectTo(proxy: FaultProxy) {
 
 describe("FaultProxy", () => {
   it("forwards bytes both ways and counts open connections", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     client.socket.write("ping");
     await expect.poll(client.received).toBe("ping");
     expect(proxy.connectionCount).toBe(1);
@@ -61,8 +66,7 @@ describe("FaultProxy", () => {
   });
 
   it("holds data back while latency is set and delivers it later, in order", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     proxy.setLatency(150, 50);
     for (const part of ["a", "b", "c", "d"]) client.socket.write(part);
     await new Promise((resolve) => setImmediate(resolve));
@@ -71,8 +75,7 @@ describe("FaultProxy", () => {
   });
 
   it("pauses traffic without closing connections, and delivers it on resume", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     proxy.pause();
     client.socket.write("held");
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -83,8 +86,7 @@ describe("FaultProxy", () => {
   });
 
   it("blackholes traffic until healed", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     proxy.blackhole();
     client.socket.write("lost");
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -94,25 +96,42 @@ describe("FaultProxy", () => {
   });
 
   it("resets open connections with a TCP RST", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     expect(proxy.resetConnections()).toBe(1);
     expect(await client.ended).toBe("ECONNRESET");
     expect(proxy.connectionCount).toBe(0);
   });
 
   it("drops open connections with a clean close", async () => {
-    const proxy = await startProxy();
-    const client = await connectTo(proxy);
+    const { proxy, client } = await proxiedClient();
     expect(proxy.dropConnections()).toBe(1);
     expect(await client.ended).toBe("end");
   });
 
-  it("refuses connections while disabled and accepts them again on the same port", async () => {
+  it("down in reset mode keeps its port and resets open and new connections until up", async () => {
+    const proxy = await startProxy();
+    const before = await connectTo(proxy);
+    await proxy.down();
+    expect(await before.ended).toBe("ECONNRESET");
+
+    // Not refused: the port is still the proxy's, which answers the new connection with a reset.
+    const during = new Socket();
+    during.connect(proxy.port, proxy.host);
+    const [error] = (await once(during, "error")) as [NodeJS.ErrnoException];
+    expect(error.code).toBe("ECONNRESET");
+    expect(proxy.connectionCount).toBe(0);
+
+    await proxy.up();
+    const after = await connectTo(proxy);
+    after.socket.write("back");
+    await expect.poll(after.received).toBe("back");
+  });
+
+  it("down in refuse mode refuses new connections, then takes the same port again when up", async () => {
     const proxy = await startProxy();
     const port = proxy.port;
     const before = await connectTo(proxy);
-    await proxy.disable();
+    await proxy.down("refuse");
     expect(await before.ended).toBe("ECONNRESET");
 
     const refused = new Socket();
@@ -120,7 +139,7 @@ describe("FaultProxy", () => {
     const [error] = (await once(refused, "error")) as [NodeJS.ErrnoException];
     expect(error.code).toBe("ECONNREFUSED");
 
-    await proxy.enable();
+    await proxy.up();
     expect(proxy.port).toBe(port);
     const after = await connectTo(proxy);
     after.socket.write("back");

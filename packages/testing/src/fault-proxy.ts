@@ -66,15 +66,26 @@ interface Connection {
 }
 
 /**
+ * How the proxy is down. `reset`: it keeps its port and answers every connection, open or new,
+ * with a TCP RST, as a crashed server host or a broken network path does. `refuse`: it also
+ * stops listening, so new connections get ECONNREFUSED, as a stopped server does; the port is
+ * taken again by `up()` (on a shared machine something else may take it meanwhile, and `up()`
+ * then fails with EADDRINUSE).
+ */
+export type DownMode = "reset" | "refuse";
+
+/**
  * A Toxiproxy-style TCP proxy for fault tests: put it between a client and Redis or Postgres,
- * then add latency, pause or blackhole traffic, reset or drop connections, or refuse new ones
- * and accept them again on the same port.
+ * then add latency, pause or blackhole traffic, reset or drop connections, or take it down
+ * (resetting or refusing connections) and up again on the same port.
  */
 export class FaultProxy {
   latencyMs = 0;
   jitterMs = 0;
   isPaused = false;
   isBlackholed = false;
+  /** Null while up. */
+  downMode: DownMode | null = null;
   private server: Server | undefined;
   private readonly connections = new Set<Connection>();
   private readonly options: FaultProxyOptions;
@@ -87,7 +98,7 @@ export class FaultProxy {
 
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
     const proxy = new FaultProxy(options);
-    await proxy.enable();
+    await proxy.listen();
     return proxy;
   }
 
@@ -151,16 +162,26 @@ export class FaultProxy {
     return this.closeConnections((socket) => socket.end(() => socket.destroy()));
   }
 
-  /** Stops listening (new connections are refused) and resets the open ones. */
-  async disable(): Promise<void> {
+  /** Resets every open connection, and every new one until `up()` (see `DownMode`). */
+  async down(mode: DownMode = "reset"): Promise<void> {
+    this.downMode = mode;
+    this.resetConnections();
+    if (mode === "refuse") await this.unlisten();
+  }
+
+  /** Forwards new connections again, on the same port as before. */
+  async up(): Promise<void> {
+    this.downMode = null;
+    await this.listen();
+  }
+
+  private async unlisten(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    this.resetConnections();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Listens again, on the same port as before. */
-  async enable(): Promise<void> {
+  private async listen(): Promise<void> {
     if (this.server) return;
     const server = createServer((client) => this.accept(client));
     await new Promise<void>((resolve, reject) => {
@@ -175,10 +196,15 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
-    await this.disable();
+    this.resetConnections();
+    await this.unlisten();
   }
 
   private accept(client: Socket): void {
+    if (this.downMode !== null) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = netConnect(this.options.target.port, this.options.target.host);
     const connection: Connection = {
       client,

@@ -3,9 +3,7 @@ import {
   brokerAccounts,
   type Database,
   generateSigningSecret,
-  generateToken,
-  hashToken,
-  tokenDisplayPrefix,
+  issueToken,
   users,
   webhooks,
 } from "@orderhook/db";
@@ -43,7 +41,7 @@ export async function createFixture(db: Database, options: FixtureOptions = {}):
       active: options.accountActive ?? true,
     })
     .returning();
-  const token = generateToken();
+  const { token, tokenHash, tokenPrefix } = issueToken();
   const signingSecret = options.signingSecret ? generateSigningSecret() : null;
   const [webhook] = await db
     .insert(webhooks)
@@ -51,8 +49,8 @@ export async function createFixture(db: Database, options: FixtureOptions = {}):
       userId: user!.id,
       accountId: account!.id,
       name: `hook-${suffix}`,
-      tokenHash: hashToken(token),
-      tokenPrefix: tokenDisplayPrefix(token),
+      tokenHash,
+      tokenPrefix,
       signingSecret,
     })
     .returning();
@@ -87,7 +85,7 @@ export async function createSiblingWebhook(
     accountId = account!.id;
     accountName = account!.name;
   }
-  const token = generateToken();
+  const { token, tokenHash, tokenPrefix } = issueToken();
   const signingSecret = options.signingSecret ? generateSigningSecret() : null;
   const [webhook] = await db
     .insert(webhooks)
@@ -95,8 +93,8 @@ export async function createSiblingWebhook(
       userId: owner.userId,
       accountId,
       name: `hook-${suffix}`,
-      tokenHash: hashToken(token),
-      tokenPrefix: tokenDisplayPrefix(token),
+      tokenHash,
+      tokenPrefix,
       signingSecret,
     })
     .returning();

@@ -3,6 +3,7 @@ import { findMigrationsFolder, runMigrations } from "@orderhook/db";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
+import { deleteKeys } from "./delete-keys";
 import { ensureServices } from "./services";
 
 declare module "vitest" {
@@ -52,15 +53,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redis.disconnect();
     }
   };
-}
-
-export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = "0";
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== "0");
-  return deleted;
 }

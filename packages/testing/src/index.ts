@@ -8,14 +8,17 @@ export {
   type ExitStatus,
 } from "./app-process";
 export { auditOrders, type OrderAudit } from "./audit-orders";
+export { buildOrderJob } from "./build-order-job";
 export { testDatabaseUrl, testRedisUrl, uniquePrefix } from "./context";
-export { FaultProxy, type FaultProxyOptions } from "./fault-proxy";
+export { deleteKeys } from "./delete-keys";
+export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions } from "./fixtures";
-export { deleteKeys } from "./global-setup";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
 export { type HttpAnswer, type HttpRequest, orderIdOf, problemCode, sendHttp } from "./send-http";
 export { canConnect, ensureServices } from "./services";
+export { type SignOptions, signHeaders } from "./sign-headers";
 export { type SlowRequestOptions, type SlowRequestResult, slowRequest } from "./slow-request";
 export { terminateBackends } from "./terminate-backends";
+export { waitUntil } from "./wait-until";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createOrderQueue, ORDER_JOB_NAME } from "@orderhook/queue";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisServer } from "./redis-server";
@@ -42,17 +42,17 @@ describe("RedisServer", () => {
 
   it("keeps every BullMQ job whose add() resolved across kill -9", async () => {
     const server = await startServer();
-    const queue = createOrderQueue(client(server), "faults");
+    const queue = new Queue("orders", { connection: client(server), prefix: "faults" });
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
-      const job = await queue.add(ORDER_JOB_NAME, { n: i } as never, { jobId: `job-${i}` });
+      const job = await queue.add("order", { n: i }, { jobId: `job-${i}` });
       ids.push(job.id!);
     }
     await server.kill();
     await queue.close();
 
     await server.restart();
-    const reopened = createOrderQueue(client(server), "faults");
+    const reopened = new Queue("orders", { connection: client(server), prefix: "faults" });
     const waiting = await reopened.getWaiting(0, -1);
     await reopened.close();
     expect(waiting.map((j) => j.id).sort()).toEqual([...ids].sort());

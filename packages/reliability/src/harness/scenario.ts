@@ -1,11 +1,20 @@
 import { broadcastWebhookChange } from "@orderhook/admin";
 import { createDbClient, type DbClient, findMigrationsFolder, runMigrations } from "@orderhook/db";
 import {
+  createOrderQueue,
+  createRedis,
+  ORDER_JOB_NAME,
+  type OrderQueue,
+  orderJobOptions,
+} from "@orderhook/queue";
+import {
   AlertTraffic,
   type AlertTrafficOptions,
+  type AppName,
   type AppOptions,
   AppProcess,
   auditOrders,
+  buildOrderJob,
   createFixture,
   FaultProxy,
   type FaultProxyOptions,
@@ -19,6 +28,7 @@ import {
   testDatabaseUrl,
   uniquePrefix,
 } from "@orderhook/testing";
+import type { Redis } from "ioredis";
 import { afterEach } from "vitest";
 
 export interface ScenarioOptions {
@@ -61,6 +71,9 @@ export function closeScenariosAfterEach(): void {
 export class Scenario {
   readonly apps: AppProcess[] = [];
   private readonly proxies: FaultProxy[] = [];
+  /** Queues and connections the test asked for, closed (newest first) after the apps are killed. */
+  private readonly closables: { close(): Promise<unknown> }[] = [];
+  private redisClient: Redis | undefined;
   private constructor(
     readonly tag: string,
     readonly redis: RedisServer,
@@ -152,34 +165,76 @@ export class Scenario {
     };
   }
 
-  async startReceiver(options: StartOptions = {}): Promise<AppProcess> {
-    const app = await AppProcess.start({
-      app: "receiver",
-      preload: options.preload,
-      readyTimeoutMs: options.readyTimeoutMs,
-      // Limits out of the way unless a test sets them: scenarios measure faults, not throttling.
-      env: {
+  /** The receiver, with limits no scenario reaches unless it sets them: scenarios measure faults, not throttling. */
+  startReceiver(options: StartOptions = {}): Promise<AppProcess> {
+    return this.startApp(
+      "receiver",
+      {
         RATE_LIMIT_PER_SECOND: "100000",
         REFUSAL_LIMIT_PER_SECOND: "100000",
         REFUSAL_BURST: "100000",
         AUTH_FAILURE_LIMIT_PER_SECOND: "100000",
         AUTH_FAILURE_BURST: "100000",
-        ...this.env(options),
       },
-    });
-    this.apps.push(app);
-    return app;
+      options,
+    );
   }
 
-  async startWorker(options: StartOptions = {}): Promise<AppProcess> {
-    const app = await AppProcess.start({
-      app: "worker",
+  startWorker(options: StartOptions = {}): Promise<AppProcess> {
+    return this.startApp("worker", { WORKER_CONCURRENCY: "50" }, options);
+  }
+
+  private async startApp(
+    app: AppName,
+    defaults: Record<string, string>,
+    options: StartOptions,
+  ): Promise<AppProcess> {
+    const started = await AppProcess.start({
+      app,
       preload: options.preload,
       readyTimeoutMs: options.readyTimeoutMs,
-      env: { WORKER_CONCURRENCY: "50", ...this.env(options) },
+      env: { ...defaults, ...this.env(options) },
     });
-    this.apps.push(app);
-    return app;
+    this.apps.push(started);
+    return started;
+  }
+
+  /**
+   * Puts `count` order jobs for the first user's webhook straight on the scenario's queue, as
+   * the receiver would; `rows()` counts the ones the worker has written.
+   */
+  async enqueueOrders(
+    count: number,
+    opts: ReturnType<typeof orderJobOptions> = orderJobOptions(),
+  ): Promise<{ queue: OrderQueue; ids: string[]; rows(): Promise<number> }> {
+    const queue = createOrderQueue(this.queueRedis(), this.prefix);
+    this.closables.push(queue);
+    const jobs = Array.from({ length: count }, () => buildOrderJob(this.fixtures[0]!));
+    for (let i = 0; i < jobs.length; i += 1_000) {
+      await queue.addBulk(
+        jobs.slice(i, i + 1_000).map((data) => ({
+          name: ORDER_JOB_NAME,
+          data,
+          opts: { ...opts, jobId: data.orderId },
+        })),
+      );
+    }
+    const ids = jobs.map((job) => job.orderId);
+    const rows = async () => {
+      const [row] = await this.db.sql<{ n: number }[]>`
+        select count(*)::int as n from orders where id = any(${ids}::uuid[])`;
+      return row?.n ?? 0;
+    };
+    return { queue, ids, rows };
+  }
+
+  /** A connection to the scenario's Redis for BullMQ, closed with the scenario. */
+  private queueRedis(): Redis {
+    if (this.redisClient === undefined) {
+      this.redisClient = createRedis(this.redis.url, { maxRetriesPerRequest: null });
+      this.closables.push({ close: async () => this.redisClient?.disconnect() });
+    }
+    return this.redisClient;
   }
 
   /** Starts traffic to the scenario's webhooks (50 alerts/s, one attempt each, unless told otherwise). */
@@ -218,6 +273,7 @@ export class Scenario {
   async close(): Promise<void> {
     open.delete(this);
     await Promise.allSettled(this.apps.map((app) => app.kill()));
+    for (const closable of this.closables.splice(0).reverse()) await closable.close().catch(() => {});
     await this.redis.cleanup();
     await this.db.close();
     await this.scratch?.drop();

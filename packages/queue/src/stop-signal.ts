@@ -1,0 +1,30 @@
+/** A stop flag and the sleeps it cuts short, shared by a consumer's loops. */
+export interface StopSignal {
+  readonly stopped: boolean;
+  stop(): void;
+  /** Resolves after `ms`, or at once when stopped. */
+  sleep(ms: number): Promise<void>;
+}
+
+export function createStopSignal(): StopSignal {
+  const controller = new AbortController();
+  const { signal } = controller;
+  return {
+    get stopped() {
+      return signal.aborted;
+    },
+    stop: () => controller.abort(),
+    sleep(ms) {
+      if (signal.aborted) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener("abort", done);
+      });
+    },
+  };
+}

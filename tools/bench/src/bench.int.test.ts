@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BenchResults } from "./bench-results";
+import type { StressResults } from "./stress/run-stress";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const BUILT = ["apps/receiver/dist/main.js", "apps/worker/dist/main.js"];
+
+/** Runs a root script the way a user does, against this test run's Postgres and Redis; never throws. */
+async function pnpm(script: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  const child = run(
+    "pnpm",
+    [
+      "--silent",
+      script,
+      ...args,
+      "--database-url",
+      testDatabaseUrl(),
+      "--redis-url",
+      testRedisUrl(),
+      "--queue-prefix",
+      uniquePrefix(script),
+    ],
+    { cwd: ROOT, timeout: 230_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout: `${stdout}\n${stderr}` };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: `${e.stdout ?? ""}\n${e.stderr ?? ""}` };
+  }
+}
+
+// 5xx only: a client-side timeout (`error …`) on a loaded CI machine says nothing about the service.
+const serverErrors = (outcomes: Record<string, number>) =>
+  Object.keys(outcomes).filter((k) => /^5\d\d/.test(k));
+
+beforeAll(async () => {
+  // CI builds before testing; a developer running this file alone gets the build done for them.
+  if (BUILT.some((path) => !existsSync(join(ROOT, path)))) {
+    await run("pnpm", ["--filter", "@orderhook/receiver", "--filter", "@orderhook/worker", "run", "build"], {
+      cwd: ROOT,
+      timeout: 170_000,
+    });
+  }
+}, 180_000);
+
+/** `pnpm <script> --quick` with its JSON written to a file of its own, read back and removed. */
+async function quickRun<T>(script: string): Promise<{ code: number; stdout: string; results: T }> {
+  const out = join(tmpdir(), `${uniquePrefix(script)}.json`);
+  try {
+    const { code, stdout } = await pnpm(script, ["--quick", "--out", out]);
+    expect(code, stdout).toBe(0);
+    return { code, stdout, results: JSON.parse(await readFile(out, "utf8")) as T };
+  } finally {
+    await rm(out, { force: true });
+  }
+}
+
+describe("pnpm bench --quick", () => {
+  it("completes every phase and accounts for every acknowledged alert: none lost, none duplicated, no 5xx", async () => {
+    const { stdout, results } = await quickRun<BenchResults>("bench");
+    const o = results.orderhook!;
+    expect(o.accounting.acked, stdout).toBeGreaterThan(0);
+    expect(o.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(results.baseline!.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(results.drain!.rows, stdout).toBe(results.drain!.jobs);
+    for (const phase of [...o.open, o.closed!, o.openWithWorker!]) {
+      expect(serverErrors(phase.outcomes), stdout).toEqual([]);
+    }
+    expect(o.endToEnd!.count, stdout).toBe(o.openWithWorker!.outcomes["202"]);
+    expect(stdout).toContain("Accounting: every acknowledged orderId has exactly one row");
+
+    // The flood phase: random tokens are refused (401, or 429 once their address is over its
+    // limit) without Postgres, and the real sender beside them is still accepted.
+    const flood = results.flood!;
+    expect(Object.keys(flood.flood.outcomes).sort(), stdout).toEqual([
+      "401 invalid_token",
+      "429 rate_limited",
+    ]);
+    expect(Object.keys(flood.quiet.outcomes), stdout).toEqual(["202"]);
+    expect(Object.keys(flood.flooded.outcomes), stdout).toEqual(["202"]);
+    expect(flood.postgres.floodRequests, stdout).toBeGreaterThan(1_000);
+    expect(flood.postgres.perFloodRequest!, stdout).toBeLessThan(0.01);
+    expect(stdout).toContain("Postgres transactions per flood request");
+  }, 240_000);
+});
+
+describe("pnpm stress --quick", () => {
+  it("answers every kind of traffic with the right status, no 5xx, and writes each accepted alert exactly once", async () => {
+    const { stdout, results } = await quickRun<StressResults>("stress");
+    expect(results, stdout).toMatchObject({ ok: true, serverErrors: 0, unexpected: 0, splitKeys: 0 });
+    expect(results.accounting, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+    expect(results.accounting.acked, stdout).toBeGreaterThan(0);
+    const bursts = results.scenarios.find((s) => s.name === "bursts")!;
+    expect(bursts.outcomes["429 rate_limited"], stdout).toBeGreaterThan(0);
+  }, 240_000);
+});

@@ -106,6 +106,8 @@ describe("authentication and authorization", () => {
 
     expectInvalidToken(await post(revoked.token, alert(`${scenario.tag}-rv1`)), "revoked");
     expectInvalidToken(await post(rotated.token, alert(`${scenario.tag}-rt1`)), "rotated away");
+    // The new token joins the active set when the receiver has read the rotation event.
+    await scenario.untilTokenKnown(turned.token);
     const fresh = await post(turned.token, alert(`${scenario.tag}-rt2`));
     expect(fresh.status, fresh.text).toBe(202);
     expect(await rowsAfterSentinel(`${scenario.tag}-rv1`, await sentinel(scenario.fixtures[0]!.token))).toBe(

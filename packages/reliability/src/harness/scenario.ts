@@ -130,21 +130,26 @@ export class Scenario {
       userId: fixture.userId,
       tokenHash: null,
     });
+    await this.untilTokenKnown(fixture.token);
+    return fixture;
+  }
+
+  /** Resolves once every running receiver accepts `token` (after a create or rotate event). */
+  async untilTokenKnown(token: string): Promise<void> {
     for (const app of this.apps.filter((a) => a.name === "receiver" && a.running)) {
       // A read of an order that does not exist: 401 while the token is unknown, 404 once it is known.
       await app.waitFor(
         async () => {
           const res = await fetch(`${app.origin}/v1/orders/00000000-0000-7000-8000-000000000000`, {
-            headers: { authorization: `Bearer ${fixture.token}` },
+            headers: { authorization: `Bearer ${token}` },
           });
           await res.arrayBuffer();
           return res.status === 404;
         },
         10_000,
-        "the new webhook's token known",
+        "the webhook's token known",
       );
     }
-    return fixture;
   }
 
   get userIds(): string[] {

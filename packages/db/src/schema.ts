@@ -24,10 +24,19 @@ export const users = pgTable(
     name: text("name"),
     /** Alerts per second; null means the receiver's RATE_LIMIT_PER_SECOND. */
     rateLimitPerSecond: integer("rate_limit_per_second"),
+    /**
+     * Alerts that may arrive at the same moment (the GCRA bucket), refilled at the rate; null
+     * means one second's worth (the rate itself).
+     */
+    rateLimitBurst: integer("rate_limit_burst"),
     createdAt: createdAt(),
   },
-  // A rate of 0 or below has no emission interval: the receiver could never admit nor refuse by it.
-  (t) => [check("users_rate_limit_per_second_positive", sql`${t.rateLimitPerSecond} > 0`)],
+  (t) => [
+    // A rate of 0 or below has no emission interval: the receiver could never admit nor refuse by it.
+    check("users_rate_limit_per_second_positive", sql`${t.rateLimitPerSecond} > 0`),
+    // A burst below 1 would refuse every alert.
+    check("users_rate_limit_burst_positive", sql`${t.rateLimitBurst} > 0`),
+  ],
 );
 
 export const brokerAccounts = pgTable(
@@ -65,9 +74,20 @@ export const webhooks = pgTable(
     active: boolean("active").notNull().default(true),
     revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
     rotatedAt: timestamp("rotated_at", { withTimezone: true, mode: "date" }),
+    /** The quantity of a buy or sell alert that has none (exact decimal text); null: such alerts are refused. */
+    defaultQuantity: numeric("default_quantity", { mode: "string" }),
+    /** Keyless alerts with the same body are one order within this window (0: off); null: DEDUP_WINDOW_MS. */
+    dedupWindowMs: integer("dedup_window_ms"),
+    /** Alerts whose `time` is older than this are refused (the alert's own maxLagSeconds wins); null: off. */
+    maxLagSeconds: integer("max_lag_seconds"),
     createdAt: createdAt(),
   },
-  (t) => [index("webhooks_user_id_idx").on(t.userId)],
+  (t) => [
+    index("webhooks_user_id_idx").on(t.userId),
+    check("webhooks_default_quantity_positive", sql`${t.defaultQuantity} > 0`),
+    check("webhooks_dedup_window_ms_range", sql`${t.dedupWindowMs} between 0 and 3600000`),
+    check("webhooks_max_lag_seconds_range", sql`${t.maxLagSeconds} between 1 and 86400`),
+  ],
 );
 
 export const orderStatuses = ["queued", "processing", "accepted", "rejected", "failed"] as const;

@@ -196,7 +196,11 @@ export const alertInputSchema = z
   .superRefine((alert, ctx) => {
     const needsQuantity = alert.action === "buy" || alert.action === "sell";
     if (needsQuantity && alert.quantity === undefined) {
-      ctx.addIssue({ code: "custom", path: ["quantity"], message: `is required for ${alert.action} orders` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["quantity"],
+        message: `is required for ${alert.action} orders (or give the webhook a default: orderhook webhook update <id> --default-quantity <n>)`,
+      });
     }
     const needsLimit = alert.orderType === "limit" || alert.orderType === "stop_limit";
     const needsStop = alert.orderType === "stop" || alert.orderType === "stop_limit";

@@ -182,9 +182,9 @@ export interface AlertBody {
  * the expected shape in `detail`), bodies nested deeper than `MAX_JSON_DEPTH`, keys that would
  * poison an object prototype downstream (`__proto__`, `constructor.prototype`), anything
  * Postgres cannot store (U+0000, unpaired surrogates, in values or keys), and invalid fields
- * (`invalid_order`, each naming its JSON path).
+ * (`invalid_order`, each naming its JSON path). `defaultQuantity`: see `parseAlert`.
  */
-export function parseAlertBody(body: string): AlertBody {
+export function parseAlertBody(body: string, defaultQuantity: string | null = null): AlertBody {
   // Buffer#toString keeps a UTF-8 byte order mark (Windows tools prepend one) and JSON.parse refuses it.
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   let value: unknown;
@@ -198,7 +198,7 @@ export function parseAlertBody(body: string): AlertBody {
       });
     }
     refuseUnstorable(fromMessage);
-    return { raw: fromMessage, alert: parseAlert(fromMessage) };
+    return { raw: fromMessage, alert: parseAlert(fromMessage, null, defaultQuantity) };
   }
   // Valid JSON nested thousands deep would overflow the stack of a recursive serializer
   // downstream (the enqueue) and come back as a 5xx; it is the sender's error, so a 4xx.
@@ -220,7 +220,7 @@ export function parseAlertBody(body: string): AlertBody {
     }
   }
   // The alert's own fields first: their errors are the more precise ones.
-  const alert = parseAlert(value, scan.sources);
+  const alert = parseAlert(value, scan.sources, defaultQuantity);
   if (scan.overflow || (suspicious && ESCAPE.test(text))) refuseUnstorable(value);
   return { raw: value as Record<string, unknown>, alert };
 }

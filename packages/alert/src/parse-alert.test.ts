@@ -74,13 +74,35 @@ describe("parseAlert", () => {
 
   it("requires a quantity for buy and sell, and the prices an order type needs", () => {
     expect(fieldErrors({ ticker: "AAPL", action: "buy" })).toEqual([
-      { field: "quantity", message: "is required for buy orders" },
+      {
+        field: "quantity",
+        message:
+          "is required for buy orders (or give the webhook a default: orderhook webhook update <id> --default-quantity <n>)",
+      },
     ]);
     expect(
       fieldErrors({ ticker: "AAPL", action: "sell", quantity: 1, orderType: "stop_limit" }).map(
         (e) => e.field,
       ),
     ).toEqual(["limitPrice", "stopPrice"]);
+  });
+
+  it("takes the webhook's default quantity for a buy or sell alert without one, and only for those", () => {
+    const traderspost = { ticker: "SQ", action: "buy", price: "72.15" };
+    expect(parseAlert(traderspost, null, "0.5")).toMatchObject({ action: "buy", quantity: "0.5" });
+    expect(parseAlert({ ...traderspost, action: " SELL " }, null, "3")).toMatchObject({ quantity: "3" });
+    expect(parseAlert({ ...traderspost, quantity: "2" }, null, "0.5").quantity).toBe("2");
+    expect(parseAlert({ ...traderspost, action: "exit" }, null, "0.5").quantity).toBeNull();
+    expect(parseAlert({ ...traderspost, action: "cancel" }, null, "0.5").quantity).toBeNull();
+    // A quantity that is there but wrong is the sender's error, not a reason to use the default.
+    expect(() => parseAlert({ ...traderspost, quantity: "0" }, null, "0.5")).toThrow(
+      expect.objectContaining({
+        errors: [{ field: "quantity", message: "must be greater than 0" }],
+      }) as unknown as Error,
+    );
+    expect(() => parseAlert({ ...traderspost, action: "hold" }, null, "0.5")).toThrow(
+      expect.objectContaining({ errors: [expect.objectContaining({ field: "action" })] }) as unknown as Error,
+    );
   });
 
   it("refuses brackets with more than one of price, percent and amount", () => {
@@ -247,5 +269,30 @@ describe("assertFresh", () => {
     expect(() => assertFresh(alert, 1_000_000 + 30_001)).toThrow(
       expect.objectContaining({ code: "stale_signal" }) as unknown as Error,
     );
+  });
+
+  it("applies the webhook's max lag to an alert with a time and no maxLagSeconds, naming the field as sent", () => {
+    const timed = { ticker: "AAPL", action: "exit", time: 1_000 };
+    expect(() => assertFresh(parseAlert(timed), 1_000_000 + 60_001, timed, 60)).toThrow(
+      expect.objectContaining({
+        code: "stale_signal",
+        message: "The alert is 60 s old; the webhook's max lag is 60 s.",
+        errors: [{ field: "time", message: "older than the webhook's max lag (60 s)" }],
+      }) as unknown as Error,
+    );
+    expect(() => assertFresh(parseAlert(timed), 1_000_000 + 60_000, timed, 60)).not.toThrow();
+  });
+
+  it("lets the alert's own maxLagSeconds win over the webhook's, either way", () => {
+    expect(() => assertFresh(alert, 1_000_000 + 20_000, undefined, 10)).not.toThrow();
+    expect(() => assertFresh(alert, 1_000_000 + 31_000, undefined, 3_600)).toThrow(
+      expect.objectContaining({
+        errors: [{ field: "alertTime", message: "older than maxLagSeconds (30 s)" }],
+      }) as unknown as Error,
+    );
+  });
+
+  it("never refuses an alert without a time, whatever the webhook's max lag", () => {
+    expect(() => assertFresh(parseAlert({ ticker: "AAPL", action: "exit" }), 1e13, {}, 1)).not.toThrow();
   });
 });

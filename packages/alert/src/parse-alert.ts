@@ -31,14 +31,22 @@ function exactBracket(value: unknown, field: string, sources: NumberSources | nu
   return copy ?? value;
 }
 
+/** `buy` or `sell` as the action schema reads it (trimmed, any case): the actions that need a quantity. */
+const BUY_OR_SELL = /^\s*(?:buy|sell)\s*$/i;
+
 /**
  * Validates a parsed JSON body as a v1 alert and normalizes it (aliases resolved, enums
  * lower-cased, decimals as exact canonical strings, absent fields null). Throws
  * `invalid_order` with one entry per offending field, named as the sender named it (`price`,
  * `symbol`, `time`). `numbers` gives the source text of JSON numbers; without it a number is
- * read as its shortest round-trip form.
+ * read as its shortest round-trip form. `defaultQuantity` (the webhook's, a decimal) is the
+ * quantity of a buy or sell alert that has none; without it such an alert is refused.
  */
-export function parseAlert(body: unknown, numbers: NumberSources | null = null): OrderAlert {
+export function parseAlert(
+  body: unknown,
+  numbers: NumberSources | null = null,
+  defaultQuantity: string | null = null,
+): OrderAlert {
   if (!isPlainObject(body)) {
     throw new OrderhookError("invalid_order", {
       detail: "The alert must be a JSON object.",
@@ -54,7 +62,14 @@ export function parseAlert(body: unknown, numbers: NumberSources | null = null):
   const input = {
     ticker: body[tickerAs],
     action: body.action,
-    quantity: exact(body.quantity, "quantity", numbers),
+    // O(1): the action is looked at only when the quantity is missing and the webhook has a default.
+    quantity:
+      body.quantity === undefined &&
+      defaultQuantity !== null &&
+      typeof body.action === "string" &&
+      BUY_OR_SELL.test(body.action)
+        ? defaultQuantity
+        : exact(body.quantity, "quantity", numbers),
     orderType: body.orderType,
     limitPrice: exact(body.limitPrice, "limitPrice", numbers),
     stopPrice: exact(body.stopPrice, "stopPrice", numbers),
@@ -117,14 +132,25 @@ function timeField(raw: Record<string, unknown> | undefined): string {
   return raw !== undefined && raw.alertTime === undefined && raw.time !== undefined ? "time" : "alertTime";
 }
 
-/** Refuses an alert older than its own `maxLagSeconds` (`stale_signal`), naming the time field as sent. */
-export function assertFresh(alert: OrderAlert, nowMs: number, raw?: Record<string, unknown>): void {
-  if (alert.alertTime === null || alert.maxLagSeconds === null) return;
+/**
+ * Refuses an alert older than its own `maxLagSeconds`, or else than the webhook's max lag
+ * (`stale_signal`), naming the time field as sent. Without a time, or without either bound, an
+ * alert is never stale.
+ */
+export function assertFresh(
+  alert: OrderAlert,
+  nowMs: number,
+  raw?: Record<string, unknown>,
+  webhookMaxLagSeconds: number | null = null,
+): void {
+  const maxLagSeconds = alert.maxLagSeconds ?? webhookMaxLagSeconds;
+  if (alert.alertTime === null || maxLagSeconds === null) return;
   const lagMs = nowMs - alert.alertTime;
-  if (lagMs > alert.maxLagSeconds * 1000) {
+  if (lagMs > maxLagSeconds * 1000) {
+    const bound = alert.maxLagSeconds === null ? "the webhook's max lag" : "maxLagSeconds";
     throw new OrderhookError("stale_signal", {
-      detail: `The alert is ${Math.round(lagMs / 1000)} s old; maxLagSeconds is ${alert.maxLagSeconds}.`,
-      errors: [{ field: timeField(raw), message: `older than maxLagSeconds (${alert.maxLagSeconds} s)` }],
+      detail: `The alert is ${Math.round(lagMs / 1000)} s old; ${bound} is ${maxLagSeconds} s.`,
+      errors: [{ field: timeField(raw), message: `older than ${bound} (${maxLagSeconds} s)` }],
     });
   }
 }

@@ -24,7 +24,7 @@ export interface AcceptAlertDeps {
   refusalsPerWebhook?: KeyedRateLimiter;
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
-  /** Keyless alerts with the same body are duplicates within this window (named in the 503's advice). */
+  /** Keyless alerts with the same body are duplicates within this window, unless the webhook sets its own. */
   dedupWindowMs: number;
   now?: () => number;
   /** Called with the duration in ms of the admission-and-enqueue script of an accepted alert (metrics). */
@@ -58,7 +58,7 @@ function unconfirmed(error: unknown, keyed: boolean, dedupWindowMs: number) {
       ? "The order was not confirmed in time and may have been queued. Retry with the same Idempotency-Key " +
           "(or webhook-id): you get this order if it was queued, a new one if it was not."
       : "The order was not confirmed in time and may have been queued. This request had no Idempotency-Key, " +
-          `so a retry more than ${dedupWindowMs} ms later could queue it twice: send each alert with an ` +
+          `so ${dedupWindowMs === 0 ? "any retry" : `a retry more than ${dedupWindowMs} ms later`} could queue it twice: send each alert with an ` +
           "Idempotency-Key header or idempotencyKey field, and retry with the same key.",
   );
 }
@@ -136,16 +136,22 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       signature = { webhookId: creds.webhookId, messageId: headers.id! };
     }
 
-    const { raw, alert } = parseAlertBody(body.toString("utf8"));
+    // The webhook's settings come from the cached credentials (no query, no round trip): the
+    // default quantity is one comparison in the parse, the max lag one in assertFresh.
+    const { raw, alert } = parseAlertBody(body.toString("utf8"), creds.defaultQuantity);
     const accountId = resolveAccount(creds, alert);
-    assertFresh(alert, receivedAt, raw);
+    assertFresh(alert, receivedAt, raw, creds.maxLagSeconds);
 
     const orderId = newOrderId(receivedAt);
     const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
+    const rate = creds.rateLimitPerSecond ?? defaultRatePerSecond;
+    const dedupWindowMs = creds.dedupWindowMs ?? deps.dedupWindowMs;
     const request: AdmitRequest = {
       // One-shot hash: measured a third of createHash().update().digest() per request.
       bodyHash: hash("sha256", body, "base64"),
-      rate: creds.rateLimitPerSecond ?? defaultRatePerSecond,
+      rate,
+      burst: creds.rateLimitBurst ?? rate,
+      dedupWindowMs,
       signature,
       job: {
         v: ORDER_JOB_VERSION,
@@ -165,7 +171,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       admitted = await admission.admit(request);
     } catch (error) {
       // Admission and enqueue are one script: if it ran after all, the sender's retry is a replay.
-      throw unconfirmed(error, idempotencyKey !== null || signature !== null, deps.dedupWindowMs);
+      throw unconfirmed(error, idempotencyKey !== null || signature !== null, dedupWindowMs);
     }
     const requestId = c.get("requestId");
     switch (admitted.outcome) {
@@ -189,10 +195,10 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         const retryAfter = Math.max(1, Math.ceil(admitted.retryAfterMs / 1000));
         c.set("outcome", "rate_limited");
         return problemResponse("rate_limited", requestId, {
-          detail: `More than ${request.rate} alerts per second; retry in ${retryAfter} s.`,
+          detail: `More than ${rate} alerts per second (${request.burst} at once); retry in ${retryAfter} s.`,
           headers: {
             "retry-after": String(retryAfter),
-            "ratelimit-policy": `"user";q=${request.rate};w=1`,
+            "ratelimit-policy": `"user";q=${rate};w=1`,
             ratelimit: `"user";r=0;t=${retryAfter}`,
           },
         });

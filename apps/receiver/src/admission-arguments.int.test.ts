@@ -8,7 +8,8 @@ import { newOrderId } from "./order-id";
 
 // Every admission step that can fail runs before the job is added: a rate of 0 or below, or a
 // key lifetime that Redis would refuse, is refused with nothing written, so a sender's retry can
-// never find a queued job without its idempotency key (which would queue it a second time).
+// never find a queued job without its idempotency key (which would queue it a second time). A
+// dedup window of 0 is not such a lifetime: it turns body-hash deduplication off.
 
 let r: TestReceiver;
 
@@ -19,11 +20,17 @@ afterAll(async () => {
   await r.close();
 });
 
-function request(rate: number, idempotencyKey: string | null): AdmitRequest {
+function request(
+  rate: number,
+  idempotencyKey: string | null,
+  options: { dedupWindowMs?: number; burst?: number } = {},
+): AdmitRequest {
   const receivedAt = Date.now();
   return {
     bodyHash: "aGFzaA==",
     rate,
+    burst: options.burst ?? rate,
+    dedupWindowMs: options.dedupWindowMs ?? 1_000,
     signature: null,
     job: {
       v: ORDER_JOB_VERSION,
@@ -48,7 +55,6 @@ describe("admission arguments", () => {
     const admission = createAdmission(r.redis, r.queue, {
       prefix: r.prefix,
       idempotencyTtlMs: 86_400_000,
-      dedupWindowMs: 1_000,
     });
     for (const rate of [0, -1, -0.5, Number.NaN]) {
       for (const key of [null, `key-${rate}`]) {
@@ -60,23 +66,60 @@ describe("admission arguments", () => {
     }
   });
 
-  it("refuses a key lifetime Redis would reject (a 0 ms window) before queuing anything", async () => {
+  it("refuses a key lifetime Redis would reject (a fraction of a ms, or below 0) before queuing anything", async () => {
     const admission = createAdmission(r.redis, r.queue, {
       prefix: r.prefix,
       idempotencyTtlMs: 86_400_000,
-      dedupWindowMs: 0,
     });
-    const req = request(10, null);
-    await expect(admission.admit(req)).rejects.toThrow(/refused before queuing anything/);
-    expect(await r.queue.getJob(req.job.orderId)).toBeUndefined();
-    expect(await keysOf(req.job.userId)).toEqual([]);
+    for (const dedupWindowMs of [0.5, -1, Number.POSITIVE_INFINITY]) {
+      const req = request(10, null, { dedupWindowMs });
+      await expect(admission.admit(req), `window ${dedupWindowMs}`).rejects.toThrow(
+        /refused before queuing anything/,
+      );
+      expect(await r.queue.getJob(req.job.orderId)).toBeUndefined();
+      expect(await keysOf(req.job.userId)).toEqual([]);
+    }
+  });
+
+  it("queues a keyless request on a window of 0 without reading or writing a dedup key", async () => {
+    const admission = createAdmission(r.redis, r.queue, {
+      prefix: r.prefix,
+      idempotencyTtlMs: 86_400_000,
+    });
+    const first = request(10, null, { dedupWindowMs: 0 });
+    // The same body, user, webhook and account again: with the window off, a second order.
+    const second = {
+      ...request(10, null, { dedupWindowMs: 0 }),
+      job: { ...first.job, orderId: newOrderId(Date.now()) },
+    };
+    expect(await admission.admit(first)).toEqual({ outcome: "accepted" });
+    expect(await admission.admit(second)).toEqual({ outcome: "accepted" });
+    expect(await r.queue.getJob(second.job.orderId)).toBeDefined();
+    // Only the rate-limit key: no idempotency key was written.
+    expect(await keysOf(first.job.userId)).toEqual([`${r.prefix}:rate:${first.job.userId}`]);
+  });
+
+  it("admits as many alerts at once as the burst allows, then refuses the next with the wait", async () => {
+    const admission = createAdmission(r.redis, r.queue, {
+      prefix: r.prefix,
+      idempotencyTtlMs: 86_400_000,
+    });
+    const userId = randomUUID();
+    const outcomes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      // One a second: the bucket does not refill noticeably while the loop runs.
+      const req = request(1, `burst-${i}`, { burst: 14 });
+      const result = await admission.admit({ ...req, job: { ...req.job, userId } });
+      outcomes.push(result.outcome);
+    }
+    expect(outcomes.slice(0, 14), outcomes.join()).toEqual(Array(14).fill("accepted"));
+    expect(outcomes[14], outcomes.join()).toBe("rate_limited");
   });
 
   it("admits the same request with a positive rate and writes its job and keys together", async () => {
     const admission = createAdmission(r.redis, r.queue, {
       prefix: r.prefix,
       idempotencyTtlMs: 86_400_000,
-      dedupWindowMs: 1_000,
     });
     const req = request(5, "positive");
     expect(await admission.admit(req)).toEqual({ outcome: "accepted" });

@@ -18,9 +18,11 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  *             events, marker)
  * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
  * ARGV[2]     orderId (the job id)
- * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1)
+ * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1; 0: the key is neither read nor
+ *             written — a keyless alert on a webhook whose dedup window is off)
  * ARGV[4]     emission interval ms (1000 / rate; finite and > 0)
- * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run; ≥ 0)
+ * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run: interval × the
+ *             alerts allowed at once; ≥ 0)
  * ARGV[6]     job hash key prefix ("{prefix}:orders:")
  * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1)
  * ARGV[8]     job data JSON
@@ -48,11 +50,12 @@ local keyTtl = tonumber(ARGV[3])
 local interval = tonumber(ARGV[4])
 local burst = tonumber(ARGV[5])
 local seenTtl = tonumber(ARGV[7])
-if not (keyTtl and keyTtl >= 1 and interval and interval > 0 and interval < math.huge
+if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < math.huge))
+    and interval and interval > 0 and interval < math.huge
     and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 1) then
   return {'E', 'arguments'}
 end
-local current = redis.call('GET', KEYS[1])
+local current = keyTtl > 0 and redis.call('GET', KEYS[1])
 if current then
   local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
   if fp ~= ARGV[1] and fp ~= ARGV[12] then return {'M'} end
@@ -83,7 +86,7 @@ local added = bullmqAddStandardJob(
   {cmsgpack.pack({ARGV[6], ARGV[2], ARGV[10], tonumber(ARGV[11])}), ARGV[8], cmsgpack.pack(jobOpts)})
 if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
-redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl))
+if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
 return {'A'}
 `;

@@ -15,6 +15,10 @@ export interface AdmitRequest {
   bodyHash: string;
   /** Alerts per second for this user. */
   rate: number;
+  /** Alerts this user may send at the same moment (≥ 1); the bucket refills at `rate`. */
+  burst: number;
+  /** Keyless alerts with this body are one order within this many ms (the webhook's window; 0: off). */
+  dedupWindowMs: number;
   /** Signed webhooks: webhook id and the sender's `webhook-id`; a retry of a queued one gets its order. */
   signature: { webhookId: string; messageId: string } | null;
   /**
@@ -27,7 +31,6 @@ export interface AdmitRequest {
 export interface AdmissionOptions {
   prefix: string;
   idempotencyTtlMs: number;
-  dedupWindowMs: number;
   /**
    * How long a signed request's `webhook-id` is remembered, so a retry gets its order (default:
    * as long as an explicit idempotency key; Standard Webhooks senders retry for hours).
@@ -53,7 +56,7 @@ export interface Admission {
  * default job options (captured once, see `captureJobAddTemplate`); it sends nothing itself.
  */
 export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
-  const { prefix, idempotencyTtlMs, dedupWindowMs, signatureReplayTtlMs = idempotencyTtlMs } = options;
+  const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs } = options;
   redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
   const commands = redis as unknown as {
     orderhookAdmit(...args: string[]): Promise<[string, string?]>;
@@ -69,7 +72,8 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
       : `${prefix}:idem:${job.userId}:k:${job.idempotencyKey}`;
   const seenKey = (r: AdmitRequest) =>
     r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
-  const keyTtl = ({ job }: AdmitRequest) =>
+  // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
+  const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
   return {
@@ -85,8 +89,9 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
         r.job.orderId,
         keyTtl(r),
         String(interval),
-        // A full second's worth may arrive at once; a burst of 2N in a second is about half refused.
-        String(interval * r.rate),
+        // `burst` alerts may arrive at once; at the default (burst = rate, one second's worth) a
+        // burst of 2N in a second is about half refused.
+        String(interval * r.burst),
         template.keyPrefix,
         String(signatureReplayTtlMs),
         JSON.stringify(r.job),

@@ -50,6 +50,7 @@ export interface AppDeps {
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
   idempotencyTtlSeconds: number;
+  /** Body-hash dedup window of webhooks that set none (0: off). */
   dedupWindowMs: number;
   now?: () => number;
   isShuttingDown?: () => boolean;
@@ -74,7 +75,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const admission = createAdmission(admissionRedis, deps.queue, {
     prefix: deps.prefix,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
-    dedupWindowMs: deps.dedupWindowMs,
   });
   const { onRequest, authFailureLimit, refusalLimit } = deps;
   const authenticator = createAuthenticator({

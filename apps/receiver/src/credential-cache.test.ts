@@ -9,6 +9,10 @@ const creds = (webhookId: string, userId = "u1"): WebhookCredentials => ({
   accountId: "a1",
   accounts: [{ id: "a1", name: "paper", active: true }],
   rateLimitPerSecond: null,
+  rateLimitBurst: null,
+  defaultQuantity: null,
+  dedupWindowMs: null,
+  maxLagSeconds: null,
   signingKey: null,
 });
 

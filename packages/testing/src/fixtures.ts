@@ -20,6 +20,11 @@ export interface Fixture {
 
 export interface FixtureOptions {
   rateLimitPerSecond?: number | null;
+  rateLimitBurst?: number | null;
+  /** The webhook's alert settings (see `orderhook webhook update`); absent: the defaults. */
+  defaultQuantity?: string | null;
+  dedupWindowMs?: number | null;
+  maxLagSeconds?: number | null;
   signingSecret?: boolean;
   accountActive?: boolean;
 }
@@ -30,7 +35,12 @@ export async function createFixture(db: Database, options: FixtureOptions = {}):
   const email = `trader-${suffix}@example.test`;
   const [user] = await db
     .insert(users)
-    .values({ email, name: `Trader ${suffix}`, rateLimitPerSecond: options.rateLimitPerSecond ?? null })
+    .values({
+      email,
+      name: `Trader ${suffix}`,
+      rateLimitPerSecond: options.rateLimitPerSecond ?? null,
+      rateLimitBurst: options.rateLimitBurst ?? null,
+    })
     .returning();
   const [account] = await db
     .insert(brokerAccounts)
@@ -52,6 +62,9 @@ export async function createFixture(db: Database, options: FixtureOptions = {}):
       tokenHash,
       tokenPrefix,
       signingSecret,
+      defaultQuantity: options.defaultQuantity ?? null,
+      dedupWindowMs: options.dedupWindowMs ?? null,
+      maxLagSeconds: options.maxLagSeconds ?? null,
     })
     .returning();
   return {

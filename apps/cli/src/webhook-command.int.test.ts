@@ -193,3 +193,208 @@ describe("orderhook webhook revoke", () => {
     });
   });
 });
+
+describe("orderhook webhook create with alert settings", () => {
+  it("stores the default quantity as an exact decimal, the dedup window and the max lag", async () => {
+    const result = await run([
+      "webhook",
+      "create",
+      "--account",
+      fixture.accountId,
+      "--default-quantity",
+      "0.00125000",
+      "--dedup-window-ms",
+      "0",
+      "--max-lag-seconds",
+      "30",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json(), result.stdout).toMatchObject({
+      defaultQuantity: "0.00125000",
+      dedupWindowMs: 0,
+      maxLagSeconds: 30,
+    });
+    const [row] = await client.db
+      .select()
+      .from(webhooks)
+      .where(eq(webhooks.id, result.json().id as string));
+    expect(row).toMatchObject({ defaultQuantity: "0.00125000", dedupWindowMs: 0, maxLagSeconds: 30 });
+  });
+
+  it("leaves every setting at its default when none is given", async () => {
+    const result = await run(["webhook", "create", "--account", fixture.accountId, "--json"]);
+    expect(result.json(), result.stdout).toMatchObject({
+      defaultQuantity: null,
+      dedupWindowMs: null,
+      maxLagSeconds: null,
+    });
+  });
+
+  it("refuses a default quantity that is not a decimal above 0, creating nothing", async () => {
+    const count = async () =>
+      (await client.db.select().from(webhooks).where(eq(webhooks.accountId, fixture.accountId))).length;
+    const before = await count();
+    for (const [quantity, message] of [
+      ["0", "must be greater than 0"],
+      ["lots", "expected a decimal number"],
+      ["1.1234567890123456789", "must have at most 18 digits after the decimal point"],
+    ] as const) {
+      const result = await run([
+        "webhook",
+        "create",
+        "--account",
+        fixture.accountId,
+        "--default-quantity",
+        quantity,
+      ]);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr, result.stderr).toContain(
+        `orderhook: invalid_argument: default quantity "${quantity}" ${message}`,
+      );
+    }
+    expect(await count()).toBe(before);
+  });
+});
+
+describe("orderhook webhook show", () => {
+  it("shows the settings, owner and account, and the owner's rate and burst, never the token or secret", async () => {
+    const owner = await createFixture(client.db, { signingSecret: true, rateLimitPerSecond: 10 });
+    await run(["webhook", "update", owner.webhookId, "--default-quantity", "2", "--max-lag-seconds", "60"]);
+    const result = await run(["webhook", "show", owner.webhookId, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json()).toEqual({
+      id: owner.webhookId,
+      name: expect.any(String),
+      userId: owner.userId,
+      accountId: owner.accountId,
+      tokenPrefix: owner.token.slice(0, 9),
+      signed: true,
+      active: true,
+      defaultQuantity: "2",
+      dedupWindowMs: null,
+      maxLagSeconds: 60,
+      createdAt: expect.any(String),
+      rotatedAt: null,
+      revokedAt: null,
+      userEmail: owner.email,
+      accountName: owner.accountName,
+      rateLimitPerSecond: 10,
+      rateLimitBurst: null,
+    });
+    const human = await run(["webhook", "show", owner.webhookId]);
+    for (const line of [
+      /default quantity\s+2\n/,
+      /dedup window\s+receiver default \(DEDUP_WINDOW_MS\)\n/,
+      /max lag\s+60 s\n/,
+      /rate limit\s+10\/s\n/,
+      /burst\s+one second's worth \(the rate\)/,
+    ]) {
+      expect(human.stdout, human.stdout).toMatch(line);
+    }
+    for (const text of [result.stdout, human.stdout]) {
+      expect(text).not.toContain(owner.token);
+      expect(text).not.toContain(owner.signingSecret);
+      expect(text).not.toContain(hashToken(owner.token));
+    }
+  });
+
+  it("says which webhook is unknown", async () => {
+    const result = await run(["webhook", "show", "00000000-0000-4000-8000-000000000002"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "orderhook: not_found: no webhook with id 00000000-0000-4000-8000-000000000002\n",
+    );
+  });
+});
+
+describe("orderhook webhook update", () => {
+  it("changes the settings given, keeps the others, and broadcasts an updated event", async () => {
+    const target = await createFixture(client.db);
+    await run(["webhook", "update", target.webhookId, "--max-lag-seconds", "45"]);
+    const before = events.length;
+    const result = await run([
+      "webhook",
+      "update",
+      target.webhookId,
+      "--default-quantity",
+      "1.50",
+      "--dedup-window-ms",
+      "0",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json()).toMatchObject({
+      id: target.webhookId,
+      defaultQuantity: "1.50",
+      dedupWindowMs: 0,
+      maxLagSeconds: 45,
+      broadcast: { delivered: true },
+    });
+    expect(await nextEvent(before + 1)).toEqual({
+      type: "updated",
+      webhookId: target.webhookId,
+      userId: target.userId,
+      tokenHash: null,
+      version: expect.any(Number),
+    });
+    const human = await run(["webhook", "update", target.webhookId, "--dedup-window-ms", "250"]);
+    expect(human.stdout, human.stdout).toMatch(/dedup window\s+250 ms\n/);
+    expect(human.stdout, human.stdout).toMatch(/default quantity\s+1\.50\n/);
+  });
+
+  it("puts a setting back to its default with none", async () => {
+    const target = await createFixture(client.db);
+    await run([
+      "webhook",
+      "update",
+      target.webhookId,
+      "--default-quantity",
+      "3",
+      "--dedup-window-ms",
+      "0",
+      "--max-lag-seconds",
+      "9",
+    ]);
+    const result = await run([
+      "webhook",
+      "update",
+      target.webhookId,
+      "--default-quantity",
+      "none",
+      "--dedup-window-ms",
+      "none",
+      "--max-lag-seconds",
+      "none",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const [row] = await client.db.select().from(webhooks).where(eq(webhooks.id, target.webhookId));
+    expect(row).toMatchObject({ defaultQuantity: null, dedupWindowMs: null, maxLagSeconds: null });
+  });
+
+  it("refuses out-of-range settings, an update without one and a revoked webhook, changing nothing", async () => {
+    const target = await createFixture(client.db);
+    const cases: [string[], string][] = [
+      [["--dedup-window-ms", "3600001"], "dedup window (ms) must be a whole number from 0 to 3600000"],
+      [["--max-lag-seconds", "0"], "max lag (s) must be a whole number from 1 to 86400"],
+      [["--default-quantity", "-1"], 'default quantity "-1" must be greater than 0'],
+      [[], "no setting to change: give a default quantity, a dedup window or a max lag"],
+    ];
+    for (const [args, message] of cases) {
+      const result = await run(["webhook", "update", target.webhookId, ...args, "--json"]);
+      expect(result.code, result.stderr).toBe(1);
+      expect(JSON.parse(result.stderr).error, result.stderr).toEqual({ code: "invalid_argument", message });
+    }
+    const words = await run(["webhook", "update", target.webhookId, "--max-lag-seconds", "soon"]);
+    expect(words.stderr, words.stderr).toMatch(
+      /^orderhook: invalid_argument: .*--max-lag-seconds.*whole number/,
+    );
+    const [row] = await client.db.select().from(webhooks).where(eq(webhooks.id, target.webhookId));
+    expect(row).toMatchObject({ defaultQuantity: null, dedupWindowMs: null, maxLagSeconds: null });
+
+    await run(["webhook", "revoke", target.webhookId]);
+    const revoked = await run(["webhook", "update", target.webhookId, "--max-lag-seconds", "5"]);
+    expect(revoked.stderr, revoked.stderr).toMatch(/^orderhook: conflict: webhook .* is revoked/);
+  });
+});

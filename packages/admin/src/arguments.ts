@@ -1,3 +1,4 @@
+import { DecimalProblem, parseDecimal } from "@orderhook/alert";
 import { OrderhookError } from "@orderhook/errors";
 import { z } from "zod";
 
@@ -33,4 +34,11 @@ export function requireInteger(value: number, what: string, min: number, max: nu
     throw invalid(`${what} must be a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+/** A decimal above 0 within the alert contract's bounds, as the canonical text Postgres stores. */
+export function requireDecimal(value: string, what: string): string {
+  const parsed = parseDecimal(value);
+  if (parsed instanceof DecimalProblem) throw invalid(`${what} "${value}" ${parsed.message}`);
+  return parsed;
 }

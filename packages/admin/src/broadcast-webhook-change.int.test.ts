@@ -49,6 +49,35 @@ describe("broadcastWebhookChange", () => {
     expect(result.delivered, JSON.stringify(result)).toBe(false);
   });
 
+  it("delivers several events (a user's change, one per webhook) in order, each counted", async () => {
+    const prefix = uniquePrefix("events");
+    const subscriber = createRedis(testRedisUrl());
+    try {
+      await subscribeToWebhookEventsChannel(subscriber, prefix);
+      const received: unknown[] = [];
+      subscriber.on("message", (_channel, message: string) => received.push(parseWebhookEvent(message)));
+      const updates = ["0190f0a0-0000-7000-8000-00000000000a", "0190f0a0-0000-7000-8000-00000000000b"].map(
+        (webhookId) => ({ ...event, type: "updated" as const, webhookId, tokenHash: null }),
+      );
+      expect(await broadcastWebhookChange(testRedisUrl(), prefix, updates)).toEqual({
+        delivered: true,
+        receivers: 1,
+      });
+      await expect.poll(() => received.length).toBe(2);
+      expect(received).toEqual([
+        { ...updates[0], version: 1 },
+        { ...updates[1], version: 2 },
+      ]);
+      // Nothing to tell: no connection is made, so an unreachable Redis is no failure.
+      expect(await broadcastWebhookChange("redis://127.0.0.1:1", prefix, [])).toEqual({
+        delivered: true,
+        receivers: 0,
+      });
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
   it("reads an event from a publisher without the counter as having no version", () => {
     expect(parseWebhookEvent(JSON.stringify(event))).toEqual({ ...event, version: null });
     expect(parseWebhookEvent(JSON.stringify({ ...event, type: "deleted" }))).toBeNull();

@@ -13,13 +13,20 @@ export type BroadcastResult = { delivered: true; receivers: number } | { deliver
 export async function broadcastWebhookChange(
   redisUrl: string,
   prefix: string,
-  event: WebhookEvent,
+  event: WebhookEvent | readonly WebhookEvent[],
   timeoutMs = 2_000,
 ): Promise<BroadcastResult> {
+  const events: readonly WebhookEvent[] = Array.isArray(event) ? event : [event as WebhookEvent];
+  if (events.length === 0) return { delivered: true, receivers: 0 };
   try {
     const redis = await connectRedis(redisUrl, timeoutMs);
     try {
-      return { delivered: true, receivers: await publishWebhookEvent(redis, prefix, event) };
+      // One event per webhook (a user's change concerns each of theirs), in order; `receivers` is
+      // how many got every one of them.
+      let receivers = Number.POSITIVE_INFINITY;
+      for (const one of events)
+        receivers = Math.min(receivers, await publishWebhookEvent(redis, prefix, one));
+      return { delivered: true, receivers };
     } finally {
       redis.disconnect();
     }

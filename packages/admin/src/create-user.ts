@@ -1,23 +1,20 @@
 import { type Database, type User, users } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
-import { normalizeEmail, requireInteger, requireName } from "./arguments";
+import { normalizeEmail, requireName } from "./arguments";
+import { readRateLimit, type UserRateLimitInput } from "./user-rate-limit";
 
-export interface CreateUserInput {
+export interface CreateUserInput extends UserRateLimitInput {
   email: string;
   name?: string | undefined;
-  /** Alerts per second for this user; absent means the receiver's default. */
-  rateLimitPerSecond?: number | undefined;
 }
 
+/** A user; a rate limit or burst left out is the default (null). */
 export async function createUser(db: Database, input: CreateUserInput): Promise<User> {
   const email = normalizeEmail(input.email);
   const values = {
     email,
     name: input.name === undefined ? null : requireName(input.name, "name"),
-    rateLimitPerSecond:
-      input.rateLimitPerSecond === undefined
-        ? null
-        : requireInteger(input.rateLimitPerSecond, "rate limit", 1, 1_000_000),
+    ...readRateLimit(input),
   };
   const [user] = await db
     .insert(users)

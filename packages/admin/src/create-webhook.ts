@@ -9,8 +9,9 @@ import {
 import { OrderhookError } from "@orderhook/errors";
 import { eq } from "drizzle-orm";
 import { requireName, requireUuid } from "./arguments";
+import { readWebhookSettings, type WebhookSettingsInput } from "./webhook-settings";
 
-export interface CreateWebhookInput {
+export interface CreateWebhookInput extends WebhookSettingsInput {
   accountId: string;
   name?: string | undefined;
   /** Also generate a Standard Webhooks signing secret, which senders must then sign with. */
@@ -27,6 +28,7 @@ export interface IssuedWebhook {
 export async function createWebhook(db: Database, input: CreateWebhookInput): Promise<IssuedWebhook> {
   const accountId = requireUuid(input.accountId, "account id");
   const name = requireName(input.name ?? "default", "webhook name");
+  const settings = readWebhookSettings(input);
   const [account] = await db.select().from(brokerAccounts).where(eq(brokerAccounts.id, accountId)).limit(1);
   if (!account) throw new OrderhookError("not_found", { detail: `no broker account with id ${accountId}` });
   const { token, tokenHash, tokenPrefix } = issueToken();
@@ -40,6 +42,7 @@ export async function createWebhook(db: Database, input: CreateWebhookInput): Pr
       tokenHash,
       tokenPrefix,
       signingSecret,
+      ...settings,
     })
     .returning();
   return { webhook: webhook!, token, signingSecret };

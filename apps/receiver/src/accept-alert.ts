@@ -9,6 +9,7 @@ import type { Authenticator } from "./authenticate";
 import type { WebhookCredentials } from "./credentials";
 import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import { newOrderId } from "./order-id";
+import type { OrderStatusReader } from "./order-status";
 import { readIncomingBody, readRequestBody } from "./read-body";
 import { jsonResponse, problemResponse } from "./respond";
 import { unavailable } from "./unavailable";
@@ -22,6 +23,8 @@ export interface AcceptAlertDeps {
    * refused with 429 before its body is read. Absent: no limit.
    */
   refusalsPerWebhook?: KeyedRateLimiter;
+  /** A replay answers the order's status as `GET /v1/orders/{id}` reads it. */
+  readOrderStatus: OrderStatusReader;
   bodyLimitBytes: number;
   defaultRatePerSecond: number;
   /** Keyless alerts with the same body are duplicates within this window, unless the webhook sets its own. */
@@ -117,6 +120,27 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     }
   };
 
+  /**
+   * What a replay answers: the order as `GET /v1/orders/{id}` reads it now (the replay path, not
+   * the 202's: a job read in Redis, or a row read once the order is final and then kept in memory).
+   * Unreadable: 503, saying the order exists and a retry answers it again.
+   */
+  async function replayedOrder(userId: string, orderId: string): Promise<unknown> {
+    let view: Awaited<ReturnType<OrderStatusReader>>;
+    try {
+      view = await deps.readOrderStatus(userId, orderId);
+    } catch (error) {
+      throw unavailable(
+        error,
+        "The order store",
+        `This request repeats order ${orderId}, which exists; its status could not be read. ` +
+          "Retrying is safe: it answers this order again, never a new one.",
+      );
+    }
+    // Null only for a job failed while its row could not be written: the admission knew it queued.
+    return view ?? { orderId, status: "queued", reason: null };
+  }
+
   async function admitAlert(c: Context<AppEnv>, creds: WebhookCredentials): Promise<Response> {
     const incoming = c.env?.incoming;
     const body = incoming
@@ -178,7 +202,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       case "replay":
         refusals?.hit(creds.webhookId);
         c.set("outcome", "replayed");
-        return jsonResponse(200, { orderId: admitted.orderId, status: "queued" }, requestId, {
+        return jsonResponse(200, await replayedOrder(creds.userId, admitted.orderId), requestId, {
           "idempotent-replayed": "true",
         });
       case "in_flight":

@@ -76,6 +76,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     prefix: deps.prefix,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
   });
+  // One reader for order reads and replays, so both share its memory of final statuses.
+  const readOrderStatus = createOrderStatusReader(deps.db, deps.queue);
   const { onRequest, authFailureLimit, refusalLimit } = deps;
   const authenticator = createAuthenticator({
     credentials: deps.credentials,
@@ -105,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     createAcceptAlertHandler({
       authenticator,
       admission,
+      readOrderStatus,
       refusalsPerWebhook: refusalLimit && createKeyedRateLimiter(refusalLimit),
       bodyLimitBytes: deps.bodyLimitBytes,
       defaultRatePerSecond: deps.defaultRatePerSecond,
@@ -119,7 +122,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     "/v1/orders/:orderId",
     createGetOrderHandler({
       authenticator,
-      readOrderStatus: createOrderStatusReader(deps.db, deps.queue),
+      readOrderStatus,
       missesPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
     }),
   );

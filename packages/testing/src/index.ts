@@ -15,6 +15,7 @@ export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy
 export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions } from "./fixtures";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
+export { ORDERHOOK_CLI, type OrderhookRun, runOrderhook } from "./run-orderhook";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
 export { type HttpAnswer, type HttpRequest, orderIdOf, problemCode, sendHttp } from "./send-http";
 export { canConnect, ensureServices } from "./services";

@@ -21,8 +21,10 @@ import {
   type Fixture,
   type FixtureOptions,
   type OrderAudit,
+  type OrderhookRun,
   RedisServer,
   type RedisServerOptions,
+  runOrderhook,
   type ScratchDatabase,
   scratchDatabase,
   testDatabaseUrl,
@@ -132,6 +134,18 @@ export class Scenario {
     });
     await this.untilTokenKnown(fixture.token);
     return fixture;
+  }
+
+  /**
+   * `pnpm orderhook <args>` against the scenario's database and Redis, as an operator runs it
+   * next to the running apps: its changes reach them through the same events.
+   */
+  orderhook(args: string[]): Promise<OrderhookRun> {
+    return runOrderhook(args, {
+      DATABASE_URL: this.databaseUrl,
+      REDIS_URL: this.redis.url,
+      QUEUE_PREFIX: this.prefix,
+    });
   }
 
   /** Resolves once every running receiver accepts `token` (after a create or rotate event). */

@@ -1,28 +1,13 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { freePort, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
+import { freePort, runOrderhook, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
-
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 /** The CLI as operators run it: its own process, which must exit by itself (no open handles). */
 function orderhook(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", MAIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? "",
-          DATABASE_URL: testDatabaseUrl(),
-          REDIS_URL: testRedisUrl(),
-          QUEUE_PREFIX: uniquePrefix("climain"),
-          ...env,
-        },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
-    );
+  return runOrderhook(args, {
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniquePrefix("climain"),
+    ...env,
   });
 }
 

@@ -4,7 +4,16 @@ import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type AppProcess, type HttpAnswer, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
+import {
+  type AppProcess,
+  createFixture,
+  type Fixture,
+  type HttpAnswer,
+  ORDERHOOK_CLI,
+  orderIdOf,
+  problemCode,
+  sendHttp,
+} from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Scenario } from "./harness/scenario";
 
@@ -14,6 +23,7 @@ import { Scenario } from "./harness/scenario";
 
 const DOC = fileURLToPath(new URL("../../../docs/tradingview.md", import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 let scenario: Scenario;
 let receiver: AppProcess;
@@ -52,13 +62,13 @@ interface OrderView {
 }
 
 /** The order once the worker has written it, as GET /v1/orders/{id} reports it. */
-async function settled(orderId: string): Promise<OrderView> {
+async function settled(orderId: string, token = scenario.tokens[0]!): Promise<OrderView> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const answer = await sendHttp(receiver.origin, {
       method: "GET",
       path: `/v1/orders/${orderId}`,
-      headers: { authorization: `Bearer ${scenario.tokens[0]}` },
+      headers: { authorization: `Bearer ${token}` },
       agent,
     });
     const view = JSON.parse(answer.text) as OrderView;
@@ -247,18 +257,121 @@ function docTable(header: string): [string, string][] {
   return rows;
 }
 
+/** Rows of the doc's table with this header line, as the last code span of each cell. */
+function docTableCells(header: string): string[][] {
+  const markdown = readFileSync(DOC, "utf8");
+  const start = markdown.indexOf(header);
+  expect(start, `table "${header}" in docs/tradingview.md`).toBeGreaterThan(-1);
+  const rows: string[][] = [];
+  for (const line of markdown.slice(start).split("\n").slice(2)) {
+    if (!line.startsWith("|")) break;
+    rows.push(
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => [...cell.matchAll(/`([^`]*)`/g)].at(-1)?.[1] ?? ""),
+    );
+  }
+  return rows;
+}
+
+/** A `sh settings` block run as a user pastes it, `pnpm orderhook` being the CLI from source. */
+function runShell(script: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const prelude =
+    'pnpm() { if [ "$1" != orderhook ]; then echo "not an orderhook command: $*" >&2; return 2; fi; ' +
+    'shift; node --import tsx "$ORDERHOOK_CLI" "$@"; }\n';
+  return new Promise((resolve) => {
+    execFile(
+      "bash",
+      // --norc: bash reads no rc file even when it takes its socket stdin for a remote shell.
+      ["--norc", "-euo", "pipefail", "-c", prelude + script],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/tmp",
+          ORDERHOOK_CLI,
+          ...scenario.env(),
+          ...env,
+        },
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+interface Settings {
+  defaultQuantity: string | null;
+  dedupWindowMs: number | null;
+  maxLagSeconds: number | null;
+  rateLimitPerSecond: number | null;
+  rateLimitBurst: number | null;
+}
+
+const OPTION_FIELDS: Record<string, keyof Settings> = {
+  "--default-quantity": "defaultQuantity",
+  "--dedup-window-ms": "dedupWindowMs",
+  "--max-lag-seconds": "maxLagSeconds",
+  "--rate-limit": "rateLimitPerSecond",
+  "--burst": "rateLimitBurst",
+};
+
+/** What the `update` commands of a block leave in Postgres, for a webhook and user that had every default. */
+function settingsAfter(script: string): Settings {
+  const settings: Settings = {
+    defaultQuantity: null,
+    dedupWindowMs: null,
+    maxLagSeconds: null,
+    rateLimitPerSecond: null,
+    rateLimitBurst: null,
+  };
+  for (const line of script.split("\n")) {
+    const words = line.trim().split(/\s+/);
+    if (words[0] !== "pnpm" || words[3] !== "update") continue;
+    for (let i = 5; i < words.length; i += 2) {
+      const field = OPTION_FIELDS[words[i]!];
+      expect(field, `an option this test knows: ${line}`).toBeDefined();
+      const value = words[i + 1]!;
+      settings[field!] = (
+        value === "none" ? null : field === "defaultQuantity" ? value : Number(value)
+      ) as never;
+    }
+  }
+  return settings;
+}
+
+/** `count` distinct alerts at the same moment, as a bar close sends them. */
+function barClose(token: string, count: number, tag: string): Promise<HttpAnswer[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      post(
+        JSON.stringify({ ticker: `SYM${i}`, action: "buy", quantity: "1", comment: `${tag}-${i}` }),
+        token,
+      ),
+    ),
+  );
+}
+
 describe("docs/tradingview.md", () => {
   it("has its examples where this test looks for them", () => {
     const infos = docBlocks().map((b) => b.info);
     expect(infos.filter((i) => i.endsWith(" alert")).length).toBeGreaterThanOrEqual(6);
-    expect(infos.filter((i) => i === "json refused").length).toBe(
+    expect(infos.filter((i) => i === "json refused" || i === "json settings-refused").length).toBe(
       infos.filter((i) => i === "json problem").length,
     );
     expect(infos).toContain("js sign");
+    expect(infos.filter((i) => i === "sh settings").length).toBeGreaterThanOrEqual(5);
     // Every block is one this test runs: no example goes unchecked.
-    expect(infos.filter((i) => !/^(json|text) alert$|^json (refused|problem)$|^js sign$/.test(i))).toEqual(
-      [],
-    );
+    expect(
+      infos.filter(
+        (i) =>
+          !/^(json|text) alert$|^json (refused|problem|settings-alert|settings-refused)$|^js sign$|^sh settings$/.test(
+            i,
+          ),
+      ),
+    ).toEqual([]);
   });
 
   it("accepts every message template, placeholders filled as TradingView fills them", async () => {
@@ -307,6 +420,89 @@ describe("docs/tradingview.md", () => {
     expect(other.status, other.text).toBe(400);
     expect(problemCode(other.text)).toBe("malformed_json");
     expect(other.text).toContain('{\\"ticker\\":\\"NQ1!\\",\\"action\\":\\"buy\\",\\"quantity\\":\\"1\\"}');
+  });
+
+  it("runs every settings command as written, each on a webhook of its own, and the alerts after it do what the page says", async () => {
+    const blocks = docBlocks();
+    let current: { fixture: Fixture; settings: Settings } | null = null;
+    for (const [i, block] of blocks.entries()) {
+      const where = `docs/tradingview.md line ${block.line}`;
+      if (block.info === "sh settings") {
+        // A webhook and owner with every default, unknown to the receiver until the commands ran.
+        const fixture = await createFixture(scenario.db.db);
+        const run = await runShell(block.text, { WEBHOOK_ID: fixture.webhookId, EMAIL: fixture.email });
+        expect(run.code, `${where}: ${run.output}`).toBe(0);
+        expect(run.output, where).not.toMatch(/warning/);
+        await scenario.untilTokenKnown(fixture.token);
+        const settings = settingsAfter(block.text);
+        const [stored] = await scenario.db.sql<Settings[]>`
+          select w.default_quantity as "defaultQuantity", w.dedup_window_ms as "dedupWindowMs",
+            w.max_lag_seconds as "maxLagSeconds", u.rate_limit_per_second as "rateLimitPerSecond",
+            u.rate_limit_burst as "rateLimitBurst"
+          from webhooks w join users u on u.id = w.user_id where w.id = ${fixture.webhookId}`;
+        expect({ ...stored }, where).toEqual(settings);
+        current = { fixture, settings };
+        if (settings.dedupWindowMs === 0) {
+          // Two fills on one bar, byte for byte the same: two orders.
+          const body = JSON.stringify({
+            ticker: "NQ1!",
+            action: "buy",
+            quantity: "1",
+            time: tradingView().timenow,
+          });
+          const pair = await Promise.all([post(body, fixture.token), post(body, fixture.token)]);
+          expect(
+            pair.map((a) => a.status),
+            `${where}: ${pair.map((a) => a.text).join()}`,
+          ).toEqual([202, 202]);
+          expect(orderIdOf(pair[0].text), where).not.toBe(orderIdOf(pair[1].text));
+        }
+        if (settings.rateLimitBurst !== null) {
+          const burst = await barClose(fixture.token, settings.rateLimitBurst, `doc-${block.line}`);
+          expect(
+            burst.map((a) => a.status),
+            `${where}: ${burst.map((a) => a.text).join()}`,
+          ).toEqual(Array(settings.rateLimitBurst).fill(202));
+        }
+        continue;
+      }
+      if (block.info !== "json settings-alert" && block.info !== "json settings-refused") continue;
+      expect(current, `${where}: a settings command before it`).not.toBeNull();
+      const { fixture, settings } = current!;
+      if (block.info === "json settings-alert") {
+        const body = fill(block.text, tradingView());
+        const answer = await post(body, fixture.token);
+        expect(answer.status, `${where}: ${answer.text}`).toBe(202);
+        const view = await settled(orderIdOf(answer.text)!, fixture.token);
+        expect(view.status, `${where}: ${JSON.stringify(view)}`).toBe("accepted");
+        const sent = JSON.parse(body) as Record<string, unknown>;
+        if (sent.quantity === undefined) expect(view.quantity, where).toBe(settings.defaultQuantity);
+      } else {
+        const problem = blocks[i + 1]!;
+        expect(problem.info, `line ${problem.line}`).toBe("json problem");
+        const answer = await post(block.text, fixture.token);
+        const expected = JSON.parse(problem.text) as { status: number };
+        expect(JSON.parse(answer.text), `${where}: ${answer.text}`).toMatchObject(expected);
+        expect(answer.status, answer.text).toBe(expected.status);
+      }
+    }
+  }, 180_000);
+
+  it("accepts every bar-close burst of the sizing table whole, at the rate and burst it gives", async () => {
+    const rows = docTableCells("| alerts at one bar close | `--rate-limit` | `--burst` |");
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const [alerts, rate, burst] of rows) {
+      // The table's "none needed (the default, `10`)": the owner's burst left at the default.
+      const fixture = await scenario.addFixture({
+        rateLimitPerSecond: Number(rate),
+        rateLimitBurst: Number(burst) === Number(rate) ? null : Number(burst),
+      });
+      const answers = await barClose(fixture.token, Number(alerts), `table-${alerts}-${burst}`);
+      expect(
+        answers.map((a) => a.status),
+        `${alerts} alerts at ${rate}/s, burst ${burst}: ${answers.map((a) => a.text).join()}`,
+      ).toEqual(Array(Number(alerts)).fill(202));
+    }
   });
 
   it("runs the signing example against a signed webhook: 202", async () => {

@@ -1,35 +1,7 @@
 import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
 import type { OrderJob } from "@orderhook/queue";
-
-/**
- * One orders row as the batch INSERT reads it (`json_to_recordset`), snake_case like the
- * columns; times are epoch milliseconds; decimals are the exact text the `numeric` columns get.
- */
-export interface OrderRow {
-  id: string;
-  user_id: string;
-  account_id: string | null;
-  webhook_id: string | null;
-  idempotency_key: string | null;
-  ticker: string;
-  action: string;
-  quantity: string | null;
-  order_type: string;
-  limit_price: string | null;
-  stop_price: string | null;
-  time_in_force: string;
-  take_profit: unknown;
-  stop_loss: unknown;
-  signal_price: string | null;
-  sentiment: string | null;
-  comment: string | null;
-  alert_time: number | null;
-  raw_payload: unknown;
-  status: OrderStatus;
-  reason: string | null;
-  received_at: number;
-}
+import type { OrderRow } from "./order-columns";
 
 export function orderRow(job: OrderJob, status: OrderStatus, reason: string | null = null): OrderRow {
   const { alert } = job;

@@ -1,7 +1,7 @@
 import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
 import type { Sql } from "postgres";
-import type { OrderRow } from "./order-row";
+import { ORDER_INSERT_COLUMNS, ORDER_INSERT_VALUES, ORDER_RECORD, type OrderRow } from "./order-columns";
 import { isRowError, sqlState } from "./transient-error";
 
 export type WriteOutcome =
@@ -38,20 +38,12 @@ interface Entry {
   reject(error: unknown): void;
 }
 
-const RECORD = `x(id uuid, user_id uuid, account_id uuid, webhook_id uuid, idempotency_key text, ticker text,
-  action text, quantity numeric, order_type text, limit_price numeric, stop_price numeric, time_in_force text,
-  take_profit jsonb, stop_loss jsonb, signal_price numeric, sentiment text, comment text, alert_time bigint,
-  raw_payload jsonb, status text, reason text, received_at bigint)`;
-
 // The whole batch travels as one JSON parameter: one prepared statement whatever the batch
-// size, no 65,535-parameter ceiling, and JSON.stringify is the cheapest encoder Node has.
-const INSERT = `insert into orders (id, user_id, account_id, webhook_id, idempotency_key, ticker, action,
-  quantity, order_type, limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price,
-  sentiment, comment, alert_time, raw_payload, status, reason, received_at, processed_at)
-select id, user_id, account_id, webhook_id, idempotency_key, ticker, action, quantity, order_type,
-  limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price, sentiment, comment,
-  to_timestamp(alert_time / 1000.0), raw_payload, status, reason, to_timestamp(received_at / 1000.0), now()
-from json_to_recordset($1::text::json) as ${RECORD}
+// size, no 65,535-parameter ceiling, and JSON.stringify is the cheapest encoder Node has. The
+// text is built once, from the Drizzle table (order-columns.ts).
+const INSERT = `insert into orders (${ORDER_INSERT_COLUMNS})
+select ${ORDER_INSERT_VALUES}
+from json_to_recordset($1::text::json) as ${ORDER_RECORD}
 on conflict do nothing
 returning id`;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { orders } from "@orderhook/db";
+import { orderReason } from "@orderhook/errors";
 import { buildOrderJob } from "@orderhook/testing";
 import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -36,7 +37,7 @@ describe("the orders columns the worker writes", () => {
   it("are exactly the fields orderRow and salvageRow set", () => {
     const job = buildOrderJob(ids());
     expect(Object.keys(orderRow(job, "accepted")).sort()).toEqual([...recordNames].sort());
-    const salvaged = salvageRow(job.orderId, job, "invalid_job: test", 1);
+    const salvaged = salvageRow(job.orderId, job, orderReason("invalid_job", "test"), 1);
     expect(Object.keys(salvaged ?? {}).sort()).toEqual([...recordNames].sort());
   });
 });

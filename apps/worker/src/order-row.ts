@@ -1,9 +1,10 @@
 import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
+import type { OrderReason } from "@orderhook/errors";
 import type { OrderJob } from "@orderhook/queue";
 import type { OrderRow } from "./order-columns";
 
-export function orderRow(job: OrderJob, status: OrderStatus, reason: string | null = null): OrderRow {
+export function orderRow(job: OrderJob, status: OrderStatus, reason: OrderReason | null = null): OrderRow {
   const { alert } = job;
   return {
     id: job.orderId,
@@ -26,7 +27,7 @@ export function orderRow(job: OrderJob, status: OrderStatus, reason: string | nu
     alert_time: alert.alertTime,
     raw_payload: job.raw,
     status,
-    reason,
+    reason: reason?.text ?? null,
     received_at: job.receivedAt,
   };
 }
@@ -54,7 +55,7 @@ function uuid(value: unknown): string | null {
 export function salvageRow(
   orderId: string,
   data: unknown,
-  reason: string,
+  reason: OrderReason,
   timestamp: number,
 ): OrderRow | null {
   const id = uuid(orderId);
@@ -84,7 +85,7 @@ export function salvageRow(
     alert_time: null,
     raw_payload: toStorable(raw !== null && typeof raw === "object" ? raw : (data ?? {})),
     status: "rejected",
-    reason: toStorableText(reason),
+    reason: toStorableText(reason.text),
     received_at: typeof receivedAt === "number" && isStorableTime(receivedAt) ? receivedAt : timestamp,
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDbClient, orders } from "@orderhook/db";
+import { orderReason } from "@orderhook/errors";
 import { buildOrderJob, createFixture, type Fixture, testDatabaseUrl } from "@orderhook/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +59,38 @@ describe("createOrderWriter", () => {
     expect(first.rawPayload).toEqual(jobs[0]!.raw);
   });
 
+  it("reports an existing row with its stored reason's code, and none for a reason outside the vocabulary", async () => {
+    const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
+    const revoked = orderReason("webhook_revoked", "the webhook no longer exists");
+    const job = buildOrderJob(fixture);
+    expect(await writer.write(orderRow(job, "rejected", revoked), revoked.code)).toEqual({
+      kind: "written",
+      status: "rejected",
+      reason: revoked.text,
+      code: "webhook_revoked",
+    });
+    expect(await writer.write(orderRow(job, "accepted"))).toEqual({
+      kind: "existing",
+      status: "rejected",
+      reason: revoked.text,
+      code: "webhook_revoked",
+    });
+    const legacy = buildOrderJob(fixture);
+    await client.db.insert(orders).values({
+      id: legacy.orderId,
+      userId: fixture.userId,
+      ticker: "AAPL",
+      action: "buy",
+      orderType: "market",
+      timeInForce: "day",
+      rawPayload: {},
+      status: "rejected",
+      reason: "account disabled",
+      receivedAt: new Date(),
+    });
+    expect(await writer.write(orderRow(legacy, "accepted"))).toMatchObject({ kind: "existing", code: null });
+  });
+
   it("leaves one row when the same order is written twice, reporting the second as existing", async () => {
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
     const job = buildOrderJob(fixture);
@@ -78,7 +111,12 @@ describe("createOrderWriter", () => {
     const outcomes = await Promise.all(jobs.map((job) => writer.write(orderRow(job, "accepted"))));
     const refused = outcomes.filter((o) => o.kind !== "written");
     expect(refused).toEqual([
-      { kind: "refused", status: "rejected", reason: expect.stringMatching(/^invalid_order: /) },
+      {
+        kind: "refused",
+        status: "rejected",
+        reason: expect.stringMatching(/^invalid_order: /),
+        code: "invalid_order",
+      },
     ]);
     expect(outcomes[17]!.kind).toBe("refused");
     const [row] = await client.db.select().from(orders).where(eq(orders.id, bad.orderId));
@@ -98,6 +136,7 @@ describe("createOrderWriter", () => {
       kind: "refused",
       status: "rejected",
       reason: expect.stringMatching(/^invalid_order: /),
+      code: "invalid_order",
     });
     const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
     expect(stored, JSON.stringify(stored)).toMatchObject({
@@ -116,6 +155,7 @@ describe("createOrderWriter", () => {
       kind: "refused",
       status: "rejected",
       reason: expect.stringMatching(/stored without its fields/),
+      code: "invalid_order",
     });
     const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
     expect(stored, JSON.stringify(stored)).toMatchObject({
@@ -140,6 +180,7 @@ describe("createOrderWriter", () => {
       kind: "refused",
       status: "rejected",
       reason: expect.stringMatching(/^duplicate_idempotency_key: /),
+      code: "duplicate_idempotency_key",
     });
     const [row] = await client.db.select().from(orders).where(eq(orders.id, again.orderId));
     expect(row).toMatchObject({ status: "rejected", idempotencyKey: null });
@@ -148,7 +189,10 @@ describe("createOrderWriter", () => {
   it("turns a failed row into the replayed order's outcome without adding a row", async () => {
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
     const job = buildOrderJob(fixture);
-    await writer.write(orderRow(job, "failed", "transient: connect ECONNREFUSED"));
+    await writer.write(
+      orderRow(job, "failed", orderReason("transient", "connect ECONNREFUSED")),
+      "transient",
+    );
     const outcome = await writer.write(orderRow(job, "accepted"));
     expect(outcome).toMatchObject({ kind: "written", status: "accepted" });
     const rows = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
@@ -162,6 +206,7 @@ describe("createOrderWriter", () => {
     expect(outcome).toEqual({
       kind: "unwritable",
       reason: expect.stringMatching(/^invalid_order: .*foreign key/),
+      code: "invalid_order",
     });
   });
 });

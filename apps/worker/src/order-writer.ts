@@ -1,18 +1,25 @@
 import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
+import { type OrderReasonCode, orderReason, orderReasonCodeOf } from "@orderhook/errors";
 import type { Sql } from "postgres";
 import { ORDER_INSERT_COLUMNS, ORDER_INSERT_VALUES, ORDER_RECORD, type OrderRow } from "./order-columns";
 import { isRowError, sqlState } from "./transient-error";
 
+/** `code` is the reason's code: the caller's for a row it wrote, the stored row's for an existing one. */
 export type WriteOutcome =
   /** This call stored the row (or turned an earlier `failed` row into it). */
-  | { kind: "written"; status: OrderStatus; reason: string | null }
+  | { kind: "written"; status: OrderStatus; reason: string | null; code: OrderReasonCode | null }
   /** The row was already there: the job ran before (lost lock, crash after commit). */
-  | { kind: "existing"; status: OrderStatus; reason: string | null }
+  | { kind: "existing"; status: OrderStatus; reason: string | null; code: OrderReasonCode | null }
   /** Postgres refused the row; a `rejected` row with the reason stands in for it. */
-  | { kind: "refused"; status: "rejected"; reason: string }
+  | {
+      kind: "refused";
+      status: "rejected";
+      reason: string;
+      code: "invalid_order" | "duplicate_idempotency_key";
+    }
   /** Not even a `rejected` row could be stored (its owner is gone). */
-  | { kind: "unwritable"; reason: string };
+  | { kind: "unwritable"; reason: string; code: "invalid_order" };
 
 export interface OrderWriterOptions {
   sql: Sql;
@@ -25,7 +32,8 @@ export interface OrderWriterOptions {
 }
 
 export interface OrderWriter {
-  write(row: OrderRow): Promise<WriteOutcome>;
+  /** `code`: the code of the row's reason (null for an accepted row). */
+  write(row: OrderRow, code?: OrderReasonCode | null): Promise<WriteOutcome>;
   /** Writes whatever waits and resolves when every batch in flight has settled. */
   flush(): Promise<void>;
   /** Statements this writer is waiting on. */
@@ -34,6 +42,7 @@ export interface OrderWriter {
 
 interface Entry {
   row: OrderRow;
+  code: OrderReasonCode | null;
   resolve(outcome: WriteOutcome): void;
   reject(error: unknown): void;
 }
@@ -119,7 +128,12 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
     const rest: Entry[] = [];
     for (const entry of batch) {
       if (ids.has(entry.row.id)) {
-        entry.resolve({ kind: "written", status: entry.row.status, reason: entry.row.reason });
+        entry.resolve({
+          kind: "written",
+          status: entry.row.status,
+          reason: entry.row.reason,
+          code: entry.code,
+        });
       } else {
         rest.push(entry);
       }
@@ -128,25 +142,25 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
   }
 
   async function settleConflicts(rest: Entry[]): Promise<void> {
-    const existing = await query<{ id: string; status: OrderStatus; reason: string | null }>(
+    const stored = await query<{ id: string; status: OrderStatus; reason: string | null }>(
       EXISTING,
       rest.map((e) => e.row.id),
     );
-    const byId = new Map(existing.map((r) => [r.id, r]));
+    const byId = new Map(stored.map((r) => [r.id, r]));
     const revive: Entry[] = [];
     const keyTaken: Entry[] = [];
     for (const entry of rest) {
       const row = byId.get(entry.row.id);
       if (row === undefined) keyTaken.push(entry);
       else if (row.status === "failed" && entry.row.status !== "failed") revive.push(entry);
-      else entry.resolve({ kind: "existing", status: row.status, reason: row.reason });
+      else entry.resolve(existingOutcome(row));
     }
     if (revive.length > 0) {
       const records = revive.map((e) => ({ id: e.row.id, status: e.row.status, reason: e.row.reason }));
       const revived = await query<{ id: string }>(REVIVE, records);
       const ids = new Set(revived.map((r) => r.id));
       for (const entry of revive) {
-        const outcome = { status: entry.row.status, reason: entry.row.reason };
+        const outcome = { status: entry.row.status, reason: entry.row.reason, code: entry.code };
         entry.resolve(
           ids.has(entry.row.id) ? { kind: "written", ...outcome } : { kind: "existing", ...outcome },
         );
@@ -156,14 +170,12 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
     // explicit key after the receiver's window. The order is kept as rejected, without the key.
     if (keyTaken.length > 0) {
       await writeBatch(
-        keyTaken.map((entry) =>
-          standIn(entry, {
-            ...entry.row,
-            idempotency_key: null,
-            status: "rejected",
-            reason: `duplicate_idempotency_key: key ${JSON.stringify(entry.row.idempotency_key)} already used by an earlier order`,
-          }),
-        ),
+        keyTaken.map((entry) => {
+          const detail = `key ${JSON.stringify(entry.row.idempotency_key)} already used by an earlier order`;
+          const reason = orderReason("duplicate_idempotency_key", detail).text;
+          const row: OrderRow = { ...entry.row, idempotency_key: null, status: "rejected", reason };
+          return standIn(entry, row, "duplicate_idempotency_key");
+        }),
       );
     }
   }
@@ -174,7 +186,7 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
    * reason, so the sender's orderId still has its row (the failed job keeps the payload).
    */
   async function refuse(entry: Entry, error: unknown): Promise<void> {
-    const reason = toStorableText(`invalid_order: ${(error as Error).message}`);
+    const reason = toStorableText(orderReason("invalid_order", (error as Error).message).text);
     const row: OrderRow = { ...storableRow(entry.row), status: "rejected", reason };
     if (sqlState(error) === "23503") {
       row.account_id = null;
@@ -199,16 +211,16 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
       try {
         await insert([standIn(entry, bare)]);
       } catch (third) {
-        if (isRowError(third)) entry.resolve({ kind: "unwritable", reason });
+        if (isRowError(third)) entry.resolve({ kind: "unwritable", reason, code: "invalid_order" });
         else entry.reject(third);
       }
     }
   }
 
   return {
-    write(row) {
+    write(row, code = null) {
       return new Promise<WriteOutcome>((resolve, reject) => {
-        pending.push({ row, resolve, reject });
+        pending.push({ row, code, resolve, reject });
         if (pending.length >= maxBatchSize) flushPending();
         else if (timer === undefined) timer = setTimeout(flushPending, maxWaitMs);
       });
@@ -221,13 +233,23 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
   };
 }
 
+/** An existing row's outcome; its code is read back from the stored reason. */
+function existingOutcome(row: { status: OrderStatus; reason: string | null }): WriteOutcome {
+  return { kind: "existing", status: row.status, reason: row.reason, code: orderReasonCodeOf(row.reason) };
+}
+
 /** Reports a stand-in row's outcome as the original's refusal. */
-function standIn(original: Entry, row: OrderRow): Entry {
+function standIn(
+  original: Entry,
+  row: OrderRow,
+  code: "invalid_order" | "duplicate_idempotency_key" = "invalid_order",
+): Entry {
   return {
     row,
+    code,
     resolve(outcome) {
       if (outcome.kind === "written")
-        original.resolve({ kind: "refused", status: "rejected", reason: row.reason! });
+        original.resolve({ kind: "refused", status: "rejected", reason: row.reason!, code });
       else original.resolve(outcome);
     },
     reject: original.reject,

@@ -1,5 +1,6 @@
+import { registerProcessMetrics } from "@orderhook/observability";
 import type { OrderQueue } from "@orderhook/queue";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestRecord } from "./app";
 
 // Sub-millisecond resolution where the ack targets live (p50 ≤ 1 ms, p99 ≤ 3 ms).
@@ -25,11 +26,11 @@ export function createReceiverMetrics(
   options: { credentialCacheSize?: () => number; activeTokens?: () => number } = {},
 ): ReceiverMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
 
   const ack = new Histogram({
     name: "orderhook_receiver_ack_seconds",
-    help: "Time from request start to response, by outcome (accepted, replayed or an error code).",
+    help: "Time from request start to response, by the request's outcome (accepted, replayed, found or an error code).",
     labelNames: ["outcome", "route"] as const,
     buckets: LATENCY_BUCKETS,
     registers: [registry],

@@ -14,6 +14,7 @@ export { deleteKeys } from "./delete-keys";
 export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions } from "./fixtures";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
+export { promtoolFindings } from "./promtool";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";
 export { type HttpAnswer, type HttpRequest, orderIdOf, problemCode, sendHttp } from "./send-http";

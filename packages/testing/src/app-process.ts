@@ -101,6 +101,14 @@ export class AppProcess {
   }
 
   /**
+   * Spawns the process without waiting for it to be ready (`waitUntilReady()` does), for tests
+   * of what happens while it starts.
+   */
+  static launch(options: AppProcessOptions): Promise<AppProcess> {
+    return AppProcess.spawn(options);
+  }
+
+  /**
    * Starts a process that is expected to refuse to start (a failed start-up check, bad
    * configuration): resolves once it has exited, with all its output read; rejects (and kills
    * it) if it becomes ready instead or does not exit within the timeout.

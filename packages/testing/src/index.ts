@@ -4,6 +4,7 @@ export {
   type AppOptions,
   AppProcess,
   type AppProcessOptions,
+  type CommandOptions,
   type EntryOptions,
   type ExitStatus,
 } from "./app-process";

@@ -12,7 +12,7 @@ export const dbPoolMax = (defaultValue: number) =>
 
 export const databaseFields = {
   DATABASE_URL: connectionUrl(["postgres:", "postgresql:"], DEFAULT_DATABASE_URL).describe(
-    "Postgres. Railway's `DATABASE_URL` works as it comes (private hosts resolve to IPv6).",
+    "Postgres (the receiver only reads: credentials and order status). Railway's `DATABASE_URL` works as it comes.",
   ),
   DB_POOL_MAX: dbPoolMax(10),
   DB_CONNECT_TIMEOUT_SECONDS: integer(10, { min: 1, max: 600 }).describe(
@@ -38,7 +38,7 @@ export const redisFields = {
 
 export const serviceFields = {
   LOG_LEVEL: logLevel.describe(
-    "pino log level; `warn` drops the receiver's per-request and the worker's per-job lines.",
+    "pino log level. At `info` the receiver logs one line per request and the worker one per job; `warn` keeps only retries, failures and problems.",
   ),
   NODE_ENV: z
     .enum(["development", "production", "test"])

@@ -122,7 +122,7 @@ below, which work against a local Postgres and Redis. Railway's \`DATABASE_URL\`
 \`PORT\` work as they come (private hostnames may resolve to IPv6).
 
 With Docker Compose, copy \`.env.example\` to \`.env\` and uncomment what you change
-([operations](operations.md#docker-compose)). What the receiver's edge settings protect against:
+([operations](operations.md#run-the-whole-stack-with-docker-compose)). What the receiver's edge settings protect against:
 [edge protection](edge-protection.md#configuration).`;
 
 /** docs/configuration.md, from the schemas. */

@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type AppProcess, type HttpAnswer, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Scenario } from "./harness/scenario";
+import { orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
+import { describe, expect, it } from "vitest";
+import { appsForFile } from "./harness/apps-for-file";
 
 // Issue 12: alert messages as TradingView users paste them (TradingView and TradersPost
 // templates, placeholders filled the way TradingView fills them), and every example of
@@ -15,29 +14,7 @@ import { Scenario } from "./harness/scenario";
 const DOC = fileURLToPath(new URL("../../../docs/tradingview.md", import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 
-let scenario: Scenario;
-let receiver: AppProcess;
-const agent = new Agent({ keepAlive: true });
-
-beforeAll(async () => {
-  scenario = await Scenario.create("tradingview");
-  receiver = await scenario.startReceiver();
-  await scenario.startWorker();
-}, 60_000);
-afterAll(async () => {
-  agent.destroy();
-  await scenario?.close();
-});
-
-function post(body: string, token = scenario.tokens[0]!): Promise<HttpAnswer> {
-  return sendHttp(receiver.origin, {
-    path: `/v1/webhooks/${token}`,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-    body,
-    agent,
-    timeoutMs: 10_000,
-  });
-}
+const apps = appsForFile("tradingview");
 
 interface OrderView {
   status: string;
@@ -55,11 +32,11 @@ interface OrderView {
 async function settled(orderId: string): Promise<OrderView> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const answer = await sendHttp(receiver.origin, {
+    const answer = await sendHttp(apps.receiver.origin, {
       method: "GET",
       path: `/v1/orders/${orderId}`,
-      headers: { authorization: `Bearer ${scenario.tokens[0]}` },
-      agent,
+      headers: { authorization: `Bearer ${apps.scenario.tokens[0]}` },
+      agent: apps.agent,
     });
     const view = JSON.parse(answer.text) as OrderView;
     if (view.status === "accepted" || view.status === "rejected" || Date.now() > deadline) return view;
@@ -200,7 +177,7 @@ describe("TradingView and TradersPost templates", () => {
   it.each(cases)("accepts $name and stores the order it means", async ({ template, values, expected }) => {
     const filled = tradingView(values);
     const body = fill(template, filled);
-    const answer = await post(body);
+    const answer = await apps.post(body);
     expect(answer.status, `${answer.text} for ${body}`).toBe(202);
     const view = await settled(orderIdOf(answer.text)!);
     const { alertTime, ...fields } = expected;
@@ -265,7 +242,7 @@ describe("docs/tradingview.md", () => {
     for (const block of docBlocks().filter((b) => b.info.endsWith(" alert"))) {
       const body = fill(block.text, tradingView());
       if (block.info.startsWith("json")) expect(() => JSON.parse(body), `line ${block.line}`).not.toThrow();
-      const answer = await post(body);
+      const answer = await apps.post(body);
       expect(answer.status, `docs/tradingview.md line ${block.line}: ${answer.text}`).toBe(202);
       const view = await settled(orderIdOf(answer.text)!);
       expect(view.status, `line ${block.line}: ${JSON.stringify(view)}`).toBe("accepted");
@@ -279,7 +256,7 @@ describe("docs/tradingview.md", () => {
       if (block.info !== "json refused") continue;
       const problem = blocks[i + 1]!;
       expect(problem.info, `line ${problem.line}`).toBe("json problem");
-      const answer = await post(block.text);
+      const answer = await apps.post(block.text);
       expect(JSON.parse(answer.text), `docs/tradingview.md line ${block.line}: ${answer.text}`).toMatchObject(
         JSON.parse(problem.text),
       );
@@ -292,7 +269,7 @@ describe("docs/tradingview.md", () => {
     expect(rows.length).toBeGreaterThan(5);
     for (const [sent, returned] of rows) {
       const body = `{"ticker":"ES","action":"buy","quantity":${sent},"comment":"decimal ${JSON.stringify(sent).slice(1, -1)}"}`;
-      const answer = await post(body);
+      const answer = await apps.post(body);
       expect(answer.status, `${answer.text} for ${body}`).toBe(202);
       const view = await settled(orderIdOf(answer.text)!);
       expect(view.quantity, body).toBe(JSON.parse(returned));
@@ -301,29 +278,29 @@ describe("docs/tradingview.md", () => {
 
   it("answers the default message's equivalent JSON like the message, and other text with malformed_json", async () => {
     const message = docBlocks().find((b) => b.info === "text alert")!;
-    const view = await settled(orderIdOf((await post(`${message.text.trim()} `)).text)!);
+    const view = await settled(orderIdOf((await apps.post(`${message.text.trim()} `)).text)!);
     expect(view).toMatchObject({ ticker: "NQ1!", action: "buy", quantity: "1", sentiment: "long" });
-    const other = await post("buy NQ1! 1");
+    const other = await apps.post("buy NQ1! 1");
     expect(other.status, other.text).toBe(400);
     expect(problemCode(other.text)).toBe("malformed_json");
     expect(other.text).toContain('{\\"ticker\\":\\"NQ1!\\",\\"action\\":\\"buy\\",\\"quantity\\":\\"1\\"}');
   });
 
   it("runs the signing example against a signed webhook: 202", async () => {
-    const signed = await scenario.addFixture({ signingSecret: true });
+    const signed = await apps.scenario.addFixture({ signingSecret: true });
     const code = docBlocks().find((b) => b.info === "js sign")!.text;
     // The example as a user runs it: node, with the standardwebhooks package installed.
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", code], {
       cwd: PACKAGE_DIR,
       env: {
         PATH: process.env.PATH ?? "",
-        ORDERHOOK_URL: `${receiver.origin}/v1/webhooks/${signed.token}`,
+        ORDERHOOK_URL: `${apps.receiver.origin}/v1/webhooks/${signed.token}`,
         ORDERHOOK_SECRET: signed.signingSecret!,
       },
       timeout: 20_000,
     });
     expect(stdout, stdout).toMatch(/^202 \{"orderId":/);
-    const unsigned = await post('{"ticker":"AAPL","action":"buy","quantity":"1"}', signed.token);
+    const unsigned = await apps.post('{"ticker":"AAPL","action":"buy","quantity":"1"}', signed.token);
     expect(unsigned.status, unsigned.text).toBe(401);
   });
 });

@@ -10,6 +10,14 @@ import { createOrderWriter } from "./order-writer";
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
 let fixture: Fixture;
 
+/** The outcome of a row Postgres refused, stood in for by a `rejected` row with this reason. */
+const refused = (code: string, reason: RegExp) => ({
+  kind: "refused",
+  status: "rejected",
+  reason: expect.stringMatching(reason),
+  code,
+});
+
 beforeAll(async () => {
   fixture = await createFixture(client.db);
 });
@@ -109,15 +117,8 @@ describe("createOrderWriter", () => {
     bad.alert.comment = "nul\u0000byte";
     jobs.splice(17, 0, bad);
     const outcomes = await Promise.all(jobs.map((job) => writer.write(orderRow(job, "accepted"))));
-    const refused = outcomes.filter((o) => o.kind !== "written");
-    expect(refused).toEqual([
-      {
-        kind: "refused",
-        status: "rejected",
-        reason: expect.stringMatching(/^invalid_order: /),
-        code: "invalid_order",
-      },
-    ]);
+    const notWritten = outcomes.filter((o) => o.kind !== "written");
+    expect(notWritten).toEqual([refused("invalid_order", /^invalid_order: /)]);
     expect(outcomes[17]!.kind).toBe("refused");
     const [row] = await client.db.select().from(orders).where(eq(orders.id, bad.orderId));
     expect(row).toMatchObject({ status: "rejected", comment: "nul\ufffdbyte" });
@@ -132,12 +133,7 @@ describe("createOrderWriter", () => {
       alert_time: -1_000_000_000_000_000,
     };
     const outcome = await writer.write(row);
-    expect(outcome).toEqual({
-      kind: "refused",
-      status: "rejected",
-      reason: expect.stringMatching(/^invalid_order: /),
-      code: "invalid_order",
-    });
+    expect(outcome).toEqual(refused("invalid_order", /^invalid_order: /));
     const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
     expect(stored, JSON.stringify(stored)).toMatchObject({
       status: "rejected",
@@ -151,12 +147,7 @@ describe("createOrderWriter", () => {
     const job = buildOrderJob(fixture);
     // Past the job contract (which refuses it), as forged or corrupted Redis data would be.
     const outcome = await writer.write({ ...orderRow(job, "accepted"), quantity: "not a number" });
-    expect(outcome).toEqual({
-      kind: "refused",
-      status: "rejected",
-      reason: expect.stringMatching(/stored without its fields/),
-      code: "invalid_order",
-    });
+    expect(outcome).toEqual(refused("invalid_order", /stored without its fields/));
     const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
     expect(stored, JSON.stringify(stored)).toMatchObject({
       status: "rejected",
@@ -176,12 +167,7 @@ describe("createOrderWriter", () => {
     const again = buildOrderJob(fixture, body);
     expect(await writer.write(orderRow(first, "accepted"))).toMatchObject({ kind: "written" });
     const outcome = await writer.write(orderRow(again, "accepted"));
-    expect(outcome).toEqual({
-      kind: "refused",
-      status: "rejected",
-      reason: expect.stringMatching(/^duplicate_idempotency_key: /),
-      code: "duplicate_idempotency_key",
-    });
+    expect(outcome).toEqual(refused("duplicate_idempotency_key", /^duplicate_idempotency_key: /));
     const [row] = await client.db.select().from(orders).where(eq(orders.id, again.orderId));
     expect(row).toMatchObject({ status: "rejected", idempotencyKey: null });
   });

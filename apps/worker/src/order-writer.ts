@@ -3,6 +3,7 @@ import type { OrderStatus } from "@orderhook/db";
 import { type OrderReasonCode, orderReason, orderReasonCodeOf } from "@orderhook/errors";
 import type { Sql } from "postgres";
 import { ORDER_INSERT_COLUMNS, ORDER_INSERT_VALUES, ORDER_RECORD, type OrderRow } from "./order-columns";
+import { bareRow } from "./order-row";
 import { isRowError, sqlState } from "./transient-error";
 
 /** `code` is the reason's code: the caller's for a row it wrote, the stored row's for an existing one. */
@@ -201,8 +202,12 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
         return;
       }
       const bare = bareRow(
-        row,
-        toStorableText(`${reason}; stored without its fields: ${(second as Error).message}`),
+        {
+          ...row,
+          raw_payload: {},
+          received_at: isStorableTime(row.received_at) ? row.received_at : Date.now(),
+        },
+        `${reason}; stored without its fields: ${(second as Error).message}`,
       );
       if (sqlState(second) === "23503") {
         bare.account_id = null;
@@ -276,33 +281,5 @@ function storableRow(row: OrderRow): OrderRow {
     alert_time: row.alert_time !== null && isStorableTime(row.alert_time) ? row.alert_time : null,
     raw_payload: toStorable(row.raw_payload),
     reason: row.reason === null ? null : toStorableText(row.reason),
-  };
-}
-
-/** Only what identifies the order, its owner and why it was refused. */
-function bareRow(row: OrderRow, reason: string): OrderRow {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    account_id: row.account_id,
-    webhook_id: row.webhook_id,
-    idempotency_key: null,
-    ticker: toStorableText(row.ticker.slice(0, 64)),
-    action: toStorableText(row.action.slice(0, 32)),
-    order_type: toStorableText(row.order_type.slice(0, 32)),
-    limit_price: null,
-    stop_price: null,
-    quantity: null,
-    time_in_force: toStorableText(row.time_in_force.slice(0, 32)),
-    take_profit: null,
-    stop_loss: null,
-    signal_price: null,
-    sentiment: null,
-    comment: null,
-    alert_time: null,
-    raw_payload: {},
-    status: "rejected",
-    reason,
-    received_at: isStorableTime(row.received_at) ? row.received_at : Date.now(),
   };
 }

@@ -1,13 +1,4 @@
-import { findMigrationsFolder, runMigrations } from "@orderhook/db";
-import {
-  AppProcess,
-  RedisServer,
-  scratchDatabase,
-  testDatabaseUrl,
-  testRedisUrl,
-  uniquePrefix,
-} from "@orderhook/testing";
-import postgres from "postgres";
+import { AppProcess, RedisServer, testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 
 function workerEnv(overrides: Record<string, string>): Record<string, string> {
@@ -29,28 +20,6 @@ describe("worker start-up", () => {
     });
     expect(await worker.exited, worker.output).toEqual({ code: 1, signal: null });
     expect(worker.output).toContain("pnpm orderhook db migrate");
-  }, 60_000);
-
-  it("exits 1 naming the migrate command and the column when the orders table lacks one", async () => {
-    const scratch = scratchDatabase("cols");
-    try {
-      await runMigrations({
-        url: scratch.url,
-        migrationsFolder: findMigrationsFolder(),
-        createDatabase: true,
-      });
-      const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
-      await sql`alter table orders drop column sentiment`.finally(() => sql.end({ timeout: 5 }));
-      const worker = await AppProcess.startExpectingFailure({
-        app: "worker",
-        env: workerEnv({ DATABASE_URL: scratch.url }),
-      });
-      expect(await worker.exited, worker.output).toEqual({ code: 1, signal: null });
-      expect(worker.output).toContain("pnpm orderhook db migrate");
-      expect(worker.output).toContain("sentiment");
-    } finally {
-      await scratch.drop();
-    }
   }, 60_000);
 
   it("exits 1 naming every invalid variable", async () => {

@@ -2,21 +2,10 @@ import { type OrderJob, orderJobSchema } from "@orderhook/queue";
 import type { Fixture } from "@orderhook/testing";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestReceiver, type TestReceiver } from "../test/receiver-harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { receiverForFile } from "../test/receiver-harness";
 
-let r: TestReceiver;
-let f: Fixture;
-let signed: Fixture;
-
-beforeAll(async () => {
-  r = await createTestReceiver();
-  f = await r.fixture();
-  signed = await r.fixture({ signingSecret: true });
-});
-afterAll(async () => {
-  await r.close();
-});
+const file = receiverForFile();
 
 interface Answer {
   status: number;
@@ -24,8 +13,12 @@ interface Answer {
   text: string;
 }
 
-async function post(body: string, headers: Record<string, string> = {}, token = f.token): Promise<Answer> {
-  const res = await r.app.request(`/v1/webhooks/${token}`, {
+async function post(
+  body: string,
+  headers: Record<string, string> = {},
+  token = file.f.token,
+): Promise<Answer> {
+  const res = await file.r.app.request(`/v1/webhooks/${token}`, {
     method: "POST",
     body,
     headers: { "content-type": "text/plain", ...headers },
@@ -41,7 +34,7 @@ async function post(body: string, headers: Record<string, string> = {}, token = 
 /** The job the receiver queued for a 202. */
 async function queued(answer: Answer): Promise<OrderJob> {
   expect(answer.status, answer.text).toBe(202);
-  const job = await r.queue.getJob(String(answer.body.orderId));
+  const job = await file.r.queue.getJob(String(answer.body.orderId));
   expect(job, answer.text).toBeDefined();
   return orderJobSchema.parse(job!.data);
 }
@@ -158,6 +151,11 @@ describe("TradingView's default strategy message", () => {
 });
 
 describe("Svix and Standard Webhooks senders", () => {
+  let signed: Fixture;
+  beforeAll(async () => {
+    signed = await file.r.fixture({ signingSecret: true });
+  });
+
   const sign = (signer: StandardWebhook | SvixWebhook, id: string, body: string) =>
     signer.sign(id, new Date(), body);
 

@@ -15,6 +15,7 @@ const processSuites = [
   "packages/reliability/src/**/*.test.ts",
   "tools/bench/src/**/*.int.test.ts",
   "packages/deploy/src/image-build.int.test.ts",
+  "packages/deploy/src/quick-start.int.test.ts",
   "apps/worker/src/end-to-end.int.test.ts",
   "apps/worker/src/worker-startup.int.test.ts",
 ];

@@ -1,5 +1,12 @@
 import { DEMO_EMAIL } from "@orderhook/admin";
-import { brokerAccounts, createDbClient, hashToken, users, webhooks } from "@orderhook/db";
+import {
+  brokerAccounts,
+  createDbClient,
+  hashToken,
+  tokenDisplayPrefix,
+  users,
+  webhooks,
+} from "@orderhook/db";
 import { testDatabaseUrl } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -58,6 +65,32 @@ describe("orderhook demo", () => {
     expect(accounts).toHaveLength(1);
     const hooks = await client.db.select().from(webhooks).where(eq(webhooks.userId, demoUsers[0]!.id));
     expect(hooks).toHaveLength(1);
+  });
+
+  it("with --keep-token, leaves a working demo token alone and issues one only when none works", async () => {
+    const issued = (await run(["demo", "--json"])).json<Demo>();
+    const kept = await run(["demo", "--keep-token", "--json"]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.json(), kept.stdout).toMatchObject({
+      token: null,
+      tokenKept: true,
+      webhookId: issued.webhookId,
+      tokenPrefix: tokenDisplayPrefix(issued.token),
+    });
+    const human = await run(["demo", "--keep-token"]);
+    expect(human.stdout, human.stdout).toContain("still works");
+    const [webhook] = await client.db.select().from(webhooks).where(eq(webhooks.id, issued.webhookId));
+    expect(webhook, "the printed token must keep working").toMatchObject({
+      tokenHash: hashToken(issued.token),
+    });
+
+    expect((await run(["webhook", "revoke", issued.webhookId])).code).toBe(0);
+    const revived = await run(["demo", "--keep-token", "--json"]);
+    expect(revived.code, revived.stderr).toBe(0);
+    const fresh = revived.json<Demo>();
+    expect(fresh.token, revived.stdout).toMatch(/^oh_/);
+    const [after] = await client.db.select().from(webhooks).where(eq(webhooks.id, issued.webhookId));
+    expect(after).toMatchObject({ active: true, tokenHash: hashToken(fresh.token) });
   });
 
   it("brings a revoked demo webhook back to life", async () => {

@@ -11,7 +11,7 @@ import { describeFailure } from "./describe-failure";
 
 export type { CliIo } from "./cli-context";
 
-function buildProgram(ctx: CliContext, io: CliIo): Command {
+export function buildProgram(ctx: CliContext, io: CliIo): Command {
   const program = new Command("orderhook")
     .description("orderhook admin: users, broker accounts, webhooks, orders and failed jobs")
     .exitOverride()

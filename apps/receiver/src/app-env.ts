@@ -5,7 +5,7 @@ export interface AppEnv {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
   Variables: {
     requestId: string;
-    /** Outcome for logs and metrics: an error code, "accepted" or "replayed". */
+    /** The request's outcome for logs and metrics: an error code, "accepted", "replayed" or "found". */
     outcome: string;
   };
 }

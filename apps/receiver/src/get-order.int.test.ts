@@ -5,12 +5,14 @@ import { Worker } from "bullmq";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
+import type { RequestRecord } from "./app";
 
 let r: TestReceiver;
 let f: Fixture;
+const requests: RequestRecord[] = [];
 
 beforeAll(async () => {
-  r = await createTestReceiver();
+  r = await createTestReceiver({ onRequest: (record) => requests.push(record) });
   f = await r.fixture();
 });
 afterAll(async () => {
@@ -102,6 +104,23 @@ describe("GET /v1/orders/{orderId}", () => {
       expect(status, text).toBe(401);
       expect(body.code, text).toBe("invalid_token");
     }
+  });
+});
+
+describe("the request outcome of GET /v1/orders/{orderId} in logs and metrics", () => {
+  it("is the request's own (found, not_found, invalid_token), never the order's status", async () => {
+    const orderId = await accept("outcome");
+    const outcomes = async (token: string | null, id = orderId) => {
+      const answer = await getOrder(id, token);
+      const record = requests.findLast((rec) => rec.route === "/v1/orders/:orderId");
+      return [answer.status, record?.outcome, answer.text] as const;
+    };
+    const [found, foundOutcome, foundText] = await outcomes(f.token);
+    expect([found, foundOutcome], foundText).toEqual([200, "found"]);
+    const [missing, missingOutcome, missingText] = await outcomes(f.token, uuidv7());
+    expect([missing, missingOutcome], missingText).toEqual([404, "not_found"]);
+    const [refused, refusedOutcome, refusedText] = await outcomes("oh_nope");
+    expect([refused, refusedOutcome], refusedText).toEqual([401, "invalid_token"]);
   });
 });
 

@@ -43,7 +43,9 @@ export function createGetOrderHandler(deps: {
       misses?.hit(creds.userId);
       throw notFound();
     }
-    c.set("outcome", view.status);
+    // The request's outcome, never the order's status: an order `accepted` by the worker must
+    // not count with the alerts the webhook route accepted.
+    c.set("outcome", "found");
     return jsonResponse(200, view, c.get("requestId"));
   };
 }

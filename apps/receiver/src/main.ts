@@ -21,23 +21,26 @@ async function start() {
   const admin = receiver.adminApp
     ? await startServer(receiver.adminApp, { port: env.ADMIN_PORT, hostname: env.ADMIN_HOST, timeouts })
     : null;
+  if (admin) logger.info({ port: admin.port, host: env.ADMIN_HOST }, "admin listening (metrics, dashboard)");
   const server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST, timeouts });
+  logger.info({ port: server.port, host: env.HOST }, "receiver listening");
   return { receiver, server, admin };
 }
 
-const { receiver, server, admin } = await start().catch((error: unknown) => {
+const starting = start().catch((error: unknown) => {
   logger.fatal({ err: (error as Error).message }, "receiver cannot start");
   return exitAfterLogs(destination, 1);
 });
-if (admin) logger.info({ port: admin.port, host: env.ADMIN_HOST }, "admin listening (metrics, dashboard)");
-logger.info({ port: server.port, host: env.HOST }, "receiver listening");
 
 let stopping = false;
+// Registered before start-up finishes, so a SIGTERM during it still ends in a drain and exit 0
+// instead of Node's default (killed by the signal).
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "draining");
   setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
+  const { receiver, server, admin } = await starting;
   receiver.beginShutdown();
   // Most of the budget goes to in-flight requests; the rest to closing connections.
   await server.close(Math.floor(env.SHUTDOWN_TIMEOUT_MS * 0.8));

@@ -1,5 +1,6 @@
+import { registerProcessMetrics } from "@orderhook/observability";
 import type { OrderQueue } from "@orderhook/queue";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestRecord } from "./app";
 
 // Sub-millisecond resolution where the ack targets live (p50 ≤ 1 ms, p99 ≤ 3 ms).
@@ -25,11 +26,11 @@ export function createReceiverMetrics(
   options: { credentialCacheSize?: () => number; activeTokens?: () => number } = {},
 ): ReceiverMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
 
   const ack = new Histogram({
     name: "orderhook_receiver_ack_seconds",
-    help: "Time from request start to response, by outcome (accepted, replayed or an error code).",
+    help: "Time from request start to response, by the request's outcome (accepted, replayed, found or an error code).",
     labelNames: ["outcome", "route"] as const,
     buckets: LATENCY_BUCKETS,
     registers: [registry],
@@ -52,29 +53,18 @@ export function createReceiverMetrics(
     labelNames: ["state"] as const,
     registers: [registry],
   });
-  const { credentialCacheSize } = options;
-  if (credentialCacheSize !== undefined) {
-    new Gauge({
-      name: "orderhook_receiver_credential_cache_entries",
-      help: "Token hashes held in the in-process credential cache.",
-      registers: [registry],
-      collect() {
-        this.set(credentialCacheSize());
-      },
-    });
-  }
-
-  const { activeTokens } = options;
-  if (activeTokens !== undefined) {
-    new Gauge({
-      name: "orderhook_receiver_active_tokens",
-      help: "Token hashes of active webhooks held in memory; any other token is refused without a query.",
-      registers: [registry],
-      collect() {
-        this.set(activeTokens());
-      },
-    });
-  }
+  scrapedGauge(
+    registry,
+    "orderhook_receiver_credential_cache_entries",
+    "Token hashes held in the in-process credential cache.",
+    options.credentialCacheSize,
+  );
+  scrapedGauge(
+    registry,
+    "orderhook_receiver_active_tokens",
+    "Token hashes of active webhooks held in memory; any other token is refused without a query.",
+    options.activeTokens,
+  );
 
   const queriesInFlight = new Gauge({
     name: "orderhook_receiver_db_queries_in_flight",
@@ -131,4 +121,22 @@ export function createReceiverMetrics(
       return () => clearInterval(timer);
     },
   };
+}
+
+/** A gauge read at scrape time, when there is something to read. */
+function scrapedGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: (() => number) | undefined,
+): void {
+  if (read === undefined) return;
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }

@@ -11,6 +11,7 @@ import {
 } from "@orderhook/testing";
 import type { Hono } from "hono";
 import type { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { createActiveTokenLoader } from "../src/active-token-loader";
 import { type ActiveTokens, createActiveTokens } from "../src/active-tokens";
 import { type AppDeps, createApp } from "../src/app";
@@ -142,3 +143,22 @@ export async function createTestReceiver(
 }
 
 export const buyAlert = { ticker: "AAPL", action: "buy", quantity: 10 };
+
+/**
+ * The test receiver and one fixture for all the tests of a file: created before the first,
+ * closed after the last (read them inside tests and hooks).
+ */
+export function receiverForFile(overrides?: Parameters<typeof createTestReceiver>[0]): {
+  r: TestReceiver;
+  f: Fixture;
+} {
+  const file = {} as { r: TestReceiver; f: Fixture };
+  beforeAll(async () => {
+    file.r = await createTestReceiver(overrides);
+    file.f = await file.r.fixture();
+  });
+  afterAll(async () => {
+    await file.r?.close();
+  });
+  return file;
+}

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { ORDER_TABLE_COLUMNS } from "./order-columns";
 
 export class DatabaseNotReadyError extends Error {
   constructor(cause: unknown) {
@@ -11,16 +12,14 @@ export class DatabaseNotReadyError extends Error {
 }
 
 /**
- * Start-up check: Postgres answers and the orders table has every column the worker
- * writes. Connection errors pass through as they are; schema errors name the fix.
+ * Start-up check: Postgres answers and the orders table has every column of the Drizzle
+ * table, those the worker writes among them. Connection errors pass through as they are;
+ * schema errors name the fix.
  */
 export async function checkDatabase(sql: Sql): Promise<void> {
   await sql`select 1`;
   try {
-    await sql`select id, user_id, account_id, webhook_id, idempotency_key, ticker, action, quantity,
-      order_type, limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price, sentiment,
-      comment, alert_time, raw_payload, status, reason, received_at, processed_at
-      from orders limit 0`;
+    await sql.unsafe(`select ${ORDER_TABLE_COLUMNS.join(", ")} from orders limit 0`);
   } catch (error) {
     throw new DatabaseNotReadyError(error);
   }

@@ -263,14 +263,22 @@ describe("createWorker", () => {
     const before = buildOrderJob(owner, undefined, { receivedAt: revokedAt - 1_000 });
     const after = buildOrderJob(owner, undefined, { receivedAt: revokedAt + 1_000 });
     const queue = await enqueue(prefix, [before, after]);
-    start(prefix);
+    const { metrics } = start(prefix);
     const rows = await settledRows([before.orderId, after.orderId]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(before.orderId)?.status).toBe("accepted");
     expect(byId.get(after.orderId)).toMatchObject({
       status: "rejected",
-      reason: expect.stringMatching(/^webhook_revoked/),
+      reason: "webhook_revoked: the webhook was revoked before the alert arrived",
     });
+    // Metrics label by the reason's code, never by its text.
+    const outcomes = (await metrics.jobs.get()).values.map((v) => v.labels);
+    expect(outcomes, JSON.stringify(outcomes)).toEqual(
+      expect.arrayContaining([
+        { outcome: "accepted", code: "" },
+        { outcome: "rejected", code: "webhook_revoked" },
+      ]),
+    );
     await queue.close();
   });
 

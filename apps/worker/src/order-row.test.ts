@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { orderReason } from "@orderhook/errors";
 import { describe, expect, it } from "vitest";
 import { salvageRow } from "./order-row";
+
+const invalid = orderReason("invalid_job", "does not match the job contract");
 
 describe("salvageRow", () => {
   it("keeps what a contract-breaking job still tells about the order, as a rejected row", () => {
@@ -15,7 +18,7 @@ describe("salvageRow", () => {
         raw: { x: 1 },
         receivedAt: 5,
       },
-      "invalid_job: alert.action expected one of buy, sell, exit, cancel",
+      orderReason("invalid_job", "alert.action expected one of buy, sell, exit, cancel"),
       9,
     );
     expect(row).toMatchObject({
@@ -32,14 +35,14 @@ describe("salvageRow", () => {
   });
 
   it("gives up when the order id or the owner is unusable", () => {
-    expect(salvageRow("42", { userId: randomUUID() }, "invalid_job", 1)).toBeNull();
-    expect(salvageRow(randomUUID(), { userId: 7 }, "invalid_job", 1)).toBeNull();
-    expect(salvageRow(randomUUID(), "garbage", "invalid_job", 1)).toBeNull();
+    expect(salvageRow("42", { userId: randomUUID() }, invalid, 1)).toBeNull();
+    expect(salvageRow(randomUUID(), { userId: 7 }, invalid, 1)).toBeNull();
+    expect(salvageRow(randomUUID(), "garbage", invalid, 1)).toBeNull();
   });
 
   it("falls back to the job's enqueue time and the whole job data when fields are missing", () => {
     const data = { userId: randomUUID() };
-    expect(salvageRow(randomUUID(), data, "invalid_job", 1234)).toMatchObject({
+    expect(salvageRow(randomUUID(), data, invalid, 1234)).toMatchObject({
       received_at: 1234,
       raw_payload: data,
       ticker: "",

@@ -1,37 +1,10 @@
 import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
+import type { OrderReason } from "@orderhook/errors";
 import type { OrderJob } from "@orderhook/queue";
+import type { OrderRow } from "./order-columns";
 
-/**
- * One orders row as the batch INSERT reads it (`json_to_recordset`), snake_case like the
- * columns; times are epoch milliseconds; decimals are the exact text the `numeric` columns get.
- */
-export interface OrderRow {
-  id: string;
-  user_id: string;
-  account_id: string | null;
-  webhook_id: string | null;
-  idempotency_key: string | null;
-  ticker: string;
-  action: string;
-  quantity: string | null;
-  order_type: string;
-  limit_price: string | null;
-  stop_price: string | null;
-  time_in_force: string;
-  take_profit: unknown;
-  stop_loss: unknown;
-  signal_price: string | null;
-  sentiment: string | null;
-  comment: string | null;
-  alert_time: number | null;
-  raw_payload: unknown;
-  status: OrderStatus;
-  reason: string | null;
-  received_at: number;
-}
-
-export function orderRow(job: OrderJob, status: OrderStatus, reason: string | null = null): OrderRow {
+export function orderRow(job: OrderJob, status: OrderStatus, reason: OrderReason | null = null): OrderRow {
   const { alert } = job;
   return {
     id: job.orderId,
@@ -54,7 +27,7 @@ export function orderRow(job: OrderJob, status: OrderStatus, reason: string | nu
     alert_time: alert.alertTime,
     raw_payload: job.raw,
     status,
-    reason,
+    reason: reason?.text ?? null,
     received_at: job.receivedAt,
   };
 }
@@ -82,7 +55,7 @@ function uuid(value: unknown): string | null {
 export function salvageRow(
   orderId: string,
   data: unknown,
-  reason: string,
+  reason: OrderReason,
   timestamp: number,
 ): OrderRow | null {
   const id = uuid(orderId);
@@ -91,28 +64,62 @@ export function salvageRow(
   const alert = field(data, "alert");
   const raw = field(data, "raw");
   const receivedAt = field(data, "receivedAt");
+  return bareRow(
+    {
+      id,
+      user_id: userId,
+      account_id: uuid(field(data, "accountId")),
+      webhook_id: uuid(field(data, "webhookId")),
+      ticker: field(alert, "ticker") ?? field(raw, "ticker") ?? field(raw, "symbol"),
+      action: field(alert, "action") ?? field(raw, "action"),
+      order_type: field(alert, "orderType"),
+      time_in_force: field(alert, "timeInForce"),
+      raw_payload: toStorable(raw !== null && typeof raw === "object" ? raw : (data ?? {})),
+      received_at: typeof receivedAt === "number" && isStorableTime(receivedAt) ? receivedAt : timestamp,
+    },
+    reason.text,
+  );
+}
+
+/** What a refusal row keeps: the order, its owner, what it was in a few words, and its payload. */
+export interface RowIdentity {
+  id: string;
+  user_id: string;
+  account_id: string | null;
+  webhook_id: string | null;
+  ticker: unknown;
+  action: unknown;
+  order_type: unknown;
+  time_in_force: unknown;
+  /** Storable already. */
+  raw_payload: unknown;
+  received_at: number;
+}
+
+/** A `rejected` row with only what identifies the order, storable whatever the job held. */
+export function bareRow(identity: RowIdentity, reason: string): OrderRow {
   return {
-    id,
-    user_id: userId,
-    account_id: uuid(field(data, "accountId")),
-    webhook_id: uuid(field(data, "webhookId")),
+    id: identity.id,
+    user_id: identity.user_id,
+    account_id: identity.account_id,
+    webhook_id: identity.webhook_id,
     idempotency_key: null,
-    ticker: text(field(alert, "ticker") ?? field(raw, "ticker") ?? field(raw, "symbol"), 64),
-    action: text(field(alert, "action") ?? field(raw, "action"), 32),
+    ticker: text(identity.ticker, 64),
+    action: text(identity.action, 32),
     quantity: null,
-    order_type: text(field(alert, "orderType"), 32),
+    order_type: text(identity.order_type, 32),
     limit_price: null,
     stop_price: null,
-    time_in_force: text(field(alert, "timeInForce"), 32),
+    time_in_force: text(identity.time_in_force, 32),
     take_profit: null,
     stop_loss: null,
     signal_price: null,
     sentiment: null,
     comment: null,
     alert_time: null,
-    raw_payload: toStorable(raw !== null && typeof raw === "object" ? raw : (data ?? {})),
+    raw_payload: identity.raw_payload,
     status: "rejected",
     reason: toStorableText(reason),
-    received_at: typeof receivedAt === "number" && isStorableTime(receivedAt) ? receivedAt : timestamp,
+    received_at: identity.received_at,
   };
 }

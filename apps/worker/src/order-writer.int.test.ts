@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createDbClient, orders } from "@orderhook/db";
+import { orderReason } from "@orderhook/errors";
 import { buildOrderJob, createFixture, type Fixture, testDatabaseUrl } from "@orderhook/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,14 @@ import { createOrderWriter } from "./order-writer";
 
 const client = createDbClient({ url: testDatabaseUrl(), max: 4, applicationName: "orderhook-worker-test" });
 let fixture: Fixture;
+
+/** The outcome of a row Postgres refused, stood in for by a `rejected` row with this reason. */
+const refused = (code: string, reason: RegExp) => ({
+  kind: "refused",
+  status: "rejected",
+  reason: expect.stringMatching(reason),
+  code,
+});
 
 beforeAll(async () => {
   fixture = await createFixture(client.db);
@@ -58,6 +67,38 @@ describe("createOrderWriter", () => {
     expect(first.rawPayload).toEqual(jobs[0]!.raw);
   });
 
+  it("reports an existing row with its stored reason's code, and none for a reason outside the vocabulary", async () => {
+    const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
+    const revoked = orderReason("webhook_revoked", "the webhook no longer exists");
+    const job = buildOrderJob(fixture);
+    expect(await writer.write(orderRow(job, "rejected", revoked), revoked.code)).toEqual({
+      kind: "written",
+      status: "rejected",
+      reason: revoked.text,
+      code: "webhook_revoked",
+    });
+    expect(await writer.write(orderRow(job, "accepted"))).toEqual({
+      kind: "existing",
+      status: "rejected",
+      reason: revoked.text,
+      code: "webhook_revoked",
+    });
+    const legacy = buildOrderJob(fixture);
+    await client.db.insert(orders).values({
+      id: legacy.orderId,
+      userId: fixture.userId,
+      ticker: "AAPL",
+      action: "buy",
+      orderType: "market",
+      timeInForce: "day",
+      rawPayload: {},
+      status: "rejected",
+      reason: "account disabled",
+      receivedAt: new Date(),
+    });
+    expect(await writer.write(orderRow(legacy, "accepted"))).toMatchObject({ kind: "existing", code: null });
+  });
+
   it("leaves one row when the same order is written twice, reporting the second as existing", async () => {
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
     const job = buildOrderJob(fixture);
@@ -76,10 +117,8 @@ describe("createOrderWriter", () => {
     bad.alert.comment = "nul\u0000byte";
     jobs.splice(17, 0, bad);
     const outcomes = await Promise.all(jobs.map((job) => writer.write(orderRow(job, "accepted"))));
-    const refused = outcomes.filter((o) => o.kind !== "written");
-    expect(refused).toEqual([
-      { kind: "refused", status: "rejected", reason: expect.stringMatching(/^invalid_order: /) },
-    ]);
+    const notWritten = outcomes.filter((o) => o.kind !== "written");
+    expect(notWritten).toEqual([refused("invalid_order", /^invalid_order: /)]);
     expect(outcomes[17]!.kind).toBe("refused");
     const [row] = await client.db.select().from(orders).where(eq(orders.id, bad.orderId));
     expect(row).toMatchObject({ status: "rejected", comment: "nul\ufffdbyte" });
@@ -94,11 +133,7 @@ describe("createOrderWriter", () => {
       alert_time: -1_000_000_000_000_000,
     };
     const outcome = await writer.write(row);
-    expect(outcome).toEqual({
-      kind: "refused",
-      status: "rejected",
-      reason: expect.stringMatching(/^invalid_order: /),
-    });
+    expect(outcome).toEqual(refused("invalid_order", /^invalid_order: /));
     const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
     expect(stored, JSON.stringify(stored)).toMatchObject({
       status: "rejected",
@@ -112,11 +147,7 @@ describe("createOrderWriter", () => {
     const job = buildOrderJob(fixture);
     // Past the job contract (which refuses it), as forged or corrupted Redis data would be.
     const outcome = await writer.write({ ...orderRow(job, "accepted"), quantity: "not a number" });
-    expect(outcome).toEqual({
-      kind: "refused",
-      status: "rejected",
-      reason: expect.stringMatching(/stored without its fields/),
-    });
+    expect(outcome).toEqual(refused("invalid_order", /stored without its fields/));
     const [stored] = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
     expect(stored, JSON.stringify(stored)).toMatchObject({
       status: "rejected",
@@ -136,11 +167,7 @@ describe("createOrderWriter", () => {
     const again = buildOrderJob(fixture, body);
     expect(await writer.write(orderRow(first, "accepted"))).toMatchObject({ kind: "written" });
     const outcome = await writer.write(orderRow(again, "accepted"));
-    expect(outcome).toEqual({
-      kind: "refused",
-      status: "rejected",
-      reason: expect.stringMatching(/^duplicate_idempotency_key: /),
-    });
+    expect(outcome).toEqual(refused("duplicate_idempotency_key", /^duplicate_idempotency_key: /));
     const [row] = await client.db.select().from(orders).where(eq(orders.id, again.orderId));
     expect(row).toMatchObject({ status: "rejected", idempotencyKey: null });
   });
@@ -148,7 +175,10 @@ describe("createOrderWriter", () => {
   it("turns a failed row into the replayed order's outcome without adding a row", async () => {
     const writer = createOrderWriter({ sql: client.sql, maxBatchSize: 10, maxWaitMs: 1 });
     const job = buildOrderJob(fixture);
-    await writer.write(orderRow(job, "failed", "transient: connect ECONNREFUSED"));
+    await writer.write(
+      orderRow(job, "failed", orderReason("transient", "connect ECONNREFUSED")),
+      "transient",
+    );
     const outcome = await writer.write(orderRow(job, "accepted"));
     expect(outcome).toMatchObject({ kind: "written", status: "accepted" });
     const rows = await client.db.select().from(orders).where(eq(orders.id, job.orderId));
@@ -162,6 +192,7 @@ describe("createOrderWriter", () => {
     expect(outcome).toEqual({
       kind: "unwritable",
       reason: expect.stringMatching(/^invalid_order: .*foreign key/),
+      code: "invalid_order",
     });
   });
 });

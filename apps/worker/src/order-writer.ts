@@ -1,18 +1,26 @@
 import { isStorableTime, toStorable, toStorableText } from "@orderhook/alert";
 import type { OrderStatus } from "@orderhook/db";
+import { type OrderReasonCode, orderReason, orderReasonCodeOf } from "@orderhook/errors";
 import type { Sql } from "postgres";
-import type { OrderRow } from "./order-row";
+import { ORDER_INSERT_COLUMNS, ORDER_INSERT_VALUES, ORDER_RECORD, type OrderRow } from "./order-columns";
+import { bareRow } from "./order-row";
 import { isRowError, sqlState } from "./transient-error";
 
+/** `code` is the reason's code: the caller's for a row it wrote, the stored row's for an existing one. */
 export type WriteOutcome =
   /** This call stored the row (or turned an earlier `failed` row into it). */
-  | { kind: "written"; status: OrderStatus; reason: string | null }
+  | { kind: "written"; status: OrderStatus; reason: string | null; code: OrderReasonCode | null }
   /** The row was already there: the job ran before (lost lock, crash after commit). */
-  | { kind: "existing"; status: OrderStatus; reason: string | null }
+  | { kind: "existing"; status: OrderStatus; reason: string | null; code: OrderReasonCode | null }
   /** Postgres refused the row; a `rejected` row with the reason stands in for it. */
-  | { kind: "refused"; status: "rejected"; reason: string }
+  | {
+      kind: "refused";
+      status: "rejected";
+      reason: string;
+      code: "invalid_order" | "duplicate_idempotency_key";
+    }
   /** Not even a `rejected` row could be stored (its owner is gone). */
-  | { kind: "unwritable"; reason: string };
+  | { kind: "unwritable"; reason: string; code: "invalid_order" };
 
 export interface OrderWriterOptions {
   sql: Sql;
@@ -25,7 +33,8 @@ export interface OrderWriterOptions {
 }
 
 export interface OrderWriter {
-  write(row: OrderRow): Promise<WriteOutcome>;
+  /** `code`: the code of the row's reason (null for an accepted row). */
+  write(row: OrderRow, code?: OrderReasonCode | null): Promise<WriteOutcome>;
   /** Writes whatever waits and resolves when every batch in flight has settled. */
   flush(): Promise<void>;
   /** Statements this writer is waiting on. */
@@ -34,24 +43,17 @@ export interface OrderWriter {
 
 interface Entry {
   row: OrderRow;
+  code: OrderReasonCode | null;
   resolve(outcome: WriteOutcome): void;
   reject(error: unknown): void;
 }
 
-const RECORD = `x(id uuid, user_id uuid, account_id uuid, webhook_id uuid, idempotency_key text, ticker text,
-  action text, quantity numeric, order_type text, limit_price numeric, stop_price numeric, time_in_force text,
-  take_profit jsonb, stop_loss jsonb, signal_price numeric, sentiment text, comment text, alert_time bigint,
-  raw_payload jsonb, status text, reason text, received_at bigint)`;
-
 // The whole batch travels as one JSON parameter: one prepared statement whatever the batch
-// size, no 65,535-parameter ceiling, and JSON.stringify is the cheapest encoder Node has.
-const INSERT = `insert into orders (id, user_id, account_id, webhook_id, idempotency_key, ticker, action,
-  quantity, order_type, limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price,
-  sentiment, comment, alert_time, raw_payload, status, reason, received_at, processed_at)
-select id, user_id, account_id, webhook_id, idempotency_key, ticker, action, quantity, order_type,
-  limit_price, stop_price, time_in_force, take_profit, stop_loss, signal_price, sentiment, comment,
-  to_timestamp(alert_time / 1000.0), raw_payload, status, reason, to_timestamp(received_at / 1000.0), now()
-from json_to_recordset($1::text::json) as ${RECORD}
+// size, no 65,535-parameter ceiling, and JSON.stringify is the cheapest encoder Node has. The
+// text is built once, from the Drizzle table (order-columns.ts).
+const INSERT = `insert into orders (${ORDER_INSERT_COLUMNS})
+select ${ORDER_INSERT_VALUES}
+from json_to_recordset($1::text::json) as ${ORDER_RECORD}
 on conflict do nothing
 returning id`;
 
@@ -127,7 +129,12 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
     const rest: Entry[] = [];
     for (const entry of batch) {
       if (ids.has(entry.row.id)) {
-        entry.resolve({ kind: "written", status: entry.row.status, reason: entry.row.reason });
+        entry.resolve({
+          kind: "written",
+          status: entry.row.status,
+          reason: entry.row.reason,
+          code: entry.code,
+        });
       } else {
         rest.push(entry);
       }
@@ -136,25 +143,25 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
   }
 
   async function settleConflicts(rest: Entry[]): Promise<void> {
-    const existing = await query<{ id: string; status: OrderStatus; reason: string | null }>(
+    const stored = await query<{ id: string; status: OrderStatus; reason: string | null }>(
       EXISTING,
       rest.map((e) => e.row.id),
     );
-    const byId = new Map(existing.map((r) => [r.id, r]));
+    const byId = new Map(stored.map((r) => [r.id, r]));
     const revive: Entry[] = [];
     const keyTaken: Entry[] = [];
     for (const entry of rest) {
       const row = byId.get(entry.row.id);
       if (row === undefined) keyTaken.push(entry);
       else if (row.status === "failed" && entry.row.status !== "failed") revive.push(entry);
-      else entry.resolve({ kind: "existing", status: row.status, reason: row.reason });
+      else entry.resolve(existingOutcome(row));
     }
     if (revive.length > 0) {
       const records = revive.map((e) => ({ id: e.row.id, status: e.row.status, reason: e.row.reason }));
       const revived = await query<{ id: string }>(REVIVE, records);
       const ids = new Set(revived.map((r) => r.id));
       for (const entry of revive) {
-        const outcome = { status: entry.row.status, reason: entry.row.reason };
+        const outcome = { status: entry.row.status, reason: entry.row.reason, code: entry.code };
         entry.resolve(
           ids.has(entry.row.id) ? { kind: "written", ...outcome } : { kind: "existing", ...outcome },
         );
@@ -164,14 +171,12 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
     // explicit key after the receiver's window. The order is kept as rejected, without the key.
     if (keyTaken.length > 0) {
       await writeBatch(
-        keyTaken.map((entry) =>
-          standIn(entry, {
-            ...entry.row,
-            idempotency_key: null,
-            status: "rejected",
-            reason: `duplicate_idempotency_key: key ${JSON.stringify(entry.row.idempotency_key)} already used by an earlier order`,
-          }),
-        ),
+        keyTaken.map((entry) => {
+          const detail = `key ${JSON.stringify(entry.row.idempotency_key)} already used by an earlier order`;
+          const reason = orderReason("duplicate_idempotency_key", detail).text;
+          const row: OrderRow = { ...entry.row, idempotency_key: null, status: "rejected", reason };
+          return standIn(entry, row, "duplicate_idempotency_key");
+        }),
       );
     }
   }
@@ -182,7 +187,7 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
    * reason, so the sender's orderId still has its row (the failed job keeps the payload).
    */
   async function refuse(entry: Entry, error: unknown): Promise<void> {
-    const reason = toStorableText(`invalid_order: ${(error as Error).message}`);
+    const reason = toStorableText(orderReason("invalid_order", (error as Error).message).text);
     const row: OrderRow = { ...storableRow(entry.row), status: "rejected", reason };
     if (sqlState(error) === "23503") {
       row.account_id = null;
@@ -197,8 +202,12 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
         return;
       }
       const bare = bareRow(
-        row,
-        toStorableText(`${reason}; stored without its fields: ${(second as Error).message}`),
+        {
+          ...row,
+          raw_payload: {},
+          received_at: isStorableTime(row.received_at) ? row.received_at : Date.now(),
+        },
+        `${reason}; stored without its fields: ${(second as Error).message}`,
       );
       if (sqlState(second) === "23503") {
         bare.account_id = null;
@@ -207,16 +216,16 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
       try {
         await insert([standIn(entry, bare)]);
       } catch (third) {
-        if (isRowError(third)) entry.resolve({ kind: "unwritable", reason });
+        if (isRowError(third)) entry.resolve({ kind: "unwritable", reason, code: "invalid_order" });
         else entry.reject(third);
       }
     }
   }
 
   return {
-    write(row) {
+    write(row, code = null) {
       return new Promise<WriteOutcome>((resolve, reject) => {
-        pending.push({ row, resolve, reject });
+        pending.push({ row, code, resolve, reject });
         if (pending.length >= maxBatchSize) flushPending();
         else if (timer === undefined) timer = setTimeout(flushPending, maxWaitMs);
       });
@@ -229,13 +238,23 @@ export function createOrderWriter(options: OrderWriterOptions): OrderWriter {
   };
 }
 
+/** An existing row's outcome; its code is read back from the stored reason. */
+function existingOutcome(row: { status: OrderStatus; reason: string | null }): WriteOutcome {
+  return { kind: "existing", status: row.status, reason: row.reason, code: orderReasonCodeOf(row.reason) };
+}
+
 /** Reports a stand-in row's outcome as the original's refusal. */
-function standIn(original: Entry, row: OrderRow): Entry {
+function standIn(
+  original: Entry,
+  row: OrderRow,
+  code: "invalid_order" | "duplicate_idempotency_key" = "invalid_order",
+): Entry {
   return {
     row,
+    code,
     resolve(outcome) {
       if (outcome.kind === "written")
-        original.resolve({ kind: "refused", status: "rejected", reason: row.reason! });
+        original.resolve({ kind: "refused", status: "rejected", reason: row.reason!, code });
       else original.resolve(outcome);
     },
     reject: original.reject,
@@ -262,33 +281,5 @@ function storableRow(row: OrderRow): OrderRow {
     alert_time: row.alert_time !== null && isStorableTime(row.alert_time) ? row.alert_time : null,
     raw_payload: toStorable(row.raw_payload),
     reason: row.reason === null ? null : toStorableText(row.reason),
-  };
-}
-
-/** Only what identifies the order, its owner and why it was refused. */
-function bareRow(row: OrderRow, reason: string): OrderRow {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    account_id: row.account_id,
-    webhook_id: row.webhook_id,
-    idempotency_key: null,
-    ticker: toStorableText(row.ticker.slice(0, 64)),
-    action: toStorableText(row.action.slice(0, 32)),
-    order_type: toStorableText(row.order_type.slice(0, 32)),
-    limit_price: null,
-    stop_price: null,
-    quantity: null,
-    time_in_force: toStorableText(row.time_in_force.slice(0, 32)),
-    take_profit: null,
-    stop_loss: null,
-    signal_price: null,
-    sentiment: null,
-    comment: null,
-    alert_time: null,
-    raw_payload: {},
-    status: "rejected",
-    reason,
-    received_at: isStorableTime(row.received_at) ? row.received_at : Date.now(),
   };
 }

@@ -1,3 +1,4 @@
+import { type OrderReason, type OrderReasonCode, orderReason } from "@orderhook/errors";
 import { type OrderJob, orderJobSchema } from "@orderhook/queue";
 import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
@@ -30,12 +31,6 @@ export interface ProcessableJob {
 
 type Outcome = "accepted" | "rejected" | "duplicate" | "retry" | "failed";
 
-function codeOf(reason: string | null): string {
-  if (reason === null) return "";
-  const colon = reason.indexOf(":");
-  return colon === -1 ? reason : reason.slice(0, colon);
-}
-
 function firstIssue(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   const issue = error.issues[0];
   return issue === undefined
@@ -51,21 +46,22 @@ function describe(error: unknown): string {
 export function createOrderProcessor(deps: OrderProcessorDeps) {
   const { writer, owners, logger, metrics, maxAttempts } = deps;
 
+  /** `code` labels the metrics; `reason` is the row's text (or the failed job's, when no row holds it). */
   function record(
     job: ProcessableJob,
     started: number,
     outcome: Outcome,
+    code: OrderReasonCode | null,
     reason: string | null,
     error?: unknown,
   ) {
     const seconds = (performance.now() - started) / 1000;
-    const code = codeOf(reason);
     metrics?.jobDuration.observe({ outcome }, seconds);
-    metrics?.jobs.inc({ outcome, code });
+    metrics?.jobs.inc({ outcome, code: code ?? "" });
     const line = {
       orderId: job.id,
       outcome,
-      code,
+      code: code ?? "",
       reason,
       attempt: job.attemptsMade + 1,
       durationMs: seconds * 1000,
@@ -80,7 +76,7 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
     const row = orderRow(data, "rejected", refusal.reason);
     if (refusal.webhookGone) row.webhook_id = null;
     if (refusal.accountGone) row.account_id = null;
-    return writer.write(row);
+    return writer.write(row, refusal.reason.code);
   }
 
   return async function processOrder(job: ProcessableJob): Promise<void> {
@@ -91,11 +87,14 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
       throw new UnrecoverableError(job.deferredFailure);
     }
     if (!parsed.success || parsed.data.orderId !== job.id) {
-      const reason = `invalid_job: ${parsed.success ? "orderId differs from the job id" : firstIssue(parsed.error)}`;
+      const reason = orderReason(
+        "invalid_job",
+        parsed.success ? "orderId differs from the job id" : firstIssue(parsed.error),
+      );
       const salvaged = salvageRow(job.id ?? "", job.data, reason, job.timestamp);
-      const outcome = salvaged === null ? null : await writer.write(salvaged);
-      record(job, started, "rejected", reason);
-      throw new UnrecoverableError(outcome?.kind === "unwritable" ? outcome.reason : reason);
+      const outcome = salvaged === null ? null : await writer.write(salvaged, reason.code);
+      record(job, started, "rejected", reason.code, reason.text);
+      throw new UnrecoverableError(outcome?.kind === "unwritable" ? outcome.reason : reason.text);
     }
     let outcome: WriteOutcome;
     try {
@@ -105,28 +104,29 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
       throw error;
     }
     if (outcome.kind === "unwritable") {
-      record(job, started, "rejected", outcome.reason);
+      record(job, started, "rejected", outcome.code, outcome.reason);
       throw new UnrecoverableError(outcome.reason);
     }
     if (outcome.status === "accepted") {
-      record(job, started, outcome.kind === "existing" ? "duplicate" : "accepted", null);
+      record(job, started, outcome.kind === "existing" ? "duplicate" : "accepted", null, null);
       return;
     }
-    record(job, started, outcome.kind === "existing" ? "duplicate" : "rejected", outcome.reason);
+    const kind = outcome.kind === "existing" ? "duplicate" : "rejected";
+    record(job, started, kind, outcome.code, outcome.reason);
     throw new UnrecoverableError(outcome.reason ?? outcome.status);
   };
 
   /** BullMQ's stalled checker gave up on the job (it crashed workers too often): the row says so. */
   async function markStalled(job: ProcessableJob, data: OrderJob | null, started: number, failure: string) {
-    const reason = `stalled: ${failure}`;
+    const reason = orderReason("stalled", failure);
     if (data !== null) {
       try {
-        await writer.write(orderRow(data, "failed", reason));
+        await writer.write(orderRow(data, "failed", reason), reason.code);
       } catch (writeError) {
         logger.warn({ orderId: job.id, err: writeError }, "could not mark the order failed");
       }
     }
-    record(job, started, "failed", reason);
+    record(job, started, "failed", reason.code, reason.text);
   }
 
   /** On the last attempt the row is marked failed (best effort: Postgres may be the thing that is down). */
@@ -138,21 +138,23 @@ export function createOrderProcessor(deps: OrderProcessorDeps) {
   ): Promise<void> {
     const attempt = job.attemptsMade + 1;
     const allowed = job.opts.attempts ?? 1;
-    const kind = isTransientError(error) ? "transient" : "internal";
-    const reason = `${kind}: ${describe(error)}`;
+    const reason: OrderReason = orderReason(
+      isTransientError(error) ? "transient" : "internal",
+      describe(error),
+    );
     if (attempt < Math.min(allowed, maxAttempts)) {
-      record(job, started, "retry", reason, error);
+      record(job, started, "retry", reason.code, reason.text, error);
       return;
     }
     try {
-      await writer.write(orderRow(data, "failed", reason));
+      await writer.write(orderRow(data, "failed", reason), reason.code);
     } catch (writeError) {
       logger.warn(
         { orderId: job.id, err: writeError },
         "could not mark the order failed; the failed job keeps the error",
       );
     }
-    record(job, started, "failed", reason, error);
-    if (attempt < allowed) throw new UnrecoverableError(reason);
+    record(job, started, "failed", reason.code, reason.text, error);
+    if (attempt < allowed) throw new UnrecoverableError(reason.text);
   }
 }

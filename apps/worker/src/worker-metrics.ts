@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { registerProcessMetrics } from "@orderhook/observability";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -21,7 +22,7 @@ export interface WorkerMetricsOptions {
 /** The worker's Prometheus metrics; default process metrics (event-loop lag, memory, GC) included. */
 export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  registerProcessMetrics(registry, { eventLoopMonitoringPrecision: 10 });
   const { queueCounts, dbPool } = options;
   return {
     registry,

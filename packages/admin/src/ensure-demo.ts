@@ -21,17 +21,26 @@ export interface DemoSetup {
   user: User;
   account: BrokerAccount;
   webhook: Webhook;
-  token: string;
-  /** Hash of the token this run replaced, null when the webhook is new. */
+  /** The token this run issued; null when `keepToken` left a working one in place. */
+  token: string | null;
+  /** Hash of the token this run replaced, null when the webhook is new (or kept its token). */
   previousTokenHash: string | null;
+}
+
+export interface EnsureDemoOptions {
+  /**
+   * Issue a token only when the demo webhook has none that works (it is new or was revoked),
+   * so a token printed by an earlier run keeps working (`pnpm dev` ensures the demo this way).
+   */
+  keepToken?: boolean;
 }
 
 /**
  * Ensures the demo user, paper account and webhook exist and are active. Tokens are stored
  * only hashed, so a later run cannot show the earlier token: each run issues a fresh token
- * on the same webhook, and the previous one stops working.
+ * on the same webhook, and the previous one stops working — unless `keepToken` is set.
  */
-export async function ensureDemo(db: Database): Promise<DemoSetup> {
+export async function ensureDemo(db: Database, options: EnsureDemoOptions = {}): Promise<DemoSetup> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${DEMO_LOCK_ID})`);
     await tx
@@ -51,13 +60,16 @@ export async function ensureDemo(db: Database): Promise<DemoSetup> {
       .from(brokerAccounts)
       .where(and(eq(brokerAccounts.userId, user!.id), eq(brokerAccounts.name, DEMO_ACCOUNT_NAME)));
 
-    const { token, ...credentials } = issueToken();
     const [existing] = await tx
       .select()
       .from(webhooks)
       .where(and(eq(webhooks.accountId, account!.id), eq(webhooks.name, DEMO_WEBHOOK_NAME)))
       .orderBy(asc(webhooks.createdAt))
       .limit(1);
+    if (existing?.active && options.keepToken) {
+      return { user: user!, account: account!, webhook: existing, token: null, previousTokenHash: null };
+    }
+    const { token, ...credentials } = issueToken();
     if (existing) {
       const [webhook] = await tx
         .update(webhooks)

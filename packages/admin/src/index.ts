@@ -4,7 +4,7 @@ export { type CreateAccountInput, createAccount } from "./create-account";
 export { type CreateUserInput, createUser } from "./create-user";
 export { type CreateWebhookInput, createWebhook, type IssuedWebhook } from "./create-webhook";
 export { curlExample } from "./curl-example";
-export { DEMO_EMAIL, type DemoSetup, ensureDemo } from "./ensure-demo";
+export { DEMO_EMAIL, type DemoSetup, type EnsureDemoOptions, ensureDemo } from "./ensure-demo";
 export { getOrder, type OrderDetail } from "./get-order";
 export { getWebhook, type WebhookDetail } from "./get-webhook";
 export { listAccounts } from "./list-accounts";

@@ -1,4 +1,4 @@
-import { type Database, type OrderStatus, orders, users } from "@orderhook/db";
+import { type Database, orders, users } from "@orderhook/db";
 import { desc, eq } from "drizzle-orm";
 import { requireInteger } from "./arguments";
 import { getUserByEmail } from "./get-user-by-email";
@@ -6,20 +6,6 @@ import { getUserByEmail } from "./get-user-by-email";
 export interface ListOrdersInput {
   userEmail?: string | undefined;
   limit?: number | undefined;
-}
-
-export interface OrderSummary {
-  id: string;
-  userEmail: string;
-  status: OrderStatus;
-  reason: string | null;
-  ticker: string;
-  action: string;
-  quantity: string | null;
-  orderType: string;
-  accountId: string | null;
-  receivedAt: Date;
-  processedAt: Date | null;
 }
 
 const summary = {
@@ -37,7 +23,7 @@ const summary = {
 };
 
 /** Newest first. */
-export async function listOrders(db: Database, input: ListOrdersInput = {}): Promise<OrderSummary[]> {
+export async function listOrders(db: Database, input: ListOrdersInput = {}) {
   const limit = requireInteger(input.limit ?? 20, "limit", 1, 1_000);
   const query = db.select(summary).from(orders).innerJoin(users, eq(users.id, orders.userId));
   if (input.userEmail === undefined) {
@@ -50,3 +36,6 @@ export async function listOrders(db: Database, input: ListOrdersInput = {}): Pro
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(limit);
 }
+
+/** One line of `orders list`: the columns selected above, as Drizzle types them from the schema. */
+export type OrderSummary = Awaited<ReturnType<typeof listOrders>>[number];

@@ -1,16 +1,24 @@
 import { z } from "zod";
-import { databaseFields, redisFields, serviceFields } from "./common";
-import { integer, port } from "./fields";
+import { databaseFields, dbPoolMax, publicUrl, redisFields, serviceFields } from "./common";
+import { port } from "./fields";
 
 export const cliEnvSchema = z.object({
   ...serviceFields,
   ...databaseFields,
   ...redisFields,
-  PORT: port(3000),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
-  DB_POOL_MAX: integer(2, { min: 1, max: 1000 }),
-  /** Where drizzle-kit's SQL migrations live; found next to the code when unset. */
-  MIGRATIONS_DIR: z.string().trim().min(1).optional(),
+  PORT: port(3000).describe(
+    "The receiver's port, for the webhook URLs the CLI prints when `PUBLIC_URL` is unset.",
+  ),
+  PUBLIC_URL: publicUrl,
+  DB_POOL_MAX: dbPoolMax(2),
+  MIGRATIONS_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      "Where `db migrate` reads drizzle-kit's SQL migrations; found by walking up from the code to `drizzle/` when unset.",
+    ),
 });
 
 export type CliEnv = z.infer<typeof cliEnvSchema>;

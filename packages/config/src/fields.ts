@@ -1,11 +1,17 @@
 import { z } from "zod";
 
+/*
+ * Every helper records what it accepts (`accepts`, for the configuration reference that
+ * `pnpm docs:config` writes); each field adds its meaning with `.describe()`.
+ */
+
 /** "true"/"false"/"1"/"0"/"yes"/"no" — never z.coerce.boolean(), which makes "false" true. */
 export const booleanString = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""], {
     error: 'expected one of "true", "false", "1", "0", "yes", "no"',
   })
-  .transform((v) => v === "true" || v === "1" || v === "yes" || v === "on");
+  .transform((v) => v === "true" || v === "1" || v === "yes" || v === "on")
+  .meta({ accepts: "`true` or `false` (also `1`/`0`, `yes`/`no`, `on`/`off`)" });
 
 export function integer(defaultValue: number, options: { min?: number; max?: number } = {}) {
   const { min = 0, max = Number.MAX_SAFE_INTEGER } = options;
@@ -16,7 +22,13 @@ export function integer(defaultValue: number, options: { min?: number; max?: num
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     .default(String(defaultValue) as never)
-    .transform((v) => Number(v));
+    .transform((v) => Number(v))
+    .meta({
+      accepts:
+        max === Number.MAX_SAFE_INTEGER
+          ? `whole number ≥ ${min}`
+          : `whole number ${min.toLocaleString("en")}–${max.toLocaleString("en")}`,
+    });
 }
 
 export const port = (defaultValue: number) => integer(defaultValue, { min: 0, max: 65535 });
@@ -35,7 +47,8 @@ export function connectionUrl(protocols: readonly string[], defaultValue: string
         }
       },
       { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
-    );
+    )
+    .meta({ accepts: `URL: ${protocols.map((p) => `\`${p}//…\``).join(" or ")}` });
 }
 
 export const logLevel = z
@@ -47,12 +60,14 @@ export const queuePrefix = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "expected 1-64 characters from A-Z a-z 0-9 _ . : -")
-  .default("orderhook");
+  .default("orderhook")
+  .meta({ accepts: "1–64 characters of `A-Z a-z 0-9 _ . : -`" });
 
 export const optionalSecret = z
   .string()
   .optional()
-  .transform((v) => (v === undefined || v === "" ? undefined : v));
+  .transform((v) => (v === undefined || v === "" ? undefined : v))
+  .meta({ accepts: "text (empty: unset)" });
 
 const TRUST_WORDS: Record<string, number> = {
   "": 0,
@@ -78,7 +93,8 @@ export const trustProxy = z
   })
   .transform((v) => TRUST_WORDS[v] ?? Number(v))
   .optional()
-  .transform((v) => v ?? 0);
+  .transform((v) => v ?? 0)
+  .meta({ accepts: "`false`, `true` (1) or a number of proxies 0–10" });
 
 /**
  * Why `password` is too weak for a dashboard that can read every queued order, or null: at least

@@ -1,4 +1,5 @@
 export { createDbClient, type Database, type DbClient, type DbClientOptions } from "./client";
+export { type IssuedWebhook, insertWebhook, type NewWebhook } from "./insert-webhook";
 export {
   ensureDatabase,
   findMigrationsFolder,

@@ -31,6 +31,13 @@ export const errorCodes = {
   invalid_argument: { status: 400, title: "Invalid argument", retryable: false },
   invalid_config: { status: 500, title: "Invalid configuration", retryable: false },
   invalid_job: { status: 422, title: "Invalid job data", retryable: false },
+  webhook_revoked: { status: 403, title: "Webhook revoked before the alert arrived", retryable: false },
+  duplicate_idempotency_key: {
+    status: 409,
+    title: "Idempotency key already used by an earlier order",
+    retryable: false,
+  },
+  stalled: { status: 500, title: "Job stalled too often", retryable: false },
   transient: { status: 503, title: "Transient failure", retryable: true },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
 

@@ -1,3 +1,4 @@
 export { exitAfterLogs } from "./exit-after-logs";
 export { createLogger, type Logger, type LoggerConfig, REDACT_PATHS } from "./logger";
+export { registerProcessMetrics } from "./process-metrics";
 export { checkRedisPolicy, type RedisPolicy, RedisPolicyError, readRedisPolicy } from "./redis-policy";

@@ -1,27 +1,14 @@
-import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type AppProcess, type HttpAnswer, orderIdOf, sendHttp } from "@orderhook/testing";
+import { orderIdOf, sendHttp } from "@orderhook/testing";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Scenario } from "./harness/scenario";
+import { describe, expect, it } from "vitest";
+import { appsForFile } from "./harness/apps-for-file";
 
 // Issue 12: any decimal within the bounds (20 digits before the point, 18 after) goes from the
 // sender to the row and back out of GET /v1/orders/{id} digit for digit. The oracle is
 // Postgres itself: what `numeric` makes of the text the sender wrote.
 
-let scenario: Scenario;
-let receiver: AppProcess;
-const agent = new Agent({ keepAlive: true });
-
-beforeAll(async () => {
-  scenario = await Scenario.create("decimals");
-  receiver = await scenario.startReceiver();
-  await scenario.startWorker();
-}, 60_000);
-afterAll(async () => {
-  agent.destroy();
-  await scenario?.close();
-});
+const apps = appsForFile("decimals");
 
 const digits = (min: number, max: number) =>
   fc.array(fc.constantFrom(..."0123456789"), { minLength: min, maxLength: max }).map((d) => d.join(""));
@@ -93,28 +80,18 @@ function bodyOf(alert: Generated, comment: string): string {
 }
 
 async function numericText(text: string): Promise<string> {
-  const [row] = await scenario.db.sql<{ v: string }[]>`select ${text}::numeric::text as v`;
+  const [row] = await apps.scenario.db.sql<{ v: string }[]>`select ${text}::numeric::text as v`;
   return row!.v;
 }
 
 async function waitForRows(ids: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const [row] = await scenario.db.sql<{ n: number }[]>`
+    const [row] = await apps.scenario.db.sql<{ n: number }[]>`
       select count(*)::int as n from orders where id = any(${ids}::uuid[]) and status = 'accepted'`;
     if (row?.n === ids.length) return;
     await sleep(200);
   }
-}
-
-function post(body: string): Promise<HttpAnswer> {
-  return sendHttp(receiver.origin, {
-    path: `/v1/webhooks/${scenario.tokens[0]}`,
-    headers: { "content-type": "text/plain" },
-    body,
-    agent,
-    timeoutMs: 10_000,
-  });
 }
 
 describe("exact decimals end to end", () => {
@@ -123,8 +100,8 @@ describe("exact decimals end to end", () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(alerts, async (alert) => {
-        const body = bodyOf(alert, `${scenario.tag}-${n++}`);
-        const answer = await post(body);
+        const body = bodyOf(alert, `${apps.scenario.tag}-${n++}`);
+        const answer = await apps.post(body);
         expect(answer.status, `${answer.text} for ${body}`).toBe(202);
         sent.push({ orderId: orderIdOf(answer.text)!, alert, body });
       }),
@@ -132,7 +109,7 @@ describe("exact decimals end to end", () => {
     );
     await waitForRows(sent.map((s) => s.orderId));
     for (const { orderId, alert, body } of sent) {
-      const [row] = await scenario.db.sql<Record<string, string | null>[]>`
+      const [row] = await apps.scenario.db.sql<Record<string, string | null>[]>`
         select status, quantity::text, limit_price::text, stop_price::text, signal_price::text,
           take_profit::text, stop_loss::text
         from orders where id = ${orderId}`;
@@ -164,11 +141,11 @@ describe("exact decimals end to end", () => {
         if (value.canonical) expect(stored, body).toBe(value.text);
       }
 
-      const view = await sendHttp(receiver.origin, {
+      const view = await sendHttp(apps.receiver.origin, {
         method: "GET",
         path: `/v1/orders/${orderId}`,
-        headers: { authorization: `Bearer ${scenario.tokens[0]}` },
-        agent,
+        headers: { authorization: `Bearer ${apps.scenario.tokens[0]}` },
+        agent: apps.agent,
       });
       expect(view.status, view.text).toBe(200);
       expect(JSON.parse(view.text), `${view.text} for ${body}`).toMatchObject({
@@ -206,7 +183,7 @@ describe("exact decimals end to end", () => {
       ],
     ];
     for (const [fields, error] of cases) {
-      const answer = await post(`{"ticker":"BTCUSD","action":"buy",${fields}}`);
+      const answer = await apps.post(`{"ticker":"BTCUSD","action":"buy",${fields}}`);
       expect(answer.status, answer.text).toBe(422);
       expect(JSON.parse(answer.text), answer.text).toMatchObject({ code: "invalid_order", errors: [error] });
     }

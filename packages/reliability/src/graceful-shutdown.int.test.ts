@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createRedis, orderJobKey } from "@orderhook/queue";
-import { waitUntil } from "@orderhook/testing";
+import { AppProcess, waitUntil } from "@orderhook/testing";
 import { describe, expect, it } from "vitest";
 import { recordMeasurement } from "./harness/measurements";
 import { closeScenariosAfterEach, Scenario } from "./harness/scenario";
@@ -105,6 +105,28 @@ describe("graceful shutdown under load", () => {
       redis.disconnect();
     }
   }, 120_000);
+
+  it("drains and exits 0 when SIGTERM reaches a receiver that is still starting", async () => {
+    const scenario = await Scenario.create("early");
+    // The proxy accepts the receiver's Redis connections but holds every byte: start-up waits.
+    const proxy = await scenario.faultProxy({ target: { host: "127.0.0.1", port: scenario.redis.port } });
+    proxy.pause();
+    const receiver = await AppProcess.launch({
+      app: "receiver",
+      env: scenario.env({ redisUrl: proxy.url(scenario.redis.url) }),
+    });
+    try {
+      await receiver.waitFor(async () => proxy.connectionCount > 0, 30_000, "a connection to Redis");
+      receiver.signal("SIGTERM");
+      proxy.resume();
+      const exit = await receiver.exited;
+      expect(exit, receiver.tail()).toEqual({ code: 0, signal: null });
+      expect(receiver.output).toContain('"signal":"SIGTERM"');
+      expect(receiver.output).toContain("receiver stopped");
+    } finally {
+      await receiver.kill();
+    }
+  }, 60_000);
 
   it("serves job, batch and queue metrics while a worker drains; on SIGTERM it stops taking jobs, finishes the active ones, exits 0", async () => {
     const scenario = await Scenario.create("wdrain");

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { broadcastWebhookChange, revokeWebhook, rotateWebhook } from "@orderhook/admin";
 import { hashToken } from "@orderhook/db";
 import {
-  type AppProcess,
   type Fixture,
   type HttpAnswer,
   orderIdOf,
@@ -11,31 +10,21 @@ import {
   sendHttp,
   signHeaders,
 } from "@orderhook/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { appsForFile } from "./harness/apps-for-file";
 import { recordMeasurement } from "./harness/measurements";
-import { Scenario } from "./harness/scenario";
 
-let scenario: Scenario;
-let receiver: AppProcess;
-
-beforeAll(async () => {
-  scenario = await Scenario.create("security");
-  receiver = await scenario.startReceiver();
-  await scenario.startWorker();
-}, 60_000);
-afterAll(async () => {
-  await scenario?.close();
-});
+const apps = appsForFile("security");
 
 const alert = (comment: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ ticker: "AAPL", action: "buy", quantity: 1, comment, ...extra });
 
 function post(token: string, body: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-  return sendHttp(receiver.origin, { path: `/v1/webhooks/${token}`, body, headers, timeoutMs: 5_000 });
+  return sendHttp(apps.receiver.origin, { path: `/v1/webhooks/${token}`, body, headers, timeoutMs: 5_000 });
 }
 
 async function rowsWithComment(comment: string): Promise<number> {
-  const [row] = await scenario.db.sql<{ n: number }[]>`
+  const [row] = await apps.scenario.db.sql<{ n: number }[]>`
     select count(*)::int as n from orders where comment = ${comment}`;
   return row?.n ?? 0;
 }
@@ -61,7 +50,7 @@ function withoutRequestId(text: string): string {
 
 describe("authentication and authorization", () => {
   it("refuses wrong and near-miss tokens with the same 401 invalid_token", async () => {
-    const { token } = scenario.fixtures[0]!;
+    const { token } = apps.scenario.fixtures[0]!;
     const last = token.at(-1)!;
     const nearMisses = {
       random: `oh_${randomBytes(32).toString("base64url")}`,
@@ -75,76 +64,76 @@ describe("authentication and authorization", () => {
     };
     const bodies = new Set<string>();
     for (const [what, candidate] of Object.entries(nearMisses)) {
-      const answer = await post(candidate, alert(`${scenario.tag}-nearmiss`));
+      const answer = await post(candidate, alert(`${apps.scenario.tag}-nearmiss`));
       expectInvalidToken(answer, what);
       bodies.add(withoutRequestId(answer.text));
     }
     expect([...bodies], "401 bodies differ between kinds of wrong token").toHaveLength(1);
-    expect(await rowsAfterSentinel(`${scenario.tag}-nearmiss`, await sentinel(token))).toBe(0);
+    expect(await rowsAfterSentinel(`${apps.scenario.tag}-nearmiss`, await sentinel(token))).toBe(0);
   });
 
   it("refuses a revoked token and a rotated-away token with 401, and accepts the rotated one", async () => {
-    const revoked = await scenario.addFixture();
-    const rotated = await scenario.addFixture();
-    expect((await post(revoked.token, alert(`${scenario.tag}-rv0`))).status).toBe(202);
-    expect((await post(rotated.token, alert(`${scenario.tag}-rt0`))).status).toBe(202);
+    const revoked = await apps.scenario.addFixture();
+    const rotated = await apps.scenario.addFixture();
+    expect((await post(revoked.token, alert(`${apps.scenario.tag}-rv0`))).status).toBe(202);
+    expect((await post(rotated.token, alert(`${apps.scenario.tag}-rt0`))).status).toBe(202);
 
-    await revokeWebhook(scenario.db.db, revoked.webhookId);
-    await broadcastWebhookChange(scenario.redis.url, scenario.prefix, {
+    await revokeWebhook(apps.scenario.db.db, revoked.webhookId);
+    await broadcastWebhookChange(apps.scenario.redis.url, apps.scenario.prefix, {
       type: "revoked",
       webhookId: revoked.webhookId,
       tokenHash: hashToken(revoked.token),
       userId: revoked.userId,
     });
-    const turned = await rotateWebhook(scenario.db.db, rotated.webhookId);
-    await broadcastWebhookChange(scenario.redis.url, scenario.prefix, {
+    const turned = await rotateWebhook(apps.scenario.db.db, rotated.webhookId);
+    await broadcastWebhookChange(apps.scenario.redis.url, apps.scenario.prefix, {
       type: "rotated",
       webhookId: rotated.webhookId,
       tokenHash: turned.previousTokenHash,
       userId: rotated.userId,
     });
 
-    expectInvalidToken(await post(revoked.token, alert(`${scenario.tag}-rv1`)), "revoked");
-    expectInvalidToken(await post(rotated.token, alert(`${scenario.tag}-rt1`)), "rotated away");
+    expectInvalidToken(await post(revoked.token, alert(`${apps.scenario.tag}-rv1`)), "revoked");
+    expectInvalidToken(await post(rotated.token, alert(`${apps.scenario.tag}-rt1`)), "rotated away");
     // The new token joins the active set when the receiver has read the rotation event.
-    await scenario.untilTokenKnown(turned.token);
-    const fresh = await post(turned.token, alert(`${scenario.tag}-rt2`));
+    await apps.scenario.untilTokenKnown(turned.token);
+    const fresh = await post(turned.token, alert(`${apps.scenario.tag}-rt2`));
     expect(fresh.status, fresh.text).toBe(202);
-    expect(await rowsAfterSentinel(`${scenario.tag}-rv1`, await sentinel(scenario.fixtures[0]!.token))).toBe(
-      0,
-    );
-    expect(await rowsWithComment(`${scenario.tag}-rt1`)).toBe(0);
+    expect(
+      await rowsAfterSentinel(`${apps.scenario.tag}-rv1`, await sentinel(apps.scenario.fixtures[0]!.token)),
+    ).toBe(0);
+    expect(await rowsWithComment(`${apps.scenario.tag}-rt1`)).toBe(0);
   });
 
   it("refuses an alert naming another user's broker account with 403 and queues no job", async () => {
-    const mallory = scenario.fixtures[0]!;
-    const victim = await scenario.addFixture();
+    const mallory = apps.scenario.fixtures[0]!;
+    const victim = await apps.scenario.addFixture();
     const byId = await post(
       mallory.token,
-      alert(`${scenario.tag}-foreign-id`, { account: victim.accountId }),
+      alert(`${apps.scenario.tag}-foreign-id`, { account: victim.accountId }),
     );
     const byName = await post(
       mallory.token,
-      alert(`${scenario.tag}-foreign-name`, { account: victim.accountName }),
+      alert(`${apps.scenario.tag}-foreign-name`, { account: victim.accountName }),
     );
     for (const answer of [byId, byName]) {
       expect(answer.status, answer.text).toBe(403);
       expect(problemCode(answer.text), answer.text).toBe("account_forbidden");
     }
     const last = await sentinel(mallory.token);
-    expect(await rowsAfterSentinel(`${scenario.tag}-foreign-id`, last)).toBe(0);
-    expect(await rowsWithComment(`${scenario.tag}-foreign-name`)).toBe(0);
-    const [row] = await scenario.db.sql<{ n: number }[]>`
+    expect(await rowsAfterSentinel(`${apps.scenario.tag}-foreign-id`, last)).toBe(0);
+    expect(await rowsWithComment(`${apps.scenario.tag}-foreign-name`)).toBe(0);
+    const [row] = await apps.scenario.db.sql<{ n: number }[]>`
       select count(*)::int as n from orders where account_id = ${victim.accountId}`;
     expect(row?.n).toBe(0);
   });
 
   it("refuses prototype-polluting keys with a 4xx and leaves no order", async () => {
-    const { token } = scenario.fixtures[0]!;
+    const { token } = apps.scenario.fixtures[0]!;
     const bodies = [
-      `{"__proto__":{"admin":true},"ticker":"AAPL","action":"buy","quantity":1,"comment":"${scenario.tag}-proto1"}`,
-      `{"constructor":{"prototype":{"admin":true}},"ticker":"AAPL","action":"buy","quantity":1,"comment":"${scenario.tag}-proto2"}`,
-      `{"ticker":"AAPL","action":"buy","quantity":1,"takeProfit":{"__proto__":{"price":1}},"comment":"${scenario.tag}-proto3"}`,
+      `{"__proto__":{"admin":true},"ticker":"AAPL","action":"buy","quantity":1,"comment":"${apps.scenario.tag}-proto1"}`,
+      `{"constructor":{"prototype":{"admin":true}},"ticker":"AAPL","action":"buy","quantity":1,"comment":"${apps.scenario.tag}-proto2"}`,
+      `{"ticker":"AAPL","action":"buy","quantity":1,"takeProfit":{"__proto__":{"price":1}},"comment":"${apps.scenario.tag}-proto3"}`,
     ];
     for (const body of bodies) {
       const answer = await post(token, body, { "content-type": "text/plain" });
@@ -152,20 +141,21 @@ describe("authentication and authorization", () => {
       expect(answer.text, answer.text).toContain("prototype");
     }
     const last = await sentinel(token);
-    for (const n of [1, 2, 3]) expect(await rowsAfterSentinel(`${scenario.tag}-proto${n}`, last)).toBe(0);
+    for (const n of [1, 2, 3])
+      expect(await rowsAfterSentinel(`${apps.scenario.tag}-proto${n}`, last)).toBe(0);
   });
 });
 
 describe("signed webhooks", () => {
   let signed: Fixture;
   beforeAll(async () => {
-    signed = await scenario.addFixture({ signingSecret: true });
+    signed = await apps.scenario.addFixture({ signingSecret: true });
   });
 
   it("accepts a fresh signature and refuses a stale one, a tampered body and a missing one with 401", async () => {
     const secret = signed.signingSecret!;
     const now = Math.floor(Date.now() / 1000);
-    const body = alert(`${scenario.tag}-signed-ok`);
+    const body = alert(`${apps.scenario.tag}-signed-ok`);
     const ok = await post(
       signed.token,
       body,
@@ -173,7 +163,7 @@ describe("signed webhooks", () => {
     );
     expect(ok.status, ok.text).toBe(202);
 
-    const staleBody = alert(`${scenario.tag}-signed-stale`);
+    const staleBody = alert(`${apps.scenario.tag}-signed-stale`);
     const stale = await post(
       signed.token,
       staleBody,
@@ -188,19 +178,19 @@ describe("signed webhooks", () => {
     expectInvalidToken(future, "signed six minutes ahead");
     const tampered = await post(
       signed.token,
-      alert(`${scenario.tag}-signed-tampered`, { quantity: 1000 }),
-      signHeaders(secret, alert(`${scenario.tag}-signed-tampered`), {
+      alert(`${apps.scenario.tag}-signed-tampered`, { quantity: 1000 }),
+      signHeaders(secret, alert(`${apps.scenario.tag}-signed-tampered`), {
         id: "msg_tampered",
         timestampSeconds: now,
       }),
     );
     expectInvalidToken(tampered, "body changed after signing");
-    expectInvalidToken(await post(signed.token, alert(`${scenario.tag}-signed-none`)), "unsigned");
+    expectInvalidToken(await post(signed.token, alert(`${apps.scenario.tag}-signed-none`)), "unsigned");
   });
 
   it("answers a replayed signed request after the duplicate window with 200 and the same order, never a second one", async () => {
     const secret = signed.signingSecret!;
-    const comment = `${scenario.tag}-signed-replay`;
+    const comment = `${apps.scenario.tag}-signed-replay`;
     const body = alert(comment);
     const headers = signHeaders(secret, body, {
       id: `msg_${randomBytes(6).toString("hex")}`,
@@ -223,14 +213,14 @@ describe("signed webhooks", () => {
 
 describe("rate limiting", () => {
   it("limits a noisy user without slowing or limiting a quiet one", async () => {
-    const noisy = await scenario.addFixture({ rateLimitPerSecond: 5 });
-    const quiet = await scenario.addFixture({ rateLimitPerSecond: 5 });
+    const noisy = await apps.scenario.addFixture({ rateLimitPerSecond: 5 });
+    const quiet = await apps.scenario.addFixture({ rateLimitPerSecond: 5 });
     const burst = Array.from({ length: 60 }, (_, i) =>
-      post(noisy.token, alert(`${scenario.tag}-noisy-${i}`)),
+      post(noisy.token, alert(`${apps.scenario.tag}-noisy-${i}`)),
     );
     const calm: HttpAnswer[] = [];
     for (let i = 0; i < 4; i++) {
-      calm.push(await post(quiet.token, alert(`${scenario.tag}-quiet-${i}`)));
+      calm.push(await post(quiet.token, alert(`${apps.scenario.tag}-quiet-${i}`)));
       await sleep(150);
     }
     const noisyAnswers = await Promise.all(burst);
@@ -252,7 +242,7 @@ describe("rate limiting", () => {
 
 /** An accepted alert sent last: once its row exists, everything sent before it was processed. */
 async function sentinel(token: string): Promise<string> {
-  const comment = `${scenario.tag}-sentinel-${randomBytes(4).toString("hex")}`;
+  const comment = `${apps.scenario.tag}-sentinel-${randomBytes(4).toString("hex")}`;
   const answer = await post(token, alert(comment));
   expect(answer.status, answer.text).toBe(202);
   expect(orderIdOf(answer.text)).not.toBeNull();

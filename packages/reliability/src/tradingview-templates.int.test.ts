@@ -1,11 +1,9 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
-  type AppProcess,
   createFixture,
   type Fixture,
   type HttpAnswer,
@@ -14,8 +12,8 @@ import {
   problemCode,
   sendHttp,
 } from "@orderhook/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Scenario } from "./harness/scenario";
+import { describe, expect, it } from "vitest";
+import { appsForFile } from "./harness/apps-for-file";
 
 // Issue 12: alert messages as TradingView users paste them (TradingView and TradersPost
 // templates, placeholders filled the way TradingView fills them), and every example of
@@ -25,29 +23,7 @@ const DOC = fileURLToPath(new URL("../../../docs/tradingview.md", import.meta.ur
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-let scenario: Scenario;
-let receiver: AppProcess;
-const agent = new Agent({ keepAlive: true });
-
-beforeAll(async () => {
-  scenario = await Scenario.create("tradingview");
-  receiver = await scenario.startReceiver();
-  await scenario.startWorker();
-}, 60_000);
-afterAll(async () => {
-  agent.destroy();
-  await scenario?.close();
-});
-
-function post(body: string, token = scenario.tokens[0]!): Promise<HttpAnswer> {
-  return sendHttp(receiver.origin, {
-    path: `/v1/webhooks/${token}`,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-    body,
-    agent,
-    timeoutMs: 10_000,
-  });
-}
+const apps = appsForFile("tradingview");
 
 interface OrderView {
   status: string;
@@ -62,14 +38,14 @@ interface OrderView {
 }
 
 /** The order once the worker has written it, as GET /v1/orders/{id} reports it. */
-async function settled(orderId: string, token = scenario.tokens[0]!): Promise<OrderView> {
+async function settled(orderId: string, token = apps.scenario.tokens[0]!): Promise<OrderView> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const answer = await sendHttp(receiver.origin, {
+    const answer = await sendHttp(apps.receiver.origin, {
       method: "GET",
       path: `/v1/orders/${orderId}`,
       headers: { authorization: `Bearer ${token}` },
-      agent,
+      agent: apps.agent,
     });
     const view = JSON.parse(answer.text) as OrderView;
     if (view.status === "accepted" || view.status === "rejected" || Date.now() > deadline) return view;
@@ -210,7 +186,7 @@ describe("TradingView and TradersPost templates", () => {
   it.each(cases)("accepts $name and stores the order it means", async ({ template, values, expected }) => {
     const filled = tradingView(values);
     const body = fill(template, filled);
-    const answer = await post(body);
+    const answer = await apps.post(body);
     expect(answer.status, `${answer.text} for ${body}`).toBe(202);
     const view = await settled(orderIdOf(answer.text)!);
     const { alertTime, ...fields } = expected;
@@ -291,7 +267,7 @@ function runShell(script: string, env: Record<string, string>): Promise<{ code: 
           PATH: process.env.PATH ?? "",
           HOME: process.env.HOME ?? "/tmp",
           ORDERHOOK_CLI,
-          ...scenario.env(),
+          ...apps.scenario.env(),
           ...env,
         },
         timeout: 120_000,
@@ -346,7 +322,7 @@ function settingsAfter(script: string): Settings {
 function barClose(token: string, count: number, tag: string): Promise<HttpAnswer[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      post(
+      apps.post(
         JSON.stringify({ ticker: `SYM${i}`, action: "buy", quantity: "1", comment: `${tag}-${i}` }),
         token,
       ),
@@ -378,7 +354,7 @@ describe("docs/tradingview.md", () => {
     for (const block of docBlocks().filter((b) => b.info.endsWith(" alert"))) {
       const body = fill(block.text, tradingView());
       if (block.info.startsWith("json")) expect(() => JSON.parse(body), `line ${block.line}`).not.toThrow();
-      const answer = await post(body);
+      const answer = await apps.post(body);
       expect(answer.status, `docs/tradingview.md line ${block.line}: ${answer.text}`).toBe(202);
       const view = await settled(orderIdOf(answer.text)!);
       expect(view.status, `line ${block.line}: ${JSON.stringify(view)}`).toBe("accepted");
@@ -392,7 +368,7 @@ describe("docs/tradingview.md", () => {
       if (block.info !== "json refused") continue;
       const problem = blocks[i + 1]!;
       expect(problem.info, `line ${problem.line}`).toBe("json problem");
-      const answer = await post(block.text);
+      const answer = await apps.post(block.text);
       expect(JSON.parse(answer.text), `docs/tradingview.md line ${block.line}: ${answer.text}`).toMatchObject(
         JSON.parse(problem.text),
       );
@@ -405,7 +381,7 @@ describe("docs/tradingview.md", () => {
     expect(rows.length).toBeGreaterThan(5);
     for (const [sent, returned] of rows) {
       const body = `{"ticker":"ES","action":"buy","quantity":${sent},"comment":"decimal ${JSON.stringify(sent).slice(1, -1)}"}`;
-      const answer = await post(body);
+      const answer = await apps.post(body);
       expect(answer.status, `${answer.text} for ${body}`).toBe(202);
       const view = await settled(orderIdOf(answer.text)!);
       expect(view.quantity, body).toBe(JSON.parse(returned));
@@ -414,9 +390,9 @@ describe("docs/tradingview.md", () => {
 
   it("answers the default message's equivalent JSON like the message, and other text with malformed_json", async () => {
     const message = docBlocks().find((b) => b.info === "text alert")!;
-    const view = await settled(orderIdOf((await post(`${message.text.trim()} `)).text)!);
+    const view = await settled(orderIdOf((await apps.post(`${message.text.trim()} `)).text)!);
     expect(view).toMatchObject({ ticker: "NQ1!", action: "buy", quantity: "1", sentiment: "long" });
-    const other = await post("buy NQ1! 1");
+    const other = await apps.post("buy NQ1! 1");
     expect(other.status, other.text).toBe(400);
     expect(problemCode(other.text)).toBe("malformed_json");
     expect(other.text).toContain('{\\"ticker\\":\\"NQ1!\\",\\"action\\":\\"buy\\",\\"quantity\\":\\"1\\"}');
@@ -429,13 +405,13 @@ describe("docs/tradingview.md", () => {
       const where = `docs/tradingview.md line ${block.line}`;
       if (block.info === "sh settings") {
         // A webhook and owner with every default, unknown to the receiver until the commands ran.
-        const fixture = await createFixture(scenario.db.db);
+        const fixture = await createFixture(apps.scenario.db.db);
         const run = await runShell(block.text, { WEBHOOK_ID: fixture.webhookId, EMAIL: fixture.email });
         expect(run.code, `${where}: ${run.output}`).toBe(0);
         expect(run.output, where).not.toMatch(/warning/);
-        await scenario.untilTokenKnown(fixture.token);
+        await apps.scenario.untilTokenKnown(fixture.token);
         const settings = settingsAfter(block.text);
-        const [stored] = await scenario.db.sql<Settings[]>`
+        const [stored] = await apps.scenario.db.sql<Settings[]>`
           select w.default_quantity as "defaultQuantity", w.dedup_window_ms as "dedupWindowMs",
             w.max_lag_seconds as "maxLagSeconds", u.rate_limit_per_second as "rateLimitPerSecond",
             u.rate_limit_burst as "rateLimitBurst"
@@ -450,7 +426,7 @@ describe("docs/tradingview.md", () => {
             quantity: "1",
             time: tradingView().timenow,
           });
-          const pair = await Promise.all([post(body, fixture.token), post(body, fixture.token)]);
+          const pair = await Promise.all([apps.post(body, fixture.token), apps.post(body, fixture.token)]);
           expect(
             pair.map((a) => a.status),
             `${where}: ${pair.map((a) => a.text).join()}`,
@@ -471,7 +447,7 @@ describe("docs/tradingview.md", () => {
       const { fixture, settings } = current!;
       if (block.info === "json settings-alert") {
         const body = fill(block.text, tradingView());
-        const answer = await post(body, fixture.token);
+        const answer = await apps.post(body, fixture.token);
         expect(answer.status, `${where}: ${answer.text}`).toBe(202);
         const view = await settled(orderIdOf(answer.text)!, fixture.token);
         expect(view.status, `${where}: ${JSON.stringify(view)}`).toBe("accepted");
@@ -480,7 +456,7 @@ describe("docs/tradingview.md", () => {
       } else {
         const problem = blocks[i + 1]!;
         expect(problem.info, `line ${problem.line}`).toBe("json problem");
-        const answer = await post(block.text, fixture.token);
+        const answer = await apps.post(block.text, fixture.token);
         const expected = JSON.parse(problem.text) as { status: number };
         expect(JSON.parse(answer.text), `${where}: ${answer.text}`).toMatchObject(expected);
         expect(answer.status, answer.text).toBe(expected.status);
@@ -493,7 +469,7 @@ describe("docs/tradingview.md", () => {
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const [alerts, rate, burst] of rows) {
       // The table's "none needed (the default, `10`)": the owner's burst left at the default.
-      const fixture = await scenario.addFixture({
+      const fixture = await apps.scenario.addFixture({
         rateLimitPerSecond: Number(rate),
         rateLimitBurst: Number(burst) === Number(rate) ? null : Number(burst),
       });
@@ -506,20 +482,20 @@ describe("docs/tradingview.md", () => {
   });
 
   it("runs the signing example against a signed webhook: 202", async () => {
-    const signed = await scenario.addFixture({ signingSecret: true });
+    const signed = await apps.scenario.addFixture({ signingSecret: true });
     const code = docBlocks().find((b) => b.info === "js sign")!.text;
     // The example as a user runs it: node, with the standardwebhooks package installed.
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", code], {
       cwd: PACKAGE_DIR,
       env: {
         PATH: process.env.PATH ?? "",
-        ORDERHOOK_URL: `${receiver.origin}/v1/webhooks/${signed.token}`,
+        ORDERHOOK_URL: `${apps.receiver.origin}/v1/webhooks/${signed.token}`,
         ORDERHOOK_SECRET: signed.signingSecret!,
       },
       timeout: 20_000,
     });
     expect(stdout, stdout).toMatch(/^202 \{"orderId":/);
-    const unsigned = await post('{"ticker":"AAPL","action":"buy","quantity":"1"}', signed.token);
+    const unsigned = await apps.post('{"ticker":"AAPL","action":"buy","quantity":"1"}', signed.token);
     expect(unsigned.status, unsigned.text).toBe(401);
   });
 });

@@ -44,7 +44,16 @@ export interface EntryOptions extends CommonOptions {
   readyWhen: RegExp | (() => Promise<boolean>);
 }
 
-export type AppProcessOptions = AppOptions | EntryOptions;
+/**
+ * A command line such as `["pnpm", "dev"]`, run from the repository root in a process group of
+ * its own: signals reach every process it started (pnpm, tsx watch, the apps).
+ */
+export interface CommandOptions extends Omit<CommonOptions, "preload" | "nodeArgs"> {
+  command: [string, ...string[]];
+  readyWhen: RegExp | (() => Promise<boolean>);
+}
+
+export type AppProcessOptions = AppOptions | EntryOptions | CommandOptions;
 
 export interface ExitStatus {
   code: number | null;
@@ -53,9 +62,21 @@ export interface ExitStatus {
 
 /** Children still running when the test process exits are killed, so none outlive a crashed run. */
 const alive = new Set<ChildProcess>();
+const groups = new WeakSet<ChildProcess>();
 process.once("exit", () => {
-  for (const child of alive) child.kill("SIGKILL");
+  for (const child of alive) signalChild(child, "SIGKILL");
 });
+
+/** Sends `signal` to the child, or to its whole process group when it leads one. */
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (groups.has(child) && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  } else child.kill(signal);
+}
 
 /**
  * A real orderhook process for tests: started with an explicit environment, killed with any
@@ -101,6 +122,14 @@ export class AppProcess {
   }
 
   /**
+   * Spawns the process without waiting for it to be ready (`waitUntilReady()` does), for tests
+   * of what happens while it starts.
+   */
+  static launch(options: AppProcessOptions): Promise<AppProcess> {
+    return AppProcess.spawn(options);
+  }
+
+  /**
    * Starts a process that is expected to refuse to start (a failed start-up check, bad
    * configuration): resolves once it has exited, with all its output read; rejects (and kills
    * it) if it becomes ready instead or does not exit within the timeout.
@@ -125,6 +154,17 @@ export class AppProcess {
   }
 
   private static async spawn(options: AppProcessOptions): Promise<AppProcess> {
+    if ("command" in options) {
+      const [file, ...args] = options.command;
+      const child = spawn(file, args, {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      groups.add(child);
+      return new AppProcess(options.command.join(" "), child, null, options.maxLines);
+    }
     if (!("app" in options)) {
       const child = spawnNode(options.entry, options.env, options);
       return new AppProcess(basename(options.entry), child, null, options.maxLines);
@@ -221,7 +261,8 @@ export class AppProcess {
 
   /** Sends `signal` without waiting (see `exited`). */
   signal(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
+    // A group outlives its leader while the processes it started drain: it is signalled anyway.
+    if (this.running || groups.has(this.child)) signalChild(this.child, signal);
   }
 
   /** Sends `signal` (SIGKILL by default: no shutdown code runs, like a crashed host) and waits for the exit. */

@@ -1,12 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  brokerAccounts,
-  type Database,
-  generateSigningSecret,
-  issueToken,
-  users,
-  webhooks,
-} from "@orderhook/db";
+import { brokerAccounts, type Database, insertWebhook, users } from "@orderhook/db";
 
 export interface Fixture {
   userId: string;
@@ -51,28 +44,23 @@ export async function createFixture(db: Database, options: FixtureOptions = {}):
       active: options.accountActive ?? true,
     })
     .returning();
-  const { token, tokenHash, tokenPrefix } = issueToken();
-  const signingSecret = options.signingSecret ? generateSigningSecret() : null;
-  const [webhook] = await db
-    .insert(webhooks)
-    .values({
-      userId: user!.id,
-      accountId: account!.id,
-      name: `hook-${suffix}`,
-      tokenHash,
-      tokenPrefix,
-      signingSecret,
+  const { webhook, token, signingSecret } = await insertWebhook(db, {
+    userId: user!.id,
+    accountId: account!.id,
+    name: `hook-${suffix}`,
+    signed: options.signingSecret === true,
+    settings: {
       defaultQuantity: options.defaultQuantity ?? null,
       dedupWindowMs: options.dedupWindowMs ?? null,
       maxLagSeconds: options.maxLagSeconds ?? null,
-    })
-    .returning();
+    },
+  });
   return {
     userId: user!.id,
     email,
     accountId: account!.id,
     accountName: account!.name,
-    webhookId: webhook!.id,
+    webhookId: webhook.id,
     token,
     signingSecret,
   };
@@ -98,18 +86,11 @@ export async function createSiblingWebhook(
     accountId = account!.id;
     accountName = account!.name;
   }
-  const { token, tokenHash, tokenPrefix } = issueToken();
-  const signingSecret = options.signingSecret ? generateSigningSecret() : null;
-  const [webhook] = await db
-    .insert(webhooks)
-    .values({
-      userId: owner.userId,
-      accountId,
-      name: `hook-${suffix}`,
-      tokenHash,
-      tokenPrefix,
-      signingSecret,
-    })
-    .returning();
-  return { ...owner, accountId, accountName, webhookId: webhook!.id, token, signingSecret };
+  const { webhook, token, signingSecret } = await insertWebhook(db, {
+    userId: owner.userId,
+    accountId,
+    name: `hook-${suffix}`,
+    signed: options.signingSecret === true,
+  });
+  return { ...owner, accountId, accountName, webhookId: webhook.id, token, signingSecret };
 }

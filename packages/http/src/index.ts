@@ -1,0 +1,14 @@
+export { createClientAddress, forwardedClient, NO_SOCKET } from "./client-address";
+export {
+  createKeyedRateLimiter,
+  type KeyedRateLimiter,
+  type KeyedRateLimitOptions,
+} from "./keyed-rate-limiter";
+export type { NodeBindings, NodeEnv } from "./node-env";
+export {
+  defaultServerTimeouts,
+  type FetchApp,
+  type RunningServer,
+  type ServerTimeouts,
+  startServer,
+} from "./start-server";

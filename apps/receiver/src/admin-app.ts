@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { mountBullBoard } from "./bull-board";
 import type { ReceiverMetrics } from "./receiver-metrics";
-import { resolveRequestId } from "./request-id";
+import { resolveRequestId } from "@orderhook/http";
 import { problemResponse } from "./respond";
 
 export interface AdminAppDeps {

@@ -13,7 +13,7 @@ import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
 import { createOrderStatusReader } from "./order-status";
 import { ClientAbortedError } from "./read-body";
-import { resolveRequestId } from "./request-id";
+import { resolveRequestId } from "@orderhook/http";
 import { jsonResponse, problemResponse } from "./respond";
 
 export interface RequestRecord {

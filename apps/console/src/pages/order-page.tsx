@@ -49,6 +49,7 @@ export function OrderPage(props: OrderPageProps) {
         <Row label="Processed" field="processedAt">
           {formatTime(order.processedAt)}
         </Row>
+        <Row label="Quantity">{order.quantity ?? "—"}</Row>
         <Row label="Type">{order.orderType}</Row>
         <Row label="Limit price">{order.limitPrice ?? "—"}</Row>
         <Row label="Stop price">{order.stopPrice ?? "—"}</Row>

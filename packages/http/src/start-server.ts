@@ -65,11 +65,15 @@ export function startServer(
             new Promise<void>((done) => {
               const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
               force.unref();
+              // Keep-alive connections with no request in flight would hold close() open, and so
+              // would those whose last response (a long request, an event stream) ends after it.
+              const sweep = setInterval(() => server.closeIdleConnections(), 100);
+              sweep.unref();
               server.close(() => {
                 clearTimeout(force);
+                clearInterval(sweep);
                 done();
               });
-              // Keep-alive connections with no request in flight would hold close() open.
               server.closeIdleConnections();
             }),
         });

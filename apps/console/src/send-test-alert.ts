@@ -49,9 +49,9 @@ function field(text: string, name: string): string | null {
 }
 
 function whyUnreachable(error: unknown, receiverUrl: string, timeoutMs: number): string {
-  const e = error as Error & { cause?: { code?: string } };
+  const e = error as Error & { cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError") return `No answer from ${receiverUrl} within ${timeoutMs / 1000} s.`;
-  const code = e.cause?.code ?? e.name;
+  const code = e.cause?.code ?? e.cause?.message ?? e.message;
   return `Could not reach the receiver at ${receiverUrl} (${code}); check CONSOLE_RECEIVER_URL.`;
 }
 

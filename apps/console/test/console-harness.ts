@@ -54,11 +54,11 @@ export async function createTestConsole(overrides: ConsoleOverrides = {}): Promi
     operatorPassword: OPERATOR_PASSWORD,
     events,
     deliveryLog: deliveryLogNotEnabled,
-    sendTestAlert: createTestAlertSender({ receiverUrl: "http://127.0.0.1:9" }),
+    sendTestAlert: createTestAlertSender({ receiverUrl: "http://127.0.0.1:1" }),
     broadcast: (event: WebhookEvent): Promise<BroadcastResult> =>
       broadcastWebhookChange(testRedisUrl(), prefix, event),
     receiverPublicUrl: "https://hooks.example.test",
-    receiverUrl: "http://127.0.0.1:9",
+    receiverUrl: "http://127.0.0.1:1",
     publicOrigin: null,
     trustedProxyHops: 0,
     signInLimit: { perSecond: 1_000, burst: 1_000 },

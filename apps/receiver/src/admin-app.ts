@@ -1,12 +1,11 @@
 import { isOrderhookError } from "@orderhook/errors";
-import { createClientAddress, createKeyedRateLimiter } from "@orderhook/http";
+import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
 import type { OrderQueue } from "@orderhook/queue";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { mountBullBoard } from "./bull-board";
 import type { ReceiverMetrics } from "./receiver-metrics";
-import { resolveRequestId } from "@orderhook/http";
 import { problemResponse } from "./respond";
 
 export interface AdminAppDeps {

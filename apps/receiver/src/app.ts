@@ -1,6 +1,6 @@
 import type { Database } from "@orderhook/db";
 import { isOrderhookError } from "@orderhook/errors";
-import { createClientAddress, createKeyedRateLimiter } from "@orderhook/http";
+import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
 import type { OrderQueue } from "@orderhook/queue";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -13,7 +13,6 @@ import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
 import { createOrderStatusReader } from "./order-status";
 import { ClientAbortedError } from "./read-body";
-import { resolveRequestId } from "@orderhook/http";
 import { jsonResponse, problemResponse } from "./respond";
 
 export interface RequestRecord {

@@ -70,8 +70,8 @@ describe("operators", () => {
     const changed = await createTestConsole({ operatorPassword: "another-0perator-passw0rd!" });
     const off = await createTestConsole({ operatorPassword: null });
     try {
-      for (const console of [changed, off]) {
-        const page = await console.browser().get("/operator/users", { cookie });
+      for (const other of [changed, off]) {
+        const page = await other.browser().get("/operator/users", { cookie });
         expect(page.status, page.text).toBe(404);
       }
     } finally {

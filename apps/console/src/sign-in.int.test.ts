@@ -150,8 +150,8 @@ describe("sign-in throttling", () => {
   });
 
   it("counts X-Forwarded-For clients apart only when TRUST_PROXY trusts the proxy", async () => {
-    const attempt = async (console: TestConsole, address: string) =>
-      (await console.browser().post("/sign-in", { token: "nope" }, { "x-forwarded-for": address })).status;
+    const attempt = async (target: TestConsole, address: string) =>
+      (await target.browser().post("/sign-in", { token: "nope" }, { "x-forwarded-for": address })).status;
     const untrusted = await createTestConsole({ signInLimit: { perSecond: 1 / 60, burst: 1 } });
     const trusted = await createTestConsole({
       signInLimit: { perSecond: 1 / 60, burst: 1 },

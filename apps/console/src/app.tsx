@@ -1,6 +1,6 @@
 import type { BroadcastResult } from "@orderhook/admin";
 import type { Database } from "@orderhook/db";
-import { isOrderhookError } from "@orderhook/errors";
+import { type ErrorCode, isOrderhookError } from "@orderhook/errors";
 import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
 import type { WebhookEvent } from "@orderhook/queue";
 import { type Context, Hono } from "hono";
@@ -62,6 +62,15 @@ export interface ConsoleAppDeps {
   onRequest?: (record: ConsoleRequestRecord) => void;
   onError?: (error: unknown, requestId: string) => void;
 }
+
+/** Error pages are read by people: titles in their words where the API's would puzzle. */
+const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
+  conflict: "Not possible",
+  invalid_argument: "Bad request",
+  invalid_token: "Sign in first",
+  rate_limited: "Too many requests",
+  unavailable: "Unavailable",
+};
 
 /** Forms never carry more than a test alert (64 KiB) and a token. */
 const MAX_FORM_BYTES = 96 * 1024;
@@ -149,14 +158,14 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<ConsoleAppEnv> {
       origin: (origin, c) => origin === (deps.publicOrigin ?? new URL(c.req.url).origin),
     }),
   );
+  const formLimit = bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: () => {
+      throw new HTTPException(413, { message: "The form is too large." });
+    },
+  });
   app.use(async function limitForms(c, next) {
-    if (c.req.method !== "POST") return next();
-    return bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: () => {
-        throw new HTTPException(413, { message: "The form is too large." });
-      },
-    })(c, next);
+    return c.req.method === "POST" ? formLimit(c, next) : next();
   });
 
   app.use(async function session(c, next) {
@@ -242,7 +251,8 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<ConsoleAppEnv> {
     c.header("x-request-id", requestId);
     if (isOrderhookError(error)) {
       if (error.retryAfter !== undefined) c.header("retry-after", String(error.retryAfter));
-      return errorPage(c, error.status as ContentfulStatusCode, error.title, error.message);
+      const title = PAGE_TITLES[error.code] ?? error.title;
+      return errorPage(c, error.status as ContentfulStatusCode, title, error.message);
     }
     if (error instanceof HTTPException) {
       if (error.status === 403) {

@@ -124,4 +124,58 @@ describe("the deliveries page", () => {
     expect(filtered.status, filtered.text).toBe(200);
     expect(filtered.text).toContain("Deliveries log not yet enabled");
   });
+
+  it("renders what a plugged-in deliveries log returns: outcome, field errors, the order's status, the body as text", async () => {
+    const withLog = await createTestConsole({
+      deliveryLog: {
+        recent: async (userId, query) =>
+          userId === f.userId
+            ? {
+                deliveries: [
+                  {
+                    id: "1732860000000-0",
+                    receivedAt: "2026-11-29T06:00:00.000Z",
+                    requestId: "req-1",
+                    webhookId: query.webhookId ?? f.webhookId,
+                    webhookName: "main",
+                    outcome: "invalid_order",
+                    httpStatus: 422,
+                    orderId: null,
+                    orderStatus: null,
+                    orderReason: null,
+                    errors: [{ field: "action", message: "expected one of buy, sell, exit, cancel" }],
+                    ackMs: 0.8,
+                    clientIp: "203.0.113.9",
+                    contentType: "text/plain",
+                    bodyExcerpt: '{"ticker":"<b>AAPL</b>","action":"hold"}',
+                  },
+                ],
+                nextCursor: null,
+              }
+            : null,
+        lastHour: async () => [
+          {
+            start: "2026-11-29T06:00:00.000Z",
+            outcomes: { accepted: 3, invalid_order: 1 },
+            ackP50Ms: 0.4,
+            ackP99Ms: 1.2,
+          },
+        ],
+      },
+    });
+    try {
+      const viewer = withLog.browser();
+      await viewer.signIn(f.token);
+      const page = await viewer.get(`/deliveries?webhook=${f.webhookId}`);
+      expect(page.status, page.text).toBe(200);
+      expect(page.text).not.toContain("not yet enabled");
+      expect(page.text).toContain("422 invalid_order");
+      expect(page.text).toContain("action: expected one of buy, sell, exit, cancel");
+      expect(page.text).toContain("&lt;b&gt;AAPL&lt;/b&gt;");
+      expect(page.text).not.toContain("<b>AAPL");
+      expect(page.text).toContain("accepted 3, invalid_order 1");
+    } finally {
+      await withLog.close();
+    }
+  });
 });

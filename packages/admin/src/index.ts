@@ -19,7 +19,6 @@ export {
   listUserOrders,
   type UserOrder,
   type UserOrderPage,
-  userOrderColumns,
 } from "./list-user-orders";
 export { getUserWebhook, listUserWebhooks, type UserWebhook } from "./list-user-webhooks";
 export { listUsers, type UserListing } from "./list-users";

@@ -32,7 +32,7 @@ export interface ListUserOrdersInput {
   limit?: number | undefined;
 }
 
-export const userOrderColumns = {
+const userOrderColumns = {
   id: orders.id,
   status: orders.status,
   reason: orders.reason,

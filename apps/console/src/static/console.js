@@ -127,6 +127,9 @@
     }
     const tbody = document.querySelector("tbody[data-live-insert]");
     if (!tbody) return;
+    // An older order whose status changed (a replayed failure) is not news at the top of the list.
+    const newest = tbody.querySelector("time[datetime]");
+    if (newest && Date.parse(order.receivedAt) < Date.parse(newest.getAttribute("datetime")) - 60_000) return;
     const row = orderRow(order);
     row.classList.add("arrived");
     tbody.prepend(row);

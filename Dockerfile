@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# One Dockerfile, three images:
+# One Dockerfile, four images:
 #   docker build --target receiver .   HTTP receiver (PORT, default 3000)
 #   docker build --target worker .     queue worker (metrics and health on METRICS_PORT, default 9464)
+#   docker build --target console .    web console (CONSOLE_PORT, default 3001)
 #   docker build --target migrate .    admin CLI; its default command applies the SQL migrations
 # Railway cannot pick a target, so it builds the last stage, which is the image named by the
 # ORDERHOOK_APP service variable (Railway hands service variables to the build as build args).
@@ -24,6 +25,7 @@ RUN pnpm build
 # workspace packages into dist/, so each output holds dist/ plus production npm dependencies only.
 RUN pnpm --filter @orderhook/receiver deploy --prod --legacy --prefer-offline /out/receiver \
  && pnpm --filter @orderhook/worker deploy --prod --legacy --prefer-offline /out/worker \
+ && pnpm --filter @orderhook/console deploy --prod --legacy --prefer-offline /out/console \
  && pnpm --filter @orderhook/cli deploy --prod --legacy --prefer-offline /out/cli
 
 FROM node:24-slim AS runtime
@@ -57,6 +59,17 @@ USER node
 EXPOSE 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]
+
+FROM runtime AS console
+# dist/ holds the bundle and static/ (the stylesheet and the one script the pages load).
+COPY --from=build /out/console ./
+# The CLI too: railway.toml's pre-deploy migration runs from whichever app image a service builds.
+COPY --from=build /out/cli ./cli
+USER node
+EXPOSE 3001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.CONSOLE_PORT||3001)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]
 
 FROM runtime AS migrate

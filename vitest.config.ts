@@ -18,6 +18,9 @@ const processSuites = [
   "packages/deploy/src/quick-start.int.test.ts",
   "apps/worker/src/end-to-end.int.test.ts",
   "apps/worker/src/worker-startup.int.test.ts",
+  "apps/console/src/main.int.test.ts",
+  "apps/console/src/test-alert.int.test.ts",
+  "apps/console/src/console.browser.int.test.ts",
 ];
 
 export default defineConfig({

@@ -11,6 +11,7 @@ const START = "node /app/dist/main.js";
 // own SHUTDOWN_TIMEOUT_MS: the process finishes in-flight work and exits 0 before the kill.
 const RECEIVER_SHUTDOWN_TIMEOUT_MS = 10_000;
 const WORKER_SHUTDOWN_TIMEOUT_MS = 25_000;
+const CONSOLE_SHUTDOWN_TIMEOUT_MS = 5_000;
 
 export default defineRailway((ctx) => {
   const production = ctx.isEnvironment("production");
@@ -94,5 +95,37 @@ export default defineRailway((ctx) => {
     },
   });
 
-  return project("orderhook", { resources: [db, queue, receiver, worker] });
+  // The web console: its own public domain, sign-in with a webhook URL or the operator password.
+  const webConsole = service("console", {
+    ...appService(CONSOLE_SHUTDOWN_TIMEOUT_MS),
+    // One replica is plenty for a few people's pages; more work (sessions are signed cookies and
+    // the live updates are per replica), but the sign-in limit then counts per replica.
+    replicas: 1,
+    networking: { serviceDomains: { default: { port: 3001 } } },
+    env: {
+      ...shared,
+      ORDERHOOK_APP: "console",
+      CONSOLE_PORT: "3001",
+      CONSOLE_HOST: "::",
+      // Railway health-checks the port in PORT.
+      PORT: "3001",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
+      CONSOLE_PUBLIC_URL: "https://${{RAILWAY_PUBLIC_DOMAIN}}",
+      // Test alerts reach the receiver over the private network; the URLs users see are its public ones.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
+      CONSOLE_RECEIVER_URL: "http://${{receiver.RAILWAY_PRIVATE_DOMAIN}}:3000",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
+      PUBLIC_URL: "https://${{receiver.RAILWAY_PUBLIC_DOMAIN}}",
+      // Railway's edge appends the client's address: the sign-in limit counts clients, not the edge.
+      TRUST_PROXY: "1",
+      SHUTDOWN_TIMEOUT_MS: String(CONSOLE_SHUTDOWN_TIMEOUT_MS),
+      // Set both in the dashboard before the first deploy; apply keeps them. Without the secret the
+      // console refuses to start (it signs the session cookies); without the password there is no
+      // operator sign-in.
+      CONSOLE_SESSION_SECRET: preserve(),
+      CONSOLE_ADMIN_PASSWORD: preserve(),
+    },
+  });
+
+  return project("orderhook", { resources: [db, queue, receiver, worker, webConsole] });
 });

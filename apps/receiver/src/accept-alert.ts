@@ -1,13 +1,13 @@
 import { hash } from "node:crypto";
 import { assertFresh, type OrderAlert, parseAlertBody } from "@orderhook/alert";
 import { isOrderhookError, OrderhookError } from "@orderhook/errors";
+import type { KeyedRateLimiter } from "@orderhook/http";
 import { ORDER_JOB_VERSION } from "@orderhook/queue";
 import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
 import type { Authenticator } from "./authenticate";
 import type { WebhookCredentials } from "./credentials";
-import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import { newOrderId } from "./order-id";
 import type { OrderStatusReader } from "./order-status";
 import { readIncomingBody, readRequestBody } from "./read-body";

@@ -1,13 +1,11 @@
 import { isOrderhookError } from "@orderhook/errors";
+import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
 import type { OrderQueue } from "@orderhook/queue";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { mountBullBoard } from "./bull-board";
-import { createClientAddress } from "./client-address";
-import { createKeyedRateLimiter } from "./keyed-rate-limiter";
 import type { ReceiverMetrics } from "./receiver-metrics";
-import { resolveRequestId } from "./request-id";
 import { problemResponse } from "./respond";
 
 export interface AdminAppDeps {

@@ -1,5 +1,6 @@
 import type { Database } from "@orderhook/db";
 import { isOrderhookError } from "@orderhook/errors";
+import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
 import type { OrderQueue } from "@orderhook/queue";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -8,13 +9,10 @@ import { createAcceptAlertHandler } from "./accept-alert";
 import { createAdmission } from "./admission";
 import type { AppEnv } from "./app-env";
 import { createAuthenticator } from "./authenticate";
-import { createClientAddress } from "./client-address";
 import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
-import { createKeyedRateLimiter } from "./keyed-rate-limiter";
 import { createOrderStatusReader } from "./order-status";
 import { ClientAbortedError } from "./read-body";
-import { resolveRequestId } from "./request-id";
 import { jsonResponse, problemResponse } from "./respond";
 
 export interface RequestRecord {

@@ -1,11 +1,11 @@
 import { hashToken, isWellFormedToken } from "@orderhook/db";
 import { OrderhookError } from "@orderhook/errors";
+import type { KeyedRateLimiter } from "@orderhook/http";
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
 import type { CredentialCache } from "./credential-cache";
 import type { WebhookCredentials } from "./credentials";
 import { invalidToken } from "./invalid-token";
-import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import { unavailable } from "./unavailable";
 
 export interface AuthenticatorDeps {

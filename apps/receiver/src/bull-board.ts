@@ -3,12 +3,12 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { OrderhookError } from "@orderhook/errors";
+import type { KeyedRateLimiter } from "@orderhook/http";
 import type { OrderQueue } from "@orderhook/queue";
 import type { Context, Hono } from "hono";
 import { basicAuth } from "hono/basic-auth";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
-import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 
 export const BULL_BOARD_PATH = "/admin/queues";
 

@@ -1,8 +1,8 @@
 import { OrderhookError } from "@orderhook/errors";
+import type { KeyedRateLimiter } from "@orderhook/http";
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
 import type { Authenticator } from "./authenticate";
-import type { KeyedRateLimiter } from "./keyed-rate-limiter";
 import type { OrderStatusReader } from "./order-status";
 import { jsonResponse } from "./respond";
 import { unavailable } from "./unavailable";

@@ -1,8 +1,8 @@
 import { loadEnv, receiverEnvSchema } from "@orderhook/config";
+import { startServer } from "@orderhook/http";
 import { createLogger, exitAfterLogs } from "@orderhook/observability";
 import { pino } from "pino";
 import { createReceiver } from "./create-receiver";
-import { startServer } from "./start-server";
 
 const env = loadEnv(receiverEnvSchema);
 // Asynchronous writes: lines logged while a write is in flight go out together in the next one.

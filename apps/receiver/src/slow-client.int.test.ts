@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import { type RunningServer, startServer } from "@orderhook/http";
 import {
   type Fixture,
   type SlowRequestOptions,
@@ -7,7 +8,6 @@ import {
 } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
-import { type RunningServer, startServer } from "./start-server";
 
 let r: TestReceiver;
 let f: Fixture;

@@ -1,8 +1,8 @@
 import { request } from "node:http";
+import { type RunningServer, startServer } from "@orderhook/http";
 import type { Fixture } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
-import { type RunningServer, startServer } from "./start-server";
 
 let r: TestReceiver;
 let f: Fixture;

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { cliEnvSchema } from "./cli-env";
+import { consoleEnvSchema } from "./console-env";
 import { receiverEnvSchema } from "./receiver-env";
 import { workerEnvSchema } from "./worker-env";
 
@@ -7,5 +8,6 @@ import { workerEnvSchema } from "./worker-env";
 export const envSchemas: readonly (readonly [process: string, schema: z.ZodType])[] = [
   ["receiver", receiverEnvSchema],
   ["worker", workerEnvSchema],
+  ["console", consoleEnvSchema],
   ["CLI", cliEnvSchema],
 ];

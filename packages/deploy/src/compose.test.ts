@@ -1,4 +1,10 @@
-import { cliEnvSchema, parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
+import {
+  cliEnvSchema,
+  consoleEnvSchema,
+  parseEnv,
+  receiverEnvSchema,
+  workerEnvSchema,
+} from "@orderhook/config";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseDockerfile, readRepoFile } from "./repo-files";
@@ -63,8 +69,15 @@ function healthcheckCommand(name: string): string {
 }
 
 describe("docker-compose.yml", () => {
-  it("runs Postgres, Redis, a one-shot migrate, the receiver and the worker", () => {
-    expect(Object.keys(services).sort()).toEqual(["migrate", "postgres", "receiver", "redis", "worker"]);
+  it("runs Postgres, Redis, a one-shot migrate, the receiver, the worker and the console", () => {
+    expect(Object.keys(services).sort()).toEqual([
+      "console",
+      "migrate",
+      "postgres",
+      "receiver",
+      "redis",
+      "worker",
+    ]);
   });
 
   it("configures Redis as a queue store: AOF on, fsync every second, never evicting", () => {
@@ -94,6 +107,22 @@ describe("docker-compose.yml", () => {
     expect(healthcheckCommand("receiver")).toContain(`127.0.0.1:${environment("receiver").PORT}/readyz`);
     expect(service("worker").healthcheck?.test).toEqual(expect.arrayContaining(["CMD", "node"]));
     expect(healthcheckCommand("worker")).toContain(`127.0.0.1:${environment("worker").METRICS_PORT}/readyz`);
+    expect(service("console").healthcheck?.test).toEqual(expect.arrayContaining(["CMD", "node"]));
+    expect(healthcheckCommand("console")).toContain(
+      `127.0.0.1:${environment("console").CONSOLE_PORT}/readyz`,
+    );
+  });
+
+  it("publishes the console on host port 3001 and sends its test alerts to the receiver service", () => {
+    const consoleEnv = parseEnv(consoleEnvSchema, environment("console"));
+    expect(consoleEnv.CONSOLE_PORT).toBe(3001);
+    expect(service("console").ports).toEqual(["3001:3001"]);
+    const receiver = parseEnv(receiverEnvSchema, environment("receiver"));
+    expect(consoleEnv.CONSOLE_RECEIVER_URL).toBe(`http://receiver:${receiver.PORT}`);
+    expect(consoleEnv.CONSOLE_PUBLIC_URL).toBe("http://localhost:3001");
+    // Starts from a fresh clone without a session secret: the one app not in production mode.
+    expect(consoleEnv.CONSOLE_SESSION_SECRET).toBeUndefined();
+    expect(consoleEnv.NODE_ENV).toBe("development");
   });
 
   it("publishes the receiver on host port 3000", () => {
@@ -117,7 +146,7 @@ describe("docker-compose.yml", () => {
   it("migrates once Postgres is healthy, and starts the apps only after migrate succeeded", () => {
     expect(service("migrate").depends_on?.postgres?.condition).toBe("service_healthy");
     expect(service("migrate").restart).toBe("no");
-    for (const app of ["receiver", "worker"]) {
+    for (const app of ["receiver", "worker", "console"]) {
       const dependsOn = service(app).depends_on;
       expect(dependsOn?.redis?.condition, app).toBe("service_healthy");
       expect(dependsOn?.postgres?.condition, app).toBe("service_healthy");
@@ -127,7 +156,7 @@ describe("docker-compose.yml", () => {
 
   it("builds each app from the Dockerfile target of the same name", () => {
     const targets = new Set(parseDockerfile(readRepoFile("Dockerfile")).stages.map((s) => s.name));
-    for (const app of ["migrate", "receiver", "worker"]) {
+    for (const app of ["migrate", "receiver", "worker", "console"]) {
       expect(service(app).build?.context).toBe(".");
       expect(service(app).build?.target).toBe(app);
       expect(targets, app).toContain(app);
@@ -141,6 +170,10 @@ describe("docker-compose.yml", () => {
       receiver.SHUTDOWN_TIMEOUT_MS,
     );
     expect(seconds(service("worker").stop_grace_period) * 1000).toBeGreaterThan(worker.SHUTDOWN_TIMEOUT_MS);
+    const consoleEnv = parseEnv(consoleEnvSchema, environment("console"));
+    expect(seconds(service("console").stop_grace_period) * 1000).toBeGreaterThan(
+      consoleEnv.SHUTDOWN_TIMEOUT_MS,
+    );
   });
 
   it("starts from a fresh clone: every interpolated variable has a default", () => {
@@ -152,11 +185,12 @@ describe("docker-compose.yml", () => {
     const receiver = parseEnv(receiverEnvSchema, environment("receiver"));
     const worker = parseEnv(workerEnvSchema, environment("worker"));
     const cli = parseEnv(cliEnvSchema, environment("migrate"));
-    for (const env of [receiver, worker, cli]) {
+    const consoleEnv = parseEnv(consoleEnvSchema, environment("console"));
+    for (const env of [receiver, worker, cli, consoleEnv]) {
       expect(new URL(env.DATABASE_URL).hostname).toBe("postgres");
       expect(new URL(env.REDIS_URL).hostname).toBe("redis");
-      expect(env.NODE_ENV).toBe("production");
     }
+    for (const env of [receiver, worker, cli]) expect(env.NODE_ENV).toBe("production");
     expect(worker.METRICS_PORT).toBe(9464);
   });
 

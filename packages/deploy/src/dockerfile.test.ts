@@ -22,6 +22,7 @@ const packageJson = JSON.parse(readRepoFile("package.json")) as { packageManager
 const apps = [
   { target: "receiver", filter: "@orderhook/receiver", portVariable: "PORT", port: "3000" },
   { target: "worker", filter: "@orderhook/worker", portVariable: "METRICS_PORT", port: "9464" },
+  { target: "console", filter: "@orderhook/console", portVariable: "CONSOLE_PORT", port: "3001" },
 ] as const;
 
 function runs(stageName: string): string[] {
@@ -35,8 +36,8 @@ describe("Dockerfile", () => {
     expect(validate(text)).toEqual([]);
   });
 
-  it("has receiver, worker and migrate targets built on node:24-slim", () => {
-    for (const target of ["receiver", "worker", "migrate"]) {
+  it("has receiver, worker, console and migrate targets built on node:24-slim", () => {
+    for (const target of ["receiver", "worker", "console", "migrate"]) {
       const root = lineage(dockerfile, target).at(-1);
       expect(root?.from, `${target} descends from`).toBe("node:24-slim");
     }
@@ -63,7 +64,12 @@ describe("Dockerfile", () => {
 
   it("deploys each app with production dependencies only, in pnpm 10's legacy mode", () => {
     const deploys = runs("build").join("\n");
-    for (const filter of ["@orderhook/receiver", "@orderhook/worker", "@orderhook/cli"]) {
+    for (const filter of [
+      "@orderhook/receiver",
+      "@orderhook/worker",
+      "@orderhook/console",
+      "@orderhook/cli",
+    ]) {
       expect(deploys).toMatch(new RegExp(`pnpm --filter ${filter} deploy --prod --legacy\\b`));
     }
   });
@@ -82,11 +88,14 @@ describe("Dockerfile", () => {
     ]);
   });
 
-  it.each(["receiver", "worker", "migrate"])("runs the %s image as an unprivileged user", (target) => {
-    const user = effective(dockerfile, target, "USER")?.args;
-    expect(user).toBeDefined();
-    expect(["root", "0", "0:0"]).not.toContain(user);
-  });
+  it.each(["receiver", "worker", "console", "migrate"])(
+    "runs the %s image as an unprivileged user",
+    (target) => {
+      const user = effective(dockerfile, target, "USER")?.args;
+      expect(user).toBeDefined();
+      expect(["root", "0", "0:0"]).not.toContain(user);
+    },
+  );
 
   it.each(apps)(
     "health-checks the $target with node on /healthz at $portVariable",
@@ -104,24 +113,27 @@ describe("Dockerfile", () => {
     expect(landed.get(`build:/out/${target}`)).toBe(effective(dockerfile, target, "WORKDIR")?.args);
   });
 
-  it.each(["migrate", "receiver", "worker"])("lets the CLI in the %s image find drizzle/", (target) => {
-    // Rebuild the image's layout on disk and ask the real findMigrationsFolder.
-    const landed = copiedPaths(dockerfile, target);
-    const drizzle = landed.get("build:/repo/drizzle");
-    const cli = landed.get("build:/out/cli");
-    expect(drizzle, "drizzle/ is copied into the image").toBeDefined();
-    expect(cli, "the CLI is copied into the image").toBeDefined();
-    const root = mkdtempSync(join(tmpdir(), "orderhook-image-"));
-    cleanups.push(root);
-    mkdirSync(join(root, drizzle ?? "", "meta"), { recursive: true });
-    writeFileSync(join(root, drizzle ?? "", "meta", "_journal.json"), "{}");
-    const dist = join(root, posix.join(cli ?? "", "dist"));
-    mkdirSync(dist, { recursive: true });
-    expect(findMigrationsFolder(dist)).toBe(join(root, drizzle ?? ""));
-  });
+  it.each(["migrate", "receiver", "worker", "console"])(
+    "lets the CLI in the %s image find drizzle/",
+    (target) => {
+      // Rebuild the image's layout on disk and ask the real findMigrationsFolder.
+      const landed = copiedPaths(dockerfile, target);
+      const drizzle = landed.get("build:/repo/drizzle");
+      const cli = landed.get("build:/out/cli");
+      expect(drizzle, "drizzle/ is copied into the image").toBeDefined();
+      expect(cli, "the CLI is copied into the image").toBeDefined();
+      const root = mkdtempSync(join(tmpdir(), "orderhook-image-"));
+      cleanups.push(root);
+      mkdirSync(join(root, drizzle ?? "", "meta"), { recursive: true });
+      writeFileSync(join(root, drizzle ?? "", "meta", "_journal.json"), "{}");
+      const dist = join(root, posix.join(cli ?? "", "dist"));
+      mkdirSync(dist, { recursive: true });
+      expect(findMigrationsFolder(dist)).toBe(join(root, drizzle ?? ""));
+    },
+  );
 
   it("copies the admin CLI into the app images where Railway's pre-deploy step runs it", () => {
-    for (const target of ["receiver", "worker"]) {
+    for (const target of ["receiver", "worker", "console"]) {
       expect(copiedPaths(dockerfile, target).get("build:/out/cli")).toBe("/app/cli");
     }
   });
@@ -140,6 +152,7 @@ describe(".dockerignore", () => {
       "node_modules/.pnpm/x",
       "apps/receiver/node_modules/hono/package.json",
       "apps/receiver/dist/main.js",
+      "apps/console/test-output/01-webhooks.png",
       ".env",
       ".env.local",
       ".git/HEAD",
@@ -157,6 +170,8 @@ describe(".dockerignore", () => {
       "apps/receiver/package.json",
       "tsup.config.ts",
       "packages/queue/src/commands/takeJobs-11.lua",
+      "apps/console/src/static/console.js",
+      "apps/console/src/static/console.css",
       "packages/db/src/index.ts",
       "drizzle/meta/_journal.json",
       "drizzle/0000_init.sql",

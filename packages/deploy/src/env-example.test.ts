@@ -1,8 +1,19 @@
-import { cliEnvSchema, parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
+import {
+  cliEnvSchema,
+  consoleEnvSchema,
+  parseEnv,
+  receiverEnvSchema,
+  workerEnvSchema,
+} from "@orderhook/config";
 import { describe, expect, it } from "vitest";
 import { readRepoFile } from "./repo-files";
 
-const schemas = { receiver: receiverEnvSchema, worker: workerEnvSchema, cli: cliEnvSchema } as const;
+const schemas = {
+  receiver: receiverEnvSchema,
+  worker: workerEnvSchema,
+  cli: cliEnvSchema,
+  console: consoleEnvSchema,
+} as const;
 /** Read by docker-compose.yml, not by any app. */
 const composeOnly: Record<string, string> = { POSTGRES_PASSWORD: "orderhook" };
 

@@ -142,7 +142,7 @@ beforeAll(() => {
     sh(instruction.args.replaceAll("/out/", `${out}/`), context, env);
     console.log(`RUN ${instruction.args.slice(0, 60)}: ${Date.now() - started} ms`);
   }
-  for (const target of ["receiver", "worker", "migrate"]) layOut(target);
+  for (const target of ["receiver", "worker", "console", "migrate"]) layOut(target);
 }, 900_000);
 
 afterAll(async () => {
@@ -220,6 +220,37 @@ describe("the Dockerfile's build, replayed without Docker", () => {
     expect(receiverCode, receiver.log.join("")).toBe(0);
     expect(workerCode, worker.log.join("")).toBe(0);
   }, 240_000);
+
+  it("starts the console from its image, migrated by its own CLI, serves its pages and stylesheet, and stops cleanly", async () => {
+    const database = scratchDatabase("img");
+    databases.push(database);
+    const base = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), NODE_ENV: "production" };
+    const migrated = run("console", ["node", "cli/dist/main.js", "db", "migrate"], base);
+    expect(migrated.status, migrated.output).toBe(0);
+    const env = {
+      ...base,
+      QUEUE_PREFIX: uniquePrefix("img"),
+      CONSOLE_PORT: String(await freePort()),
+      CONSOLE_SESSION_SECRET: "kT3+vX9qLm2/Rw8zNc5Yb1Hd6Jf0Ps4G-image",
+    };
+    const app = start("console", execForm(effective(dockerfile, "console", "CMD")) ?? [], env);
+    try {
+      await healthy("console", env, app);
+      const origin = `http://127.0.0.1:${env.CONSOLE_PORT}`;
+      const page = await fetch(`${origin}/sign-in`);
+      const html = await page.text();
+      expect(page.status, html).toBe(200);
+      const stylesheet = /href="(\/static\/console\.css\?v=[0-9a-f]+)"/.exec(html)?.[1];
+      expect(stylesheet, html).toBeDefined();
+      const css = await fetch(`${origin}${stylesheet}`);
+      expect(css.status).toBe(200);
+      expect(await css.text()).toContain("orderhook console");
+    } finally {
+      app.kill("SIGTERM");
+    }
+    const [code] = await once(app, "exit");
+    expect(code, app.log.join("")).toBe(0);
+  }, 120_000);
 
   it("lets the CLI in the worker image find the migrations too", () => {
     const database = scratchDatabase("img");

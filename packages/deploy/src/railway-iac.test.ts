@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
+import { consoleEnvSchema, parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
 import { createRailwayContext, project, type ServiceNode, type VariableValue } from "railway/iac";
 import { parse as parseToml } from "smol-toml";
 import ts from "typescript";
@@ -32,11 +32,17 @@ function resolvedEnv(node: ServiceNode): Record<string, string> {
     "database.redis:REDIS_URL": "redis://default:secret@redis.railway.internal:6379",
   };
   const env: Record<string, string> = {};
+  // Railway's own variables, of this service or (`receiver.`) another one.
+  const provided: Record<string, string> = {
+    RAILWAY_PUBLIC_DOMAIN: `${node.address.replace("service.", "")}-production.up.railway.app`,
+    "receiver.RAILWAY_PUBLIC_DOMAIN": "receiver-production.up.railway.app",
+    "receiver.RAILWAY_PRIVATE_DOMAIN": "receiver.railway.internal",
+  };
   for (const [name, value] of Object.entries(node.variables ?? {}) as [string, VariableValue][]) {
     if (value.type === "literal" && value.value != null) {
       env[name] = value.value.replace(
-        /\$\{\{RAILWAY_PUBLIC_DOMAIN\}\}/g,
-        "receiver-production.up.railway.app",
+        /\$\{\{([\w.]+)\}\}/g,
+        (whole, reference: string) => provided[reference] ?? whole,
       );
     }
     if (value.type === "reference") env[name] = outputs[`${value.resource}:${value.output}`] ?? "";
@@ -49,30 +55,34 @@ afterEach(() => {
 });
 
 describe(".railway/railway.ts", () => {
-  it("declares Postgres, Redis, the receiver and the worker", async () => {
+  it("declares Postgres, Redis, the receiver, the worker and the console", async () => {
     const definition = await evaluate("production");
     expect(definition.name).toBe("orderhook");
     expect(definition.resources.map((r) => r.address).sort()).toEqual([
       "database.postgres",
       "database.redis",
+      "service.console",
       "service.receiver",
       "service.worker",
     ]);
   });
 
-  it.each(["receiver", "worker"])("wires the %s to Postgres and Redis by reference", async (name) => {
-    const variables = (await serviceNode("production", name)).variables ?? {};
-    expect(variables.DATABASE_URL).toEqual({
-      type: "reference",
-      resource: "database.postgres",
-      output: "DATABASE_URL",
-    });
-    expect(variables.REDIS_URL).toEqual({
-      type: "reference",
-      resource: "database.redis",
-      output: "REDIS_URL",
-    });
-  });
+  it.each(["receiver", "worker", "console"])(
+    "wires the %s to Postgres and Redis by reference",
+    async (name) => {
+      const variables = (await serviceNode("production", name)).variables ?? {};
+      expect(variables.DATABASE_URL).toEqual({
+        type: "reference",
+        resource: "database.postgres",
+        output: "DATABASE_URL",
+      });
+      expect(variables.REDIS_URL).toEqual({
+        type: "reference",
+        resource: "database.redis",
+        output: "REDIS_URL",
+      });
+    },
+  );
 
   it("exposes the receiver on a public domain and health-checks /readyz", async () => {
     const receiver = await serviceNode("production", "receiver");
@@ -102,6 +112,30 @@ describe(".railway/railway.ts", () => {
     expect(resolvedEnv(worker).PORT).toBe(resolvedEnv(worker).METRICS_PORT);
   });
 
+  it("exposes the console on a public domain of its own, sends test alerts over the private network and needs its secret set", async () => {
+    const node = await serviceNode("production", "console");
+    expect(Object.values(node.networking?.serviceDomains ?? {})).toEqual([{ port: 3001 }]);
+    expect(node.deploy?.healthcheckPath).toBe("/readyz");
+    const raw = resolvedEnv(node);
+    expect(raw.PORT).toBe(raw.CONSOLE_PORT);
+    // preserve(): set in the dashboard; the console refuses to start in production without it.
+    expect(node.variables?.CONSOLE_SESSION_SECRET).toEqual({ type: "preserve" });
+    expect(node.variables?.CONSOLE_ADMIN_PASSWORD).toEqual({ type: "preserve" });
+    const env = parseEnv(consoleEnvSchema, {
+      ...raw,
+      CONSOLE_SESSION_SECRET: "kT3+vX9qLm2/Rw8zNc5Yb1Hd6Jf0Ps4G",
+    });
+    expect(env.CONSOLE_PORT).toBe(3001);
+    expect(env.CONSOLE_HOST).toBe("::");
+    expect(env.CONSOLE_PUBLIC_URL).toBe("https://console-production.up.railway.app");
+    expect(env.CONSOLE_RECEIVER_URL).toBe("http://receiver.railway.internal:3000");
+    expect(env.PUBLIC_URL).toBe("https://receiver-production.up.railway.app");
+    expect(env.TRUST_PROXY).toBe(1);
+    expect(env.NODE_ENV).toBe("production");
+    expect(() => parseEnv(consoleEnvSchema, raw)).toThrow(/CONSOLE_SESSION_SECRET/);
+    expect((node.deploy?.drainingSeconds ?? 0) * 1000).toBeGreaterThan(env.SHUTDOWN_TIMEOUT_MS);
+  });
+
   it("runs replicas of both services in production and one of each elsewhere", async () => {
     for (const name of ["receiver", "worker"]) {
       expect((await serviceNode("production", name)).deploy?.numReplicas, name).toBeGreaterThanOrEqual(2);
@@ -111,7 +145,7 @@ describe(".railway/railway.ts", () => {
 
   it("migrates before deploying, with the same command as railway.toml", async () => {
     const toml = parseToml(readRepoFile("railway.toml")) as { deploy: Record<string, unknown> };
-    for (const name of ["receiver", "worker"]) {
+    for (const name of ["receiver", "worker", "console"]) {
       const node = await serviceNode("production", name);
       expect(node.deploy?.preDeployCommand, name).toEqual(toml.deploy.preDeployCommand);
       expect(node.deploy?.startCommand, name).toBe(toml.deploy.startCommand);
@@ -140,7 +174,7 @@ describe(".railway/railway.ts", () => {
   it("selects each service's Dockerfile stage through the ORDERHOOK_APP build arg", async () => {
     const dockerfile = parseDockerfile(readRepoFile("Dockerfile"));
     expect(dockerfile.stages.at(-1)?.from).toMatch(/^\$\{ORDERHOOK_APP\}$/);
-    for (const name of ["receiver", "worker"]) {
+    for (const name of ["receiver", "worker", "console"]) {
       const app = resolvedEnv(await serviceNode("production", name)).ORDERHOOK_APP;
       expect(app, name).toBe(name);
       expect(dockerfile.stages.map((s) => s.name)).toContain(app);

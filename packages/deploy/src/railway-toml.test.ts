@@ -1,4 +1,4 @@
-import { parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
+import { consoleEnvSchema, parseEnv, receiverEnvSchema, workerEnvSchema } from "@orderhook/config";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { copiedPaths, parseDockerfile, readRepoFile } from "./repo-files";
@@ -25,15 +25,21 @@ describe("railway.toml", () => {
     expect(() => readRepoFile(config.build.dockerfilePath)).not.toThrow();
   });
 
-  it("starts node on the deployed app directly, so SIGTERM reaches it", () => {
-    const app = copiedPaths(dockerfile, "receiver").get("build:/out/receiver");
-    expect(config.deploy.startCommand).toBe(`node ${app}/dist/main.js`);
-  });
+  it.each(["receiver", "worker", "console"])(
+    "starts node on the deployed app directly in the %s image, so SIGTERM reaches it",
+    (app) => {
+      const deployed = copiedPaths(dockerfile, app).get(`build:/out/${app}`);
+      expect(config.deploy.startCommand).toBe(`node ${deployed}/dist/main.js`);
+    },
+  );
 
-  it("migrates before each deploy with the CLI that the receiver image carries", () => {
-    const cli = copiedPaths(dockerfile, "receiver").get("build:/out/cli");
-    expect(config.deploy.preDeployCommand).toEqual([`node ${cli}/dist/main.js db migrate`]);
-  });
+  it.each(["receiver", "worker", "console"])(
+    "migrates before each deploy with the CLI that the %s image carries",
+    (app) => {
+      const cli = copiedPaths(dockerfile, app).get("build:/out/cli");
+      expect(config.deploy.preDeployCommand).toEqual([`node ${cli}/dist/main.js db migrate`]);
+    },
+  );
 
   it("switches traffic only once /readyz answers", () => {
     expect(config.deploy.healthcheckPath).toBe("/readyz");
@@ -45,11 +51,12 @@ describe("railway.toml", () => {
     expect(config.deploy.restartPolicyMaxRetries).toBeGreaterThan(0);
   });
 
-  it("drains longer than the receiver's and the worker's shutdown timeouts, as a number", () => {
+  it("drains longer than the receiver's, the worker's and the console's shutdown timeouts, as a number", () => {
     // Railway rejects a quoted drainingSeconds ("Expected number, received string").
     expect(typeof config.deploy.drainingSeconds).toBe("number");
     const receiver = parseEnv(receiverEnvSchema, {}).SHUTDOWN_TIMEOUT_MS;
     const worker = parseEnv(workerEnvSchema, {}).SHUTDOWN_TIMEOUT_MS;
-    expect(config.deploy.drainingSeconds * 1000).toBeGreaterThan(Math.max(receiver, worker));
+    const webConsole = parseEnv(consoleEnvSchema, {}).SHUTDOWN_TIMEOUT_MS;
+    expect(config.deploy.drainingSeconds * 1000).toBeGreaterThan(Math.max(receiver, worker, webConsole));
   });
 });

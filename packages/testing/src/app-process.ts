@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./redis-server";
 
-export type AppName = "receiver" | "worker";
+export type AppName = "receiver" | "worker" | "console";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -175,7 +175,9 @@ export class AppProcess {
     const listen: Record<string, string> =
       options.app === "receiver"
         ? { PORT: String(port), HOST: "127.0.0.1", ADMIN_PORT: String(adminPort) }
-        : { METRICS_PORT: String(port), METRICS_HOST: "127.0.0.1" };
+        : options.app === "console"
+          ? { CONSOLE_PORT: String(port), CONSOLE_HOST: "127.0.0.1" }
+          : { METRICS_PORT: String(port), METRICS_HOST: "127.0.0.1" };
     const env = { NODE_ENV: "production", LOG_LEVEL: "info", ...options.env, ...listen };
     const child = spawnNode(mainOf(options.app, options.built ?? false), env, options);
     const adminHost = options.env.ADMIN_HOST?.includes(":") ? "[::1]" : "127.0.0.1";
@@ -200,7 +202,7 @@ export class AppProcess {
     return this.child.pid;
   }
 
-  /** The app's HTTP origin (receiver: its API; worker: its metrics and probes). */
+  /** The app's HTTP origin (receiver: its API; worker: its metrics and probes; console: its pages). */
   get origin(): string {
     if (this.httpOrigin === null) throw new Error(`${this.name} was started from an entry point: no origin`);
     return this.httpOrigin;

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import type { AppEnv } from "./app-env";
 import { createClientAddress, forwardedClient, NO_SOCKET } from "./client-address";
+import type { NodeEnv } from "./node-env";
 
 describe("forwardedClient", () => {
   it("takes the entry the outermost trusted proxy appended, never one the client wrote", () => {
@@ -21,7 +21,7 @@ describe("forwardedClient", () => {
 
 describe("createClientAddress", () => {
   async function addressOf(trustedHops: number, headers: Record<string, string>): Promise<string> {
-    const app = new Hono<AppEnv>();
+    const app = new Hono<NodeEnv>();
     const address = createClientAddress(trustedHops);
     app.get("/", (c) => c.text(address(c)));
     return (await app.request("/", { headers })).text();

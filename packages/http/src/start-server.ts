@@ -1,8 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import type { Hono } from "hono";
-import type { AppEnv } from "./app-env";
+import type { NodeBindings } from "./node-env";
 
 export interface RunningServer {
   port: number;
@@ -30,15 +29,22 @@ export const defaultServerTimeouts: ServerTimeouts = {
   keepAliveTimeoutMs: 65_000,
 };
 
+/** Anything with a fetch handler that reads Node's bindings: a Hono app of any environment. */
+export interface FetchApp {
+  fetch: (request: Request, env: NodeBindings) => Response | Promise<Response>;
+}
+
+/** Serves `app` with @hono/node-server on Node's HTTP server, with the given bounds on slow clients. */
 export function startServer(
-  app: Hono<AppEnv>,
+  app: FetchApp,
   options: { port: number; hostname: string; timeouts?: ServerTimeouts },
 ): Promise<RunningServer> {
   const timeouts = options.timeouts ?? defaultServerTimeouts;
   return new Promise((resolve, reject) => {
     const server = serve(
       {
-        fetch: app.fetch,
+        // An HTTP/1 server: its bindings are always Node's IncomingMessage and ServerResponse.
+        fetch: app.fetch as Parameters<typeof serve>[0]["fetch"],
         port: options.port,
         hostname: options.hostname,
         // Given at creation: set afterwards as properties, the header bound stays Node's 60 s and
@@ -59,11 +65,15 @@ export function startServer(
             new Promise<void>((done) => {
               const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
               force.unref();
+              // Keep-alive connections with no request in flight would hold close() open, and so
+              // would those whose last response (a long request, an event stream) ends after it.
+              const sweep = setInterval(() => server.closeIdleConnections(), 100);
+              sweep.unref();
               server.close(() => {
                 clearTimeout(force);
+                clearInterval(sweep);
                 done();
               });
-              // Keep-alive connections with no request in flight would hold close() open.
               server.closeIdleConnections();
             }),
         });

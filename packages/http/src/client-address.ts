@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "./app-env";
+import type { NodeEnv } from "./node-env";
 
 /** Under `app.request()` (tests) there is no socket; such requests share this address. */
 export const NO_SOCKET = "local";
@@ -22,13 +22,17 @@ export function forwardedClient(header: string, trustedHops: number): string | n
   }
 }
 
+/** The client address of a request in any app served by @hono/node-server. */
+export type ClientAddress = <E extends NodeEnv>(c: Context<E>) => string;
+
 /**
- * How the receiver tells clients apart for its per-address limits: the socket's peer address,
- * or — only when `trustedHops` > 0 (TRUST_PROXY) — X-Forwarded-For as `forwardedClient` reads
- * it, falling back to the socket when the header is missing. Called on refused requests only.
+ * How an app tells clients apart for its per-address limits: the socket's peer address, or —
+ * only when `trustedHops` > 0 (TRUST_PROXY) — X-Forwarded-For as `forwardedClient` reads it,
+ * falling back to the socket when the header is missing. The receiver calls it on refused
+ * requests only; the console on sign-in attempts.
  */
-export function createClientAddress(trustedHops: number): (c: Context<AppEnv>) => string {
-  const socketAddress = (c: Context<AppEnv>) => c.env?.incoming?.socket.remoteAddress ?? NO_SOCKET;
+export function createClientAddress(trustedHops: number): ClientAddress {
+  const socketAddress: ClientAddress = (c) => c.env?.incoming?.socket.remoteAddress ?? NO_SOCKET;
   if (trustedHops <= 0) return socketAddress;
   return function clientAddress(c) {
     const incoming = c.env?.incoming;

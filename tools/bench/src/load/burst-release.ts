@@ -18,7 +18,7 @@ export interface BurstHooks {
   answered(): void;
 }
 
-class PipelinedConnection {
+class BurstConnection {
   readonly socket: Socket;
   readonly parser: HttpResponseParser;
   /** Tickets of this connection's requests, in order; HTTP/1.1 answers pipelined requests in that order. */
@@ -86,7 +86,7 @@ export async function runBurst(spec: BurstSpec, hooks: BurstHooks): Promise<Burs
   const port = Number(url.port || 80);
   const count = Math.min(spec.connections, spec.alerts);
   const request = alertRequests(spec.target);
-  const connections = Array.from({ length: count }, () => new PipelinedConnection(port, host));
+  const connections = Array.from({ length: count }, () => new BurstConnection(port, host));
   const shares: string[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < spec.alerts; i++) {
     shares[i % count]!.push(request(i));
@@ -112,7 +112,7 @@ export async function runBurst(spec: BurstSpec, hooks: BurstHooks): Promise<Burs
 
 async function release(
   spec: BurstSpec,
-  connections: PipelinedConnection[],
+  connections: BurstConnection[],
   hooks: BurstHooks,
 ): Promise<BurstLoadResult> {
   const latency = new LatencyRecorder();

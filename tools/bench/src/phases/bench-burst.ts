@@ -32,6 +32,13 @@ interface BurstGroup {
   seeded: Fixture[];
 }
 
+/** The server a burst is released at: its name in the log, the processes whose CPU counts, whether Redis is read. */
+interface Side {
+  name: string;
+  processes: CpuProcesses;
+  readsRedis: boolean;
+}
+
 /** What one release measured before its rows: the result, and the readings open since the release. */
 interface Released {
   result: BurstLoadResult;
@@ -85,10 +92,9 @@ async function floorBursts(ctx: BenchContext, groups: BurstGroup[]): Promise<Bur
   const { server, origin } = await startFloor(profileArgs(ctx, "floor"));
   try {
     const runs: BurstRun[] = [];
+    const side: Side = { name: "floor", processes: { floor: server.pid }, readsRedis: false };
     for (const [i, group] of groups.entries()) {
-      const released = await release(ctx, "floor", target(ctx, origin, group, `f${i}`), group, i === 0, {
-        floor: server.pid,
-      });
+      const released = await release(ctx, side, target(ctx, origin, group, `f${i}`), group, i === 0);
       runs.push(burstRun(released, { lastRowMs: null, untilLastRow: null, accounting: null, redis: null }));
     }
     return runs;
@@ -110,18 +116,17 @@ async function orderhookBursts(
   const commits = await listenForCommits(ctx.sql);
   try {
     if (!options.burstWorkerAfter) worker = await startWorker(env, profileArgs(ctx, "worker"));
+    const side: Side = {
+      name: "orderhook",
+      // The worker looked up at each reading: with --burst-worker-after it starts during the window.
+      processes: { receiver: receiver.pid, worker: () => (worker?.pid === undefined ? [] : [worker.pid]) },
+      readsRedis: true,
+    };
     const runs: BurstRun[] = [];
     let warmupAccounting: Accounting | null = null;
     for (const [i, group] of groups.entries()) {
       const announcedBefore = commits.committedAt.size;
-      const released = await release(
-        ctx,
-        "orderhook",
-        target(ctx, receiver.origin, group, `o${i}`),
-        group,
-        i === 0,
-        { receiver: receiver.pid, worker: () => (worker?.pid === undefined ? [] : [worker.pid]) },
-      );
+      const released = await release(ctx, side, target(ctx, receiver.origin, group, `o${i}`), group, i === 0);
       if (options.burstWorkerAfter) worker = await startWorker(env, profileArgs(ctx, "worker"));
       const ackIds = released.result.acks.map((a) => a.orderId);
       const seen = await waitForCommits(commits, ackIds, announcedBefore, {
@@ -176,19 +181,17 @@ async function orderhookBursts(
  */
 async function release(
   ctx: BenchContext,
-  name: string,
+  side: Side,
   target: LoadTarget,
   group: BurstGroup,
   warmup: boolean,
-  processes: CpuProcesses,
 ): Promise<Released> {
   const { options } = ctx;
   await sleep(SETTLE_MS);
   const what = warmup ? `warm-up burst of ${group.alerts} alerts` : `${group.alerts} alerts`;
   ctx.log(
-    `burst: ${name}, ${what} released at once over ${options.burstConnections} connections (${options.burstSend})`,
+    `burst: ${side.name}, ${what} released at once over ${options.burstConnections} connections (${options.burstSend})`,
   );
-  const readsRedis = name === "orderhook";
   // Filled in by the hooks, which run while the generator waits (ready) and as its last answer lands.
   const readings: {
     cpu: CpuWindow;
@@ -207,13 +210,13 @@ async function release(
     },
     {
       async ready() {
-        if (readsRedis) readings.statsAtRelease = await readCommandStats(ctx.redis);
+        if (side.readsRedis) readings.statsAtRelease = await readCommandStats(ctx.redis);
         // Last, so the window opens as close to the release as this process can make it.
-        readings.cpu = openCpuWindow({ ...processes, ...ctx.services, generator: ctx.generator.pid });
+        readings.cpu = openCpuWindow({ ...side.processes, ...ctx.services, generator: ctx.generator.pid });
       },
       answered() {
         readings.cpuAtLastAck = readings.cpu.read();
-        if (readsRedis) readings.statsAtLastAck = readCommandStats(ctx.redis);
+        if (side.readsRedis) readings.statsAtLastAck = readCommandStats(ctx.redis);
       },
     },
   );
@@ -221,7 +224,7 @@ async function release(
     .filter(([key]) => /^2\d\d$/.test(key))
     .reduce((n, [, count]) => n + count, 0);
   ctx.log(
-    `burst: ${name}, last answer ${Math.round(result.latency.max)} ms after the release, ${result.over3s} over 3 s`,
+    `burst: ${side.name}, last answer ${Math.round(result.latency.max)} ms after the release, ${result.over3s} over 3 s`,
   );
   return {
     result,

@@ -86,17 +86,21 @@ export async function runBurst(spec: BurstSpec, hooks: BurstHooks): Promise<Burs
   const port = Number(url.port || 80);
   const count = Math.min(spec.connections, spec.alerts);
   const request = alertRequests(spec.target);
-  const connections = Array.from({ length: count }, () => new BurstConnection(port, host));
   const shares: string[][] = Array.from({ length: count }, () => []);
+  const tickets: number[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < spec.alerts; i++) {
     shares[i % count]!.push(request(i));
-    connections[i % count]!.tickets.push(i);
+    tickets[i % count]!.push(i);
   }
-  for (const [c, conn] of connections.entries()) {
-    const share = shares[c]!;
-    conn.writes =
-      spec.send === "queued" ? share.map((bytes) => Buffer.from(bytes)) : [Buffer.from(share.join(""))];
-  }
+  const writes = shares.map((share) =>
+    spec.send === "queued" ? share.map((bytes) => Buffer.from(bytes)) : [Buffer.from(share.join(""))],
+  );
+  const connections = writes.map((connectionWrites, c) => {
+    const conn = new BurstConnection(port, host);
+    conn.tickets = tickets[c]!;
+    conn.writes = connectionWrites;
+    return conn;
+  });
   try {
     await withTimeout(
       Promise.all(connections.map((conn) => conn.warm(url.host))),

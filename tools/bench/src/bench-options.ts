@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
+import type { BurstSend } from "./load/load-spec";
 import { RUN_OPTIONS, RUN_USAGE, type RunSettings, runSettings } from "./run-settings";
 
-export const TARGET_NAMES = ["floor", "orderhook", "drain", "baseline", "flood"] as const;
+export const TARGET_NAMES = ["floor", "orderhook", "drain", "baseline", "flood", "burst"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions extends RunSettings {
@@ -29,6 +30,20 @@ export interface BenchOptions extends RunSettings {
   targets: TargetName[];
   /** Node flags for the receiver and worker: `--cpu-prof` into the `--cpu-prof DIR` given. */
   profileNodeArgs: string[];
+  /** The `--cpu-prof DIR` given (the burst phase writes into subdirectories of it), or null. */
+  cpuProfDir: string | null;
+  /** The burst phase: alerts released at one instant, one measured burst per size. */
+  burst: number[];
+  /** Alerts of the unmeasured burst that warms each server (its JIT, its pools) before the measured ones. */
+  burstWarmup: number;
+  /** Warm keep-alive connections a burst is released over. */
+  burstConnections: number;
+  /** How each connection's share leaves the generator: all at the release, or one in flight at a time. */
+  burstSend: BurstSend;
+  /** Users (one webhook each) a burst's alerts are spread over, round-robin. */
+  burstUsers: number;
+  /** Start orderhook's worker only after a burst's last ack: the ack window then holds the receiver's work alone. */
+  burstWorkerAfter: boolean;
   /** A running receiver to measure instead of spawning one, and the database it (and its worker) use. */
   receiverUrl: string | null;
   receiverDatabaseUrl: string | null;
@@ -37,7 +52,8 @@ export interface BenchOptions extends RunSettings {
 }
 
 const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
-  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline,flood]
+  [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline,flood,burst]
+  [--burst 10000,20000] [--burst-connections 256] [--burst-send pipelined|queued] [--burst-worker-after]
   ${RUN_USAGE} [--cpu-prof DIR]
   [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
 
@@ -55,6 +71,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         users: { type: "string" },
         targets: { type: "string" },
         "cpu-prof": { type: "string" },
+        burst: { type: "string" },
+        "burst-connections": { type: "string" },
+        "burst-send": { type: "string" },
+        "burst-worker-after": { type: "boolean", default: false },
         note: { type: "string" },
         "receiver-url": { type: "string" },
         "receiver-database-url": { type: "string" },
@@ -96,10 +116,28 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     targets: targets as TargetName[],
     ...runSettings(values, "ohbench"),
     profileNodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof"]}`] : [],
+    cpuProfDir: values["cpu-prof"] ?? null,
+    burst: values.burst
+      ? list(values.burst, "--burst").map((n) => positive(n, "--burst"))
+      : quick
+        ? [1_000]
+        : [10_000, 20_000],
+    burstWarmup: quick ? 200 : 2_000,
+    burstConnections: values["burst-connections"]
+      ? positive(values["burst-connections"], "--burst-connections")
+      : 256,
+    burstSend: burstSend(values["burst-send"]),
+    burstUsers: 10,
+    burstWorkerAfter: values["burst-worker-after"],
     note: values.note ?? null,
     receiverUrl: values["receiver-url"] ?? null,
     receiverDatabaseUrl: values["receiver-database-url"] ?? null,
   };
+}
+
+function burstSend(value: string | undefined): BurstSend {
+  if (value === undefined || value === "pipelined" || value === "queued") return value ?? "pipelined";
+  return fail(`--burst-send: expected pipelined or queued, got ${value}`);
 }
 
 function parseOrFail<T>(parse: () => T): T {

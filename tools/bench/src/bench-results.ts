@@ -1,3 +1,4 @@
+import type { BurstResults } from "./burst-results";
 import type { LatencySummary } from "./load/latency-recorder";
 import type { LoadResult } from "./load/load-spec";
 import type { Accounting } from "./measure/accounting";
@@ -87,6 +88,8 @@ export interface BenchResults {
   drain: DrainResult | null;
   /** Absent in results from before the flood phase existed. */
   flood?: FloodResults | null;
+  /** Bar-close bursts, orderhook beside the floor; absent in results from before the burst phase existed. */
+  burst?: BurstResults | null;
   ratios: {
     /** orderhook closed-loop peak / floor closed-loop peak. */
     receiverVsFloor: number | null;

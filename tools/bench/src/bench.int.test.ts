@@ -67,7 +67,7 @@ async function quickRun<T>(script: string): Promise<{ code: number; stdout: stri
 }
 
 describe("pnpm bench --quick", () => {
-  it("completes every phase and accounts for every acknowledged alert: none lost, none duplicated, no 5xx", async () => {
+  it("completes every phase, the burst included, and accounts for every acknowledged alert: none lost, none duplicated, no 5xx", async () => {
     const { stdout, results } = await quickRun<BenchResults>("bench");
     const o = results.orderhook!;
     expect(o.accounting.acked, stdout).toBeGreaterThan(0);
@@ -92,6 +92,41 @@ describe("pnpm bench --quick", () => {
     expect(flood.postgres.floodRequests, stdout).toBeGreaterThan(1_000);
     expect(flood.postgres.perFloodRequest!, stdout).toBeLessThan(0.01);
     expect(stdout).toContain("Postgres transactions per flood request");
+
+    // The burst phase: every alert of the burst answered 202 at the floor and at orderhook, and
+    // every orderhook ack written exactly once (its commit announced), warm-up included.
+    const burst = results.burst!;
+    expect(
+      burst.bursts.map((b) => b.alerts),
+      stdout,
+    ).toEqual([1_000]);
+    for (const run of [burst.bursts[0]!.floor!, burst.bursts[0]!.orderhook!]) {
+      expect(run.outcomes, stdout).toEqual({ "202": 1_000 });
+      expect(run, stdout).toMatchObject({ alerts: 1_000, acked: 1_000, unfinished: 0 });
+      expect(run.latency.count, stdout).toBe(1_000);
+      expect(run.percentMs, stdout).toHaveLength(101);
+    }
+    const orderhook = burst.bursts[0]!.orderhook!;
+    expect(orderhook.accounting, stdout).toEqual({
+      acked: 1_000,
+      rows: 1_000,
+      lost: 0,
+      duplicated: 0,
+      unacknowledged: 0,
+    });
+    expect(burst.warmupAccounting, stdout).toMatchObject({
+      acked: burst.warmupAlerts,
+      lost: 0,
+      duplicated: 0,
+    });
+    expect(orderhook.lastRowMs, stdout).not.toBeNull();
+    expect(Object.keys(orderhook.cpuUsPerAck.untilLastRow!), stdout).toEqual(
+      expect.arrayContaining(["receiver", "worker", "generator"]),
+    );
+    // The admission script ran for every ack (the worker's own scripts may add to the count).
+    const evalsha = orderhook.redisCommands!.untilLastAck.find((c) => c.command === "evalsha");
+    expect(evalsha?.calls, stdout).toBeGreaterThanOrEqual(1_000);
+    expect(stdout).toContain("Bar-close bursts: CPU µs per ack");
   }, 240_000);
 });
 

@@ -33,5 +33,9 @@ if (out) {
   const written = await writeBenchmarkDocs(results);
   console.log(`\nresults: ${written.join(", ")}`);
 }
-const accounting = results.orderhook?.accounting;
-process.exitCode = accounting && (accounting.lost > 0 || accounting.duplicated > 0) ? 1 : 0;
+const accountings = [
+  results.orderhook?.accounting,
+  results.burst?.warmupAccounting,
+  ...(results.burst?.bursts.map((b) => b.orderhook?.accounting) ?? []),
+];
+process.exitCode = accountings.some((a) => a && (a.lost > 0 || a.duplicated > 0)) ? 1 : 0;

@@ -2,6 +2,7 @@ import type { BenchOptions } from "./bench-options";
 import type { BenchResults } from "./bench-results";
 import { LoadGeneratorClient } from "./load/load-generator-client";
 import { benchBaseline } from "./phases/bench-baseline";
+import { benchBurst } from "./phases/bench-burst";
 import type { BenchContext } from "./phases/bench-context";
 import { benchFlood } from "./phases/bench-flood";
 import { benchFloor } from "./phases/bench-floor";
@@ -19,6 +20,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   if (options.targets.includes("orderhook") && !options.receiverUrl) assertAppsBuilt(["receiver", "worker"]);
   if (options.targets.includes("drain")) assertAppsBuilt(["worker"]);
   if (options.targets.includes("flood")) assertAppsBuilt(["receiver"]);
+  if (options.targets.includes("burst") && !options.receiverUrl) assertAppsBuilt(["receiver", "worker"]);
   const startedAt = new Date().toISOString();
   const log = (message: string) =>
     console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -45,7 +47,10 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     const drain = options.targets.includes("drain") ? await benchWorkerDrain(ctx) : null;
     const baseline = options.targets.includes("baseline") ? await benchBaseline(ctx) : null;
     const flood = options.targets.includes("flood") ? await benchFlood(ctx) : null;
-    const measured = { floor, orderhook, baseline, drain, flood };
+    // It starts a receiver and worker of its own: against a running deployment there is no CPU to read.
+    if (options.targets.includes("burst") && options.receiverUrl) log("burst: skipped with --receiver-url");
+    const burst = options.targets.includes("burst") && !options.receiverUrl ? await benchBurst(ctx) : null;
+    const measured = { floor, orderhook, baseline, drain, flood, burst };
     const ratios = computeRatios(measured);
     const { databaseUrl: _db, redisUrl: _redis, receiverDatabaseUrl: _rdb, ...settings } = options;
     return {

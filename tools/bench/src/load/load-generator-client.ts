@@ -1,8 +1,9 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { trackChild } from "../targets/child-registry";
+import type { BurstHooks } from "./burst-release";
 import type { GeneratorReply } from "./load-generator";
-import type { LoadResult, LoadSpec } from "./load-spec";
+import type { BurstLoadResult, BurstSpec, LoadResult, LoadSpec } from "./load-spec";
 
 const GENERATOR_PATH = fileURLToPath(new URL("./load-generator.ts", import.meta.url));
 
@@ -18,10 +19,35 @@ export class LoadGeneratorClient {
   }
 
   run(spec: LoadSpec): Promise<LoadResult> {
+    return this.exchange(spec) as Promise<LoadResult>;
+  }
+
+  /**
+   * A burst: `hooks.ready` runs in this process once the generator's connections are warm, and
+   * the generator releases the burst when it resolves; `hooks.answered` when the last answer is in.
+   */
+  runBurst(spec: BurstSpec, hooks: BurstHooks): Promise<BurstLoadResult> {
+    return this.exchange(spec, hooks) as Promise<BurstLoadResult>;
+  }
+
+  private exchange(spec: LoadSpec | BurstSpec, hooks?: BurstHooks): Promise<LoadResult | BurstLoadResult> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onMessage = (reply: GeneratorReply) => {
         if (reply.id !== id) return;
+        if ("stage" in reply) {
+          if (reply.stage === "answered") hooks?.answered();
+          else if (hooks) {
+            hooks.ready().then(
+              () => this.child.send({ id, go: true }),
+              (error: unknown) => {
+                cleanup();
+                reject(error);
+              },
+            );
+          } else this.child.send({ id, go: true });
+          return;
+        }
         cleanup();
         if ("error" in reply) reject(new Error(`load generator: ${reply.error}`));
         else resolve(reply.result);

@@ -67,3 +67,45 @@ export interface LoadResult {
   /** CPU time per answer (warm-up included) by process, in µs; filled in by the orchestrator. */
   cpuUsPerAnswer?: Record<string, number>;
 }
+
+/**
+ * A bar-close burst: `alerts` requests released at one instant over `connections` keep-alive
+ * connections that were opened and warmed (one GET /healthz each) before the release. Request i
+ * goes on connection i mod `connections`, every request serialised before the release.
+ */
+export interface BurstSpec {
+  kind: "burst";
+  target: LoadTarget;
+  alerts: number;
+  connections: number;
+  /** How long after the release answers may take; the rest count as unanswered. */
+  drainTimeoutMs: number;
+  /**
+   * `pipelined` (default): each connection's share written at the release in one write.
+   * `queued`: one request in flight per connection, the next written when its answer arrives.
+   */
+  send?: BurstSend;
+}
+
+export type BurstSend = "pipelined" | "queued";
+
+export interface BurstLoadResult {
+  kind: "burst";
+  alerts: number;
+  connections: number;
+  send: BurstSend;
+  /** Epoch ms (this machine's clock) of the release: the first write. */
+  releasedAtMs: number;
+  /** From the first write of the release to the end of the last: the generator's own noise floor. */
+  releaseSpreadMs: number;
+  /** Answer time of every request, from the release (unanswered ones at the time they were given up). */
+  latency: LatencySummary;
+  /** `percentMs[k]`: ms from the release by which k % of the burst had its answer (k = 0…100). */
+  percentMs: number[];
+  /** Requests without an answer within 3 s of the release (TradingView's cancel): answered later, or never. */
+  over3s: number;
+  /** Answers by `status` or `status code`, transport failures as `error …`. */
+  outcomes: Record<string, number>;
+  unfinished: number;
+  acks: Ack[];
+}

@@ -1,5 +1,6 @@
 import type { BenchResults, PhaseResult } from "../bench-results";
 import type { LatencySummary } from "../load/latency-recorder";
+import { burstSections } from "./burst-sections";
 
 export interface Section {
   title: string;
@@ -187,6 +188,7 @@ export function resultSections(r: BenchResults): Section[] {
       ],
     });
   }
+  sections.push(...burstSections(r));
   sections.push({
     title: "SPEC targets",
     headers: ["target", "goal", "measured", "met"],

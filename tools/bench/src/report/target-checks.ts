@@ -1,7 +1,7 @@
 import type { BenchResults, TargetCheck } from "../bench-results";
 import { TARGET_RATE } from "../phases/bench-context";
 
-type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline" | "drain" | "flood">;
+type Measured = Pick<BenchResults, "floor" | "orderhook" | "baseline" | "drain" | "flood" | "burst">;
 
 export function computeRatios(r: Measured): BenchResults["ratios"] {
   const peak = r.orderhook?.closed?.throughput ?? null;
@@ -103,6 +103,48 @@ export function checkTargets(r: Measured, ratios: BenchResults["ratios"]): Targe
       target: "0 / 0",
       measured: accounting ? `${accounting.lost} / ${accounting.duplicated}` : "—",
       met: accounting ? accounting.lost === 0 && accounting.duplicated === 0 : null,
+    },
+    ...burstChecks(r),
+  ];
+}
+
+/** Issue #16's goals for bar-close bursts; `met: null` when the run had no burst of that size. */
+function burstChecks(r: Measured): TargetCheck[] {
+  const bursts = r.burst?.bursts ?? [];
+  const of = (alerts: number) => bursts.find((b) => b.alerts === alerts);
+  const big = of(20_000)?.orderhook;
+  const ten = of(10_000);
+  const p99Ratio =
+    ten?.orderhook && ten.floor?.latency.p99
+      ? Math.round((ten.orderhook.latency.p99 / ten.floor.latency.p99) * 100) / 100
+      : null;
+  const largest = bursts.at(-1);
+  const receiverCpu = largest?.orderhook?.cpuUsPerAck.untilLastAck.receiver;
+  const floorCpu = largest?.floor?.cpuUsPerAck.untilLastAck.floor;
+  const cpuRatio = receiverCpu && floorCpu ? Math.round((receiverCpu / floorCpu) * 100) / 100 : null;
+  return [
+    {
+      name: "burst of 20,000 alerts released at once, worker running: acks later than 3 s",
+      target: "0",
+      measured: big
+        ? `${big.over3s.toLocaleString("en-US")} (last ack ${(big.latency.max / 1000).toFixed(2)} s)`
+        : "—",
+      met: big ? big.over3s === 0 : null,
+    },
+    {
+      name: "burst of 10,000 alerts: ack p99 / the floor's",
+      target: "≤ 1.5×",
+      measured:
+        p99Ratio === null
+          ? "—"
+          : `${p99Ratio}× (${Math.round(ten!.orderhook!.latency.p99)} vs ${Math.round(ten!.floor!.latency.p99)} ms)`,
+      met: p99Ratio === null ? null : p99Ratio <= 1.5,
+    },
+    {
+      name: `burst of ${largest ? largest.alerts.toLocaleString("en-US") : "N"} alerts: receiver CPU per ack / the floor's`,
+      target: "≤ 2×",
+      measured: cpuRatio === null ? "—" : `${cpuRatio}× (${receiverCpu} vs ${floorCpu} µs)`,
+      met: cpuRatio === null ? null : cpuRatio <= 2,
     },
   ];
 }

@@ -2,13 +2,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { BenchResults } from "../bench-results";
 import { TARGET_RATE } from "../phases/bench-context";
+import { type BurstSeries, burstChart } from "./burst-chart";
 import { type ChartSeries, latencyChart } from "./latency-chart";
 import { resultSections } from "./result-sections";
 import { markdownTable } from "./text-table";
 
 const DOCS = fileURLToPath(new URL("../../../../docs/", import.meta.url));
 
-/** A full run's record: docs/benchmarks/results.json, docs/benchmarks/latency.svg and docs/benchmarks.md. */
+/** A full run's record: docs/benchmarks/results.json, docs/benchmarks/latency.svg (and burst.svg) and docs/benchmarks.md. */
 export async function writeBenchmarkDocs(results: BenchResults): Promise<string[]> {
   const dir = `${DOCS}benchmarks/`;
   await mkdir(dir, { recursive: true });
@@ -26,7 +27,14 @@ export async function writeBenchmarkDocs(results: BenchResults): Promise<string[
     ),
   );
   await writeFile(files.md, benchmarksMarkdown(results));
-  return Object.values(files);
+  const burst = burstSeries(results);
+  if (burst.length === 0) return Object.values(files);
+  const burstSvg = `${dir}burst.svg`;
+  await writeFile(
+    burstSvg,
+    burstChart("Bar-close bursts: share acknowledged vs time since the release", burst),
+  );
+  return [...Object.values(files), burstSvg];
 }
 
 function chartSeries(r: BenchResults): ChartSeries[] {
@@ -42,6 +50,33 @@ function chartSeries(r: BenchResults): ChartSeries[] {
     at(r.baseline) ? { label: "old synchronous design", color: "#dc2626", latency: at(r.baseline)! } : null,
   ];
   return series.filter((s): s is ChartSeries => s !== null);
+}
+
+/** One line per target and burst size; the sizes told apart by their dashes. */
+function burstSeries(r: BenchResults): BurstSeries[] {
+  const dashes = [undefined, "7 4", "2 3", "10 3 2 3"];
+  const series: BurstSeries[] = [];
+  for (const [i, b] of (r.burst?.bursts ?? []).entries()) {
+    const dash = dashes[i % dashes.length];
+    const alerts = b.alerts.toLocaleString("en-US");
+    if (b.floor) {
+      series.push({
+        label: `bare Hono (floor), ${alerts} alerts`,
+        color: "#9aa5b1",
+        dash,
+        percentMs: b.floor.percentMs,
+      });
+    }
+    if (b.orderhook) {
+      series.push({
+        label: `orderhook, ${alerts} alerts`,
+        color: "#2563eb",
+        dash,
+        percentMs: b.orderhook.percentMs,
+      });
+    }
+  }
+  return series;
 }
 
 export function benchmarksMarkdown(r: BenchResults): string {
@@ -63,6 +98,12 @@ export function benchmarksMarkdown(r: BenchResults): string {
     ...(typeof r.settings.note === "string" ? [`> **Note:** ${r.settings.note}`, ""] : []),
     `![Ack latency percentiles at ${TARGET_RATE} req/s: orderhook vs the bare-Hono floor vs the old synchronous design](benchmarks/latency.svg)`,
     "",
+    ...(r.burst?.bursts.length
+      ? [
+          "![Bar-close bursts: share of the burst acknowledged against the time since its release, orderhook vs the bare-Hono floor](benchmarks/burst.svg)",
+          "",
+        ]
+      : []),
     `Ratios: orderhook closed-loop peak / bare Hono = **${r.ratios.receiverVsFloor ?? "—"}** (target ≥ 0.40); orderhook / old design = **${r.ratios.orderhookVsBaseline ?? "—"}×** (target ≥ 25×). By CPU time per answer in the closed loop, bare Hono's / the receiver's = **${r.ratios.receiverVsFloorByCpu ?? "—"}**: the peak ratio the receiver would reach with a core to itself, and less sensitive than the peaks to other load on the machine.`,
     "",
   ];
@@ -76,6 +117,7 @@ export function benchmarksMarkdown(r: BenchResults): string {
     "- **Closed loop**: each connection sends again as soon as it has an answer; answers/s is the peak. The old design is capped at its own connection count because each of its requests holds a Postgres connection.",
     "- **CPU µs/answer** is each process's CPU time (user + system, from /proc) over the phase divided by the answers it got: it is less sensitive than latency to other work on the machine, and 1,000,000 / it is what one core could answer. `redis` and `postgres` are the local servers (every `postgres` process: postmaster and backends), so each phase shows where its CPU went; other work on those servers during the run is counted too.",
     "- **Worker paused** means the receiver ran alone (jobs queue up in Redis); **worker draining** means the worker consumed live on the same machine.",
+    "- **Bar-close bursts** (issue #16): each burst's alerts, spread over its own users' webhooks (each user's `rate_limit_burst` is its share, so the production admission path lets all of them in), are serialised before the release, the generator opens and warms (GET /healthz) every connection, and then writes each connection's share in one write, pipelined (with `--burst-send queued`: one request in flight per connection, the next written as an answer arrives). Latency counts from that release; *release spread* is how long the writes took (the generator's noise floor); *over 3 s* counts requests not answered within TradingView's 3 s. The floor gets the same requests on the same schedule, then orderhook with its worker running; each gets an unmeasured warm-up burst first. *Last row committed* is from the release to the NOTIFY of the last acknowledged order's commit. CPU per ack is read from the release to the last ack and to the last row; the Redis table is the server's `INFO commandstats` over the same windows (commands run inside scripts count under their own names, and `evalsha` holds the whole script's time). The last three target rows are issue #16's goals.",
     "- **End to end** is from the ack reaching the generator to the row's commit, as announced by a NOTIFY from a trigger the bench adds to its own database (Postgres delivers it only at commit); both clocks are this machine's.",
     "- Raw figures: [`benchmarks/results.json`](benchmarks/results.json).",
     "",

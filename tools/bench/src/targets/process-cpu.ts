@@ -21,7 +21,7 @@ export function processCpuMs(pid: number | undefined): number | null {
 export type CpuSource = number | (() => number[]) | undefined;
 export type CpuProcesses = Record<string, CpuSource>;
 
-function cpuMsOf(source: CpuSource): number | null {
+export function cpuMsOf(source: CpuSource): number | null {
   if (typeof source !== "function") return processCpuMs(source);
   let total: number | null = null;
   for (const pid of source()) {

@@ -1,5 +1,4 @@
 import type {
-  Delivery,
   DeliveryMinute,
   DeliveryPage,
   DeliveryQuery,

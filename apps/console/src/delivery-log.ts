@@ -1,9 +1,4 @@
-import type {
-  DeliveryMinute,
-  DeliveryPage,
-  DeliveryQuery,
-  DeliveryReader,
-} from "@orderhook/deliveries";
+import type { DeliveryMinute, DeliveryPage, DeliveryQuery, DeliveryReader } from "@orderhook/deliveries";
 
 export type { Delivery, DeliveryMinute, DeliveryPage, DeliveryQuery } from "@orderhook/deliveries";
 

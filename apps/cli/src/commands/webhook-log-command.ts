@@ -65,9 +65,9 @@ async function follow(
   positions: StreamPositions,
   /** Already printed with the first page. */
   printed: Set<string>,
+  signal: AbortSignal,
 ): Promise<void> {
   const streams = (await reader.streams(webhook.userId, webhook.id)) ?? [];
-  const signal = ctx.interruption();
   // XREAD BLOCK holds its connection: a connection of its own, closed to end the wait at once.
   // The command's connection gives up on a command after 2 s; this one waits FOLLOW_BLOCK_MS.
   const blocking = redis.duplicate({ commandTimeout: FOLLOW_BLOCK_MS + 2_000 });
@@ -112,6 +112,8 @@ export function registerWebhookLogCommand(webhook: Command, ctx: CliContext): vo
       if (options.limit < 1 || options.limit > MAX_LIMIT) {
         throw new OrderhookError("invalid_argument", { detail: `--limit must be 1 to ${MAX_LIMIT}` });
       }
+      // Ctrl-C ends --follow cleanly from the start, never killing the process mid-way.
+      const signal = options.follow ? ctx.interruption() : undefined;
       const shown = await getWebhook(ctx.db, id);
       const redis = await ctx.redisConnection();
       const reader = createDeliveryReader({
@@ -127,13 +129,13 @@ export function registerWebhookLogCommand(webhook: Command, ctx: CliContext): vo
         deliveries: [],
         nextCursor: null,
       };
-      if (!options.follow) {
+      if (signal === undefined) {
         // Oldest first on a terminal, as tail prints; newest first in JSON, as the API answers.
         ctx.print(page, () => table([...page.deliveries].reverse()));
         return;
       }
       const seen = new Set(page.deliveries.map((delivery) => delivery.id));
       for (const delivery of [...page.deliveries].reverse()) ctx.printLine(delivery, () => line(delivery));
-      await follow(ctx, reader, redis, { id: shown.id, userId: shown.userId }, positions, seen);
+      await follow(ctx, reader, redis, { id: shown.id, userId: shown.userId }, positions, seen, signal);
     });
 }

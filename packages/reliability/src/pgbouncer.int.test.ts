@@ -58,7 +58,15 @@ describe("PgBouncer in transaction mode (DATABASE_POOL_MODE=transaction)", () =>
     expect(audit.lost).toEqual([]);
     expect(audit.duplicated).toEqual([]);
     expect(audit.rows).toBe(audit.acked);
-    const listed = await cli(["orders", "list", "--user", scenario.fixtures[0]!.email, "--limit", "5", "--json"]);
+    const listed = await cli([
+      "orders",
+      "list",
+      "--user",
+      scenario.fixtures[0]!.email,
+      "--limit",
+      "5",
+      "--json",
+    ]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.json<{ orders: unknown[] }>().orders).toHaveLength(5);
 

@@ -17,7 +17,11 @@ const testDatabase = () => new URL(testDatabaseUrl()).pathname.slice(1);
 
 describe("Postgres clients behind PgBouncer in transaction mode (DATABASE_POOL_MODE)", () => {
   it("refuses a session-mode client at connect: statement_timeout is an unsupported startup parameter", async () => {
-    const client = createDbClient({ url: bouncer.url(testDatabase()), max: 1, applicationName: "pool-mode-test" });
+    const client = createDbClient({
+      url: bouncer.url(testDatabase()),
+      max: 1,
+      applicationName: "pool-mode-test",
+    });
     try {
       await expect(client.sql`select 1`).rejects.toThrow(/unsupported startup parameter: statement_timeout/);
     } finally {

@@ -55,7 +55,8 @@ describe("WEB_CONCURRENCY=2: two receiver processes on one port under a supervis
       expect(answer.status, answer.text).toBe(200);
     }
     await receiver.waitFor(
-      async () => logLines(receiver).filter((l) => l.msg === "request" && l.route === "/healthz").length >= PROBES,
+      async () =>
+        logLines(receiver).filter((l) => l.msg === "request" && l.route === "/healthz").length >= PROBES,
       5_000,
       "the probes' access log lines",
     );
@@ -68,7 +69,9 @@ describe("WEB_CONCURRENCY=2: two receiver processes on one port under a supervis
 
     const metrics = await fetch(`${receiver.adminOrigin}/metrics`).then((res) => res.text());
     expect(promtoolFindings(metrics)).toEqual([]);
-    expect(counterSum(metrics, "orderhook_receiver_requests_total", 'route="/healthz"'), metrics).toBe(PROBES);
+    expect(counterSum(metrics, "orderhook_receiver_requests_total", 'route="/healthz"'), metrics).toBe(
+      PROBES,
+    );
 
     const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 100, maxAttempts: 5 });
     await new Promise((resolve) => setTimeout(resolve, 1_500));

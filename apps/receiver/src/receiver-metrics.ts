@@ -53,6 +53,8 @@ export function createReceiverMetrics(
     name: "orderhook_queue_jobs",
     help: "Jobs in the order queue by state (sampled).",
     labelNames: ["state"] as const,
+    // Every receiver process samples the same queue: across processes, the largest sample.
+    aggregator: "max",
     registers: [registry],
   });
   scrapedGauge(
@@ -66,6 +68,8 @@ export function createReceiverMetrics(
     "orderhook_receiver_active_tokens",
     "Token hashes of active webhooks held in memory; any other token is refused without a query.",
     options.activeTokens,
+    // Each process holds the same set.
+    "max",
   );
 
   const queriesInFlight = new Gauge({
@@ -140,11 +144,13 @@ function scrapedGauge(
   name: string,
   help: string,
   read: (() => number) | undefined,
+  aggregator: "sum" | "max" = "sum",
 ): void {
   if (read === undefined) return;
   new Gauge({
     name,
     help,
+    aggregator,
     registers: [registry],
     collect() {
       this.set(read());

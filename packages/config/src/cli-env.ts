@@ -7,7 +7,7 @@ import {
   redisFields,
   serviceFields,
 } from "./common";
-import { port } from "./fields";
+import { optionalConnectionUrl, port } from "./fields";
 
 export const cliEnvSchema = z.object({
   ...serviceFields,
@@ -19,6 +19,10 @@ export const cliEnvSchema = z.object({
   ),
   PUBLIC_URL: publicUrl,
   DB_POOL_MAX: dbPoolMax(2),
+  MIGRATION_DATABASE_URL: optionalConnectionUrl(["postgres:", "postgresql:"]).describe(
+    "A direct (or session-mode) connection for `db migrate`, which holds an advisory lock for the whole run; " +
+      "`DATABASE_URL` when unset. Required with `DATABASE_POOL_MODE=transaction`.",
+  ),
   MIGRATIONS_DIR: z
     .string()
     .trim()

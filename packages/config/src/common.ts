@@ -14,6 +14,15 @@ export const databaseFields = {
   DATABASE_URL: connectionUrl(["postgres:", "postgresql:"], DEFAULT_DATABASE_URL).describe(
     "Postgres (the receiver only reads: credentials and order status). Railway's `DATABASE_URL` works as it comes.",
   ),
+  DATABASE_POOL_MODE: z
+    .enum(["session", "transaction"], { error: 'expected "session" or "transaction"' })
+    .default("session")
+    .describe(
+      "How `DATABASE_URL` pools connections: `session` (a direct connection, or PgBouncer in session mode) or " +
+        "`transaction` (PgBouncer in transaction mode, as most hosted Postgres poolers run): no prepared " +
+        "statements and no startup parameters, so `DB_STATEMENT_TIMEOUT_MS` becomes the database's default, " +
+        "set by `orderhook db migrate` (see docs/scaling.md).",
+    ),
   DB_POOL_MAX: dbPoolMax(10),
   DB_CONNECT_TIMEOUT_SECONDS: integer(10, { min: 1, max: 600 }).describe(
     "Give up a Postgres connection attempt after this long (a worker's job then retries).",

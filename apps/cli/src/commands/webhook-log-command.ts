@@ -105,7 +105,7 @@ export function registerWebhookLogCommand(webhook: Command, ctx: CliContext): vo
     .option("--limit <n>", `how many of the newest, 1 to ${MAX_LIMIT}`, parseInteger, 20)
     .option(
       "--follow",
-      "then print new deliveries as they arrive, like tail -f (one JSON object a line with --json), until Ctrl-C",
+      "then print new deliveries as they arrive, like tail -f (as JSON: one object a line), until Ctrl-C",
     )
     .option("--json", "print JSON (the page as GET /v1/deliveries answers it)")
     .action(async (id: string, options: { limit: number; follow?: boolean }) => {

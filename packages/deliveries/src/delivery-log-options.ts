@@ -1,9 +1,15 @@
 import { userKey } from "@orderhook/queue";
 
+/**
+ * The prefix of a user's keys: QUEUE_PREFIX, or — when per-user keys are spread over queue shards —
+ * the prefix of the user's shard, so the stream sits with the user's other admission keys.
+ */
+export type KeyPrefix = string | ((userId: string) => string);
+
 /** How much of the log is kept (DELIVERY_LOG_MAX_ENTRIES, DELIVERY_LOG_MAX_AGE_SECONDS). */
 export interface DeliveryLogOptions {
-  /** Redis key prefix (QUEUE_PREFIX). */
-  prefix: string;
+  /** Redis key prefix (QUEUE_PREFIX, or the user's shard's). */
+  prefix: KeyPrefix;
   /** Entries kept per webhook, about (trimmed with `~`, so up to a hundred more). 0: the log is off. */
   maxEntries: number;
   /** Entries older than this are trimmed on the next write and never read. */
@@ -14,6 +20,7 @@ export interface DeliveryLogOptions {
  * One webhook's stream. A per-user key (see `userKey`): the admission script writes it together
  * with the user's idempotency and rate keys, and a user's streams are read together.
  */
-export function deliveryStreamKey(prefix: string, userId: string, webhookId: string): string {
-  return `${userKey(prefix, userId, "deliveries")}:${webhookId}`;
+export function deliveryStreamKey(prefix: KeyPrefix, userId: string, webhookId: string): string {
+  const base = typeof prefix === "string" ? prefix : prefix(userId);
+  return `${userKey(base, userId, "deliveries")}:${webhookId}`;
 }

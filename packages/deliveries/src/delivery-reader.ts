@@ -3,7 +3,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { Delivery, DeliveryMinute, DeliveryPage, DeliveryQuery } from "./delivery";
 import { compareNewestFirst, formatCursor, parseCursor } from "./delivery-cursor";
-import { deliveryStreamKey } from "./delivery-log-options";
+import { deliveryStreamKey, type KeyPrefix } from "./delivery-log-options";
 import { DELIVERY_FIELD, type DeliveryRecord, decodeDelivery } from "./delivery-record";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,7 +33,8 @@ export interface LoggedDelivery {
 export interface DeliveryReaderOptions {
   redis: Redis;
   db: Database;
-  prefix: string;
+  /** QUEUE_PREFIX, or the prefix of a user's shard (see `KeyPrefix`). */
+  prefix: KeyPrefix;
   /** DELIVERY_LOG_MAX_AGE_SECONDS in ms: older entries are never shown, trimmed or not. */
   maxAgeMs: number;
   now?: () => number;

@@ -198,3 +198,23 @@ describe("the deliveries log", () => {
     expect(entry!.bodyExcerpt).toBe(long.slice(0, 4096));
   });
 });
+
+describe("GET /v1/deliveries under load", () => {
+  const limited = receiverForFile({ refusalLimit: { perSecond: 1, burst: 2 } });
+
+  it("limits reads per user with 429 and Retry-After, so reads cannot crowd out the alerts' queries", async () => {
+    const f = limited.f;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const res = await limited.r.app.request("/v1/deliveries", {
+        headers: { authorization: `Bearer ${f.token}` },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get("retry-after");
+    }
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});

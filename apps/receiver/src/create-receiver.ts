@@ -152,6 +152,14 @@ export async function createReceiver(
     defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     dedupWindowMs: env.DEDUP_WINDOW_MS,
+    deliveryLog: {
+      maxEntries: env.DELIVERY_LOG_MAX_ENTRIES,
+      maxAgeMs: env.DELIVERY_LOG_MAX_AGE_SECONDS * 1000,
+    },
+    onDeliveryLogError: (error) => {
+      metrics?.recordDeliveryLogError();
+      logger.warn({ err: (error as Error).message }, "deliveries log entry not written");
+    },
     isShuttingDown: () => shuttingDown,
     onRequest: (record) => {
       metrics?.recordRequest(record);

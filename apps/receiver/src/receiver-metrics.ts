@@ -11,6 +11,8 @@ export interface ReceiverMetrics {
   registry: Registry;
   recordRequest(record: RequestRecord): void;
   recordEnqueue(durationMs: number): void;
+  /** A deliveries log entry (a refusal's or replay's, written after the answer) failed to write. */
+  recordDeliveryLogError(): void;
   /** Runs a Postgres query counted in the in-flight gauge (pool use) and the duration histogram. */
   trackQuery<T>(query: string, run: () => Promise<T>): Promise<T>;
   /** Starts sampling queue depth; returns the stop function. */
@@ -83,6 +85,12 @@ export function createReceiverMetrics(
     registers: [registry],
   });
 
+  const deliveryLogErrors = new Counter({
+    name: "orderhook_receiver_delivery_log_errors_total",
+    help: "Deliveries log entries of refused or repeated requests that could not be written to Redis (their answers were unaffected).",
+    registers: [registry],
+  });
+
   const children = new Map<string, { ack: Histogram.Internal<string>; count: Counter.Internal }>();
 
   return {
@@ -109,6 +117,9 @@ export function createReceiverMetrics(
     },
     recordEnqueue(durationMs) {
       enqueue.observe(durationMs / 1000);
+    },
+    recordDeliveryLogError() {
+      deliveryLogErrors.inc();
     },
     sampleQueue(queue, intervalMs) {
       const sample = () => {

@@ -1,11 +1,19 @@
 import { z } from "zod";
-import { databaseFields, dbPoolMax, publicUrl, redisFields, serviceFields } from "./common";
+import {
+  databaseFields,
+  dbPoolMax,
+  deliveryLogFields,
+  publicUrl,
+  redisFields,
+  serviceFields,
+} from "./common";
 import { optionalConnectionUrl, port } from "./fields";
 
 export const cliEnvSchema = z.object({
   ...serviceFields,
   ...databaseFields,
   ...redisFields,
+  ...deliveryLogFields,
   PORT: port(3000).describe(
     "The receiver's port, for the webhook URLs the CLI prints when `PUBLIC_URL` is unset.",
   ),

@@ -77,3 +77,13 @@ export const shutdownTimeout = (defaultMs: number) =>
   integer(defaultMs, { min: 0, max: 600_000 }).describe(
     "On SIGTERM, how long to drain before exiting 1; keep the platform's draining time above it.",
   );
+
+/** The deliveries log: written by receivers, read by receivers, the CLI and the console. */
+export const deliveryLogFields = {
+  DELIVERY_LOG_MAX_ENTRIES: integer(1_000, { min: 0, max: 100_000 }).describe(
+    "Requests kept in each webhook's deliveries log (about: Redis trims whole stream nodes, so up to ~100 more); 0 turns the log off in the receiver.",
+  ),
+  DELIVERY_LOG_MAX_AGE_SECONDS: integer(604_800, { min: 60, max: 7_776_000 }).describe(
+    "Deliveries older than this are trimmed and never shown (default 7 days); a webhook's log expires this long after its last request.",
+  ),
+};

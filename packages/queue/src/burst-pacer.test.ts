@@ -38,6 +38,18 @@ describe("createBurstPacer", () => {
     expect(pacer.observe(402, 100)).toBe(20);
   });
 
+  it("starts a burst at the threshold and ends it below half of it", () => {
+    const pacer = createBurstPacer(options);
+    pacer.observe(0, 0);
+    // 3,000/s: not a burst yet.
+    expect(pacer.observe(30, 10)).toBe(0);
+    // 5,000/s starts one; 3,000/s keeps it going; 1,000/s ends it.
+    expect(pacer.observe(80, 20)).toBe(20);
+    expect(pacer.observe(110, 30)).toBe(20);
+    expect(pacer.observe(120, 40)).toBe(0);
+    expect(pacer.observe(150, 50)).toBe(0);
+  });
+
   it("holds the consumer back at most maxPauseMs per burst, even if the burst goes on", () => {
     const pacer = createBurstPacer(options);
     pacer.observe(0, 0);

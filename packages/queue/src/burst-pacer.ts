@@ -26,7 +26,7 @@ export interface BurstPacer {
  * their acks — the consumer pauses between takes, so the receiver and Redis keep the cores, and
  * catches up after in larger (cheaper) batches. Arrivals are estimated from the wait list's growth
  * plus what this consumer took meanwhile. A burst holds the consumer back at most `maxPauseMs` in
- * all: under sustained load it stops pausing until the arrival rate drops below the threshold.
+ * all: under sustained load it stops pausing until the arrival rate drops below half the threshold.
  * At a steady rate below the threshold it never pauses.
  */
 export function createBurstPacer(options: BurstPacingOptions): BurstPacer {
@@ -51,7 +51,9 @@ export function createBurstPacer(options: BurstPacingOptions): BurstPacer {
       takenSince = 0;
       // No rate from a first observation, nor across a gap longer than the window.
       if (previous === null || elapsed > windowMs) return 0;
-      if ((arrived * 1_000) / elapsed < burstPerSecond) {
+      const perSecond = (arrived * 1_000) / elapsed;
+      // A burst ends below half the threshold, so a rate wavering around it does not refill the budget.
+      if (perSecond < (burstStart === null ? burstPerSecond : burstPerSecond / 2)) {
         burstStart = null;
         return 0;
       }

@@ -56,6 +56,7 @@ export async function runScale(options: BenchOptions, command: string): Promise<
         finishedAt: new Date().toISOString(),
         command,
         quick: options.quick,
+        note: options.note,
         machine,
         phases,
       };

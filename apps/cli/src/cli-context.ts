@@ -9,6 +9,11 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   stdout: Writer;
   stderr: Writer;
+  /**
+   * Ends a command that runs until stopped (`webhook log --follow`). Absent: SIGINT or SIGTERM of
+   * this process, listened for only while such a command runs.
+   */
+  interrupt?: AbortSignal;
 }
 
 /**
@@ -22,6 +27,8 @@ export class CliContext {
   private dbClient: DbClient | undefined;
   private redis: Redis | undefined;
   private orderQueue: OrderQueue | undefined;
+  private interrupted: AbortSignal | undefined;
+  private stopListening: (() => void) | undefined;
 
   constructor(io: CliIo, json: boolean) {
     this.io = io;
@@ -47,16 +54,41 @@ export class CliContext {
   }
 
   async queue(): Promise<OrderQueue> {
-    if (!this.orderQueue) {
-      this.redis = await connectRedis(this.env.REDIS_URL);
-      this.orderQueue = createOrderQueue(this.redis, this.env.QUEUE_PREFIX);
-    }
+    this.orderQueue ??= createOrderQueue(await this.redisConnection(), this.env.QUEUE_PREFIX);
     return this.orderQueue;
+  }
+
+  /** The command's Redis connection (the queue's too). */
+  async redisConnection(): Promise<Redis> {
+    this.redis ??= await connectRedis(this.env.REDIS_URL);
+    return this.redis;
+  }
+
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM, for a command that runs until stopped. */
+  interruption(): AbortSignal {
+    if (this.io.interrupt) return this.io.interrupt;
+    if (!this.interrupted) {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      this.stopListening = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      };
+      this.interrupted = controller.signal;
+    }
+    return this.interrupted;
   }
 
   /** Prints `value` as JSON with `--json`, else the human rendering. */
   print(value: unknown, human: () => string): void {
     this.io.stdout.write(`${this.json ? JSON.stringify(value, null, 2) : human()}\n`);
+  }
+
+  /** One line as it comes (a followed stream): compact JSON with `--json`, else the human line. */
+  printLine(value: unknown, human: () => string): void {
+    this.io.stdout.write(`${this.json ? JSON.stringify(value) : human()}\n`);
   }
 
   warn(message: string): void {
@@ -65,6 +97,7 @@ export class CliContext {
 
   /** Closes whatever was opened; a connection that already broke must not change the exit code. */
   async close(): Promise<void> {
+    this.stopListening?.();
     await this.orderQueue?.close().catch(() => {});
     this.redis?.disconnect();
     await this.dbClient?.close().catch(() => {});

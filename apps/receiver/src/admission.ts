@@ -2,6 +2,7 @@ import { hash } from "node:crypto";
 import { captureJobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua } from "./admission-scripts";
+import { createTurnBatchedWrites } from "./turn-batched-writes";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -63,6 +64,7 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   };
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
   const template = captureJobAddTemplate(queue);
+  const batchWrites = createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
@@ -80,6 +82,7 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
     async admit(r) {
       const interval = 1000 / r.rate;
       const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
+      batchWrites();
       const [code, value] = await commands.orderhookAdmit(
         idempotencyKey(r, fingerprint),
         `${prefix}:rate:${r.job.userId}`,

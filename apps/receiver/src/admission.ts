@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
-import { captureJobAddTemplate, type OrderJob, type OrderQueue } from "@orderhook/queue";
+import { deliveryStreamKey } from "@orderhook/deliveries";
+import { captureJobAddTemplate, type OrderJob, type OrderQueue, userKey } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua } from "./admission-scripts";
 import { createTurnBatchedWrites } from "./turn-batched-writes";
@@ -27,6 +28,11 @@ export interface AdmitRequest {
    * `idempotencyKey` scope the keys, its `webhookId` and `accountId` join the fingerprint.
    */
   job: OrderJob;
+  /**
+   * The deliveries log entry to append if the alert is accepted (see `encodeDelivery`), written
+   * in the same script; null when the log is off.
+   */
+  delivery?: string | null;
 }
 
 export interface AdmissionOptions {
@@ -37,6 +43,8 @@ export interface AdmissionOptions {
    * as long as an explicit idempotency key; Standard Webhooks senders retry for hours).
    */
   signatureReplayTtlMs?: number;
+  /** The deliveries log's bounds (entries kept per webhook, max age); absent or 0 entries: off. */
+  deliveryLog?: { maxEntries: number; maxAgeMs: number };
 }
 
 /**
@@ -57,8 +65,8 @@ export interface Admission {
  * default job options (captured once, see `captureJobAddTemplate`); it sends nothing itself.
  */
 export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
-  const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs } = options;
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
+  const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua() });
   const commands = redis as unknown as {
     orderhookAdmit(...args: string[]): Promise<[string, string?]>;
   };
@@ -70,11 +78,16 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
   const idempotencyKey = ({ job }: AdmitRequest, fingerprint: string) =>
     job.idempotencyKey === null
-      ? `${prefix}:idem:${job.userId}:h:${fingerprint}`
-      : `${prefix}:idem:${job.userId}:k:${job.idempotencyKey}`;
+      ? `${userKey(prefix, job.userId, "idem")}:h:${fingerprint}`
+      : `${userKey(prefix, job.userId, "idem")}:k:${job.idempotencyKey}`;
   const seenKey = (r: AdmitRequest) =>
     r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
   // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
+  const logOn = deliveryLog !== undefined && deliveryLog.maxEntries > 0;
+  const logMax = String(deliveryLog?.maxEntries ?? 0);
+  const logAge = String(deliveryLog?.maxAgeMs ?? 0);
+  const deliveryKey = ({ job, delivery }: AdmitRequest) =>
+    logOn && delivery ? deliveryStreamKey(prefix, job.userId, job.webhookId) : "";
   const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
@@ -85,9 +98,10 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
       batchWrites();
       const [code, value] = await commands.orderhookAdmit(
         idempotencyKey(r, fingerprint),
-        `${prefix}:rate:${r.job.userId}`,
+        userKey(prefix, r.job.userId, "rate"),
         seenKey(r),
         ...template.keys,
+        deliveryKey(r),
         fingerprint,
         r.job.orderId,
         keyTtl(r),
@@ -102,6 +116,9 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
         template.name,
         String(r.job.receivedAt),
         r.bodyHash,
+        logMax,
+        logAge,
+        r.delivery ?? "",
       );
       switch (code) {
         case "A":

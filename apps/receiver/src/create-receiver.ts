@@ -9,6 +9,7 @@ import { createAdminApp } from "./admin-app";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { checkDatabase } from "./check-database";
+import type { ClusterMetricsMember } from "./cluster-metrics";
 import { createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
 import { type CredentialSync, startCredentialSync } from "./credential-sync";
@@ -41,8 +42,17 @@ function waitForReady(redis: ReturnType<typeof createRedis>, timeoutMs: number):
   });
 }
 
+export interface ReceiverOptions {
+  /** Set in a child of `superviseReceivers`: `/metrics` answers for every receiver process. */
+  clusterMetrics?: ClusterMetricsMember | null;
+}
+
 /** Connections, start-up checks and the app, from the validated environment. */
-export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<Receiver> {
+export async function createReceiver(
+  env: ReceiverEnv,
+  logger: Logger,
+  options: ReceiverOptions = {},
+): Promise<Receiver> {
   const redis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS, "queue");
   const admissionRedis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS, "admission");
   const subscriber = createRedis(env.REDIS_URL, { connectionName: "orderhook-receiver-events" });
@@ -51,6 +61,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
   }
   const db = createDbClient({
     url: env.DATABASE_URL,
+    poolMode: env.DATABASE_POOL_MODE,
     max: env.DB_POOL_MAX,
     applicationName: "orderhook-receiver",
     connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
@@ -89,6 +100,8 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
         activeTokens: () => activeTokens.size,
       })
     : null;
+  const clusterMetrics = options.clusterMetrics ?? null;
+  if (metrics && clusterMetrics) clusterMetrics.share(metrics.registry);
   const loadCredentials = createCredentialLoader(db.db);
   const credentials = createCredentialCache({
     load: metrics
@@ -139,6 +152,14 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     dedupWindowMs: env.DEDUP_WINDOW_MS,
+    deliveryLog: {
+      maxEntries: env.DELIVERY_LOG_MAX_ENTRIES,
+      maxAgeMs: env.DELIVERY_LOG_MAX_AGE_SECONDS * 1000,
+    },
+    onDeliveryLogError: (error) => {
+      metrics?.recordDeliveryLogError();
+      logger.warn({ err: (error as Error).message }, "deliveries log entry not written");
+    },
     isShuttingDown: () => shuttingDown,
     onRequest: (record) => {
       metrics?.recordRequest(record);
@@ -161,6 +182,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
       ? null
       : createAdminApp({
           metrics,
+          renderMetrics: clusterMetrics ? () => clusterMetrics.render() : undefined,
           queue,
           dashboard,
           onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled admin error"),

@@ -18,6 +18,7 @@ export {
   orderJobOptions,
 } from "./order-queue";
 export { createRedis, type RedisConnectionOptions } from "./redis-connection";
+export { userKey } from "./user-key";
 export {
   parseWebhookEvent,
   publishWebhookEvent,

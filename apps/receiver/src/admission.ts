@@ -66,12 +66,12 @@ export interface Admission {
  */
 export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
   const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua() });
+  // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
+  const template = captureJobAddTemplate(queue);
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua(template.optsJson) });
   const commands = redis as unknown as {
     orderhookAdmit(...args: string[]): Promise<[string, string?]>;
   };
-  // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
-  const template = captureJobAddTemplate(queue);
   const batchWrites = createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without

@@ -3,6 +3,7 @@ import { deliveryStreamKey } from "@orderhook/deliveries";
 import { captureJobAddTemplate, type OrderJob, type OrderQueue, userKey } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua } from "./admission-scripts";
+import { createTurnBatchedWrites } from "./turn-batched-writes";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -65,12 +66,13 @@ export interface Admission {
  */
 export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
   const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua() });
+  // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
+  const template = captureJobAddTemplate(queue);
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua(template.optsJson) });
   const commands = redis as unknown as {
     orderhookAdmit(...args: string[]): Promise<[string, string?]>;
   };
-  // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
-  const template = captureJobAddTemplate(queue);
+  const batchWrites = createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
@@ -93,6 +95,7 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
     async admit(r) {
       const interval = 1000 / r.rate;
       const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
+      batchWrites();
       const [code, value] = await commands.orderhookAdmit(
         idempotencyKey(r, fingerprint),
         userKey(prefix, r.job.userId, "rate"),

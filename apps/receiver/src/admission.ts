@@ -82,12 +82,13 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
       : `${userKey(prefix, job.userId, "idem")}:k:${job.idempotencyKey}`;
   const seenKey = (r: AdmitRequest) =>
     r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
-  // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
+  // The deliveries entry rides in the same script; "" as its key: the log is off.
   const logOn = deliveryLog !== undefined && deliveryLog.maxEntries > 0;
   const logMax = String(deliveryLog?.maxEntries ?? 0);
   const logAge = String(deliveryLog?.maxAgeMs ?? 0);
   const deliveryKey = ({ job, delivery }: AdmitRequest) =>
     logOn && delivery ? deliveryStreamKey(prefix, job.userId, job.webhookId) : "";
+  // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
   const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 

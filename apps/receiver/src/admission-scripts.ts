@@ -17,7 +17,8 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * KEYS[3]     seen `webhook-id` key (per webhook) value orderId, or "" when the webhook is unsigned
  * KEYS[4..12] BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
  *             events, marker)
- * KEYS[13]    the webhook's deliveries log stream (per user), or "" when the log is off
+ * KEYS[13]    the webhook's deliveries log stream (per user); when the log is off, any key of the
+ *             user's (the rate key: "" would hash to another Redis Cluster slot), never touched
  * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
  * ARGV[2]     orderId (the job id)
  * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1; 0: the key is neither read nor
@@ -34,7 +35,7 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[11]    job timestamp, epoch ms
  * ARGV[12]    hash of the raw body alone: the fingerprint receivers stored before it named the
  *             webhook and account, honoured for keys they wrote (they live at most 24 h)
- * ARGV[13]    deliveries log: entries kept per webhook (≥ 1; read only when KEYS[13] is set)
+ * ARGV[13]    deliveries log: entries kept per webhook (≥ 1; "0": the log is off, nothing is written)
  * ARGV[14]    deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
  * ARGV[15]    deliveries log: the accepted request's entry (JSON); refusals and replays are
  *             logged by the receiver after their answer
@@ -99,10 +100,11 @@ if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < math.huge))
     and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 1) then
   return {'E', 'arguments'}
 end
-local logMax = KEYS[13] ~= '' and tonumber(ARGV[13])
-local logAge = KEYS[13] ~= '' and tonumber(ARGV[14])
-if KEYS[13] ~= '' and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
-  return {'E', 'arguments'}
+local logOn = ARGV[13] ~= '0'
+if logOn then
+  local logMax = tonumber(ARGV[13])
+  local logAge = tonumber(ARGV[14])
+  if not (logMax and logMax >= 1 and logAge and logAge >= 1) then return {'E', 'arguments'} end
 end
 local current = keyTtl > 0 and redis.call('GET', KEYS[1])
 if current then
@@ -137,7 +139,7 @@ if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
 if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
-if KEYS[13] ~= '' then
+if logOn then
 ${appendDeliveryLuaSnippet({ key: "KEYS[13]", maxEntries: "ARGV[13]", maxAgeMs: "ARGV[14]", entry: "ARGV[15]", nowMs: "now" })}
 end
 return {'A'}

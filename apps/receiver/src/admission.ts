@@ -82,12 +82,12 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
       : `${userKey(prefix, job.userId, "idem")}:k:${job.idempotencyKey}`;
   const seenKey = (r: AdmitRequest) =>
     r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
-  // The deliveries entry rides in the same script; "" as its key: the log is off.
+  // The deliveries entry rides in the same script. Off (no log, or no entry): ARGV[13] = "0", and
+  // KEYS[13] is the user's rate key, which the script already holds, so the keys share one slot.
   const logOn = deliveryLog !== undefined && deliveryLog.maxEntries > 0;
   const logMax = String(deliveryLog?.maxEntries ?? 0);
   const logAge = String(deliveryLog?.maxAgeMs ?? 0);
-  const deliveryKey = ({ job, delivery }: AdmitRequest) =>
-    logOn && delivery ? deliveryStreamKey(prefix, job.userId, job.webhookId) : "";
+  const logged = (r: AdmitRequest) => logOn && typeof r.delivery === "string" && r.delivery.length > 0;
   // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
   const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
@@ -95,14 +95,16 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
   return {
     async admit(r) {
       const interval = 1000 / r.rate;
+      const rateKey = userKey(prefix, r.job.userId, "rate");
+      const log = logged(r);
       const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
       batchWrites();
       const [code, value] = await commands.orderhookAdmit(
         idempotencyKey(r, fingerprint),
-        userKey(prefix, r.job.userId, "rate"),
+        rateKey,
         seenKey(r),
         ...template.keys,
-        deliveryKey(r),
+        log ? deliveryStreamKey(prefix, r.job.userId, r.job.webhookId) : rateKey,
         fingerprint,
         r.job.orderId,
         keyTtl(r),
@@ -117,9 +119,9 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
         template.name,
         String(r.job.receivedAt),
         r.bodyHash,
-        logMax,
+        log ? logMax : "0",
         logAge,
-        r.delivery ?? "",
+        log ? r.delivery! : "",
       );
       switch (code) {
         case "A":

@@ -218,3 +218,24 @@ describe("GET /v1/deliveries under load", () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe("the deliveries log turned off (DELIVERY_LOG_MAX_ENTRIES=0)", () => {
+  const off = receiverForFile({ deliveryLog: { maxEntries: 0, maxAgeMs: 60_000 } });
+
+  it("writes nothing for accepted or refused alerts, and the log reads empty", async () => {
+    const { r, f } = off;
+    const accepted = await r.app.request(`/v1/webhooks/${f.token}`, {
+      method: "POST",
+      body: JSON.stringify(buyAlert),
+    });
+    expect(accepted.status, await accepted.text()).toBe(202);
+    const refused = await r.app.request(`/v1/webhooks/${f.token}`, { method: "POST", body: "{" });
+    expect(refused.status).toBe(400);
+    await r.redis.ping();
+    expect(await r.redis.exists(deliveryStreamKey(r.prefix, f.userId, f.webhookId))).toBe(0);
+    const res = await r.app.request("/v1/deliveries", { headers: { authorization: `Bearer ${f.token}` } });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(JSON.parse(text).deliveries, text).toEqual([]);
+  });
+});

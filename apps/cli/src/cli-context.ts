@@ -1,8 +1,7 @@
 import { connectRedis } from "@orderhook/admin";
 import { type CliEnv, cliEnvSchema, parseEnv } from "@orderhook/config";
 import { createDbClient, type Database, type DbClient } from "@orderhook/db";
-import { createOrderQueue, type OrderQueue } from "@orderhook/queue";
-import type { Redis } from "ioredis";
+import { createOrderQueue, type OrderQueue, queueShards, type RedisClient } from "@orderhook/queue";
 import type { Writer } from "./output";
 
 export interface CliIo {
@@ -20,8 +19,8 @@ export class CliContext {
   private readonly io: CliIo;
   private parsedEnv: CliEnv | undefined;
   private dbClient: DbClient | undefined;
-  private redis: Redis | undefined;
-  private orderQueue: OrderQueue | undefined;
+  private redis: RedisClient | undefined;
+  private orderQueues: OrderQueue[] | undefined;
 
   constructor(io: CliIo, json: boolean) {
     this.io = io;
@@ -45,12 +44,16 @@ export class CliContext {
     return this.dbClient.db;
   }
 
-  async queue(): Promise<OrderQueue> {
-    if (!this.orderQueue) {
-      this.redis = await connectRedis(this.env.REDIS_URL);
-      this.orderQueue = createOrderQueue(this.redis, this.env.QUEUE_PREFIX);
+  /** The order queue of every shard (old ones included while QUEUE_SHARDS changes), in shard order. */
+  async queues(): Promise<OrderQueue[]> {
+    if (!this.orderQueues) {
+      const env = this.env;
+      const redis = await connectRedis(env);
+      this.redis = redis;
+      const { prefixes } = queueShards(env.QUEUE_PREFIX, env.QUEUE_SHARDS, env.QUEUE_SHARDS_PREVIOUS);
+      this.orderQueues = prefixes.map((prefix) => createOrderQueue(redis, prefix));
     }
-    return this.orderQueue;
+    return this.orderQueues;
   }
 
   /** Prints `value` as JSON with `--json`, else the human rendering. */
@@ -64,7 +67,7 @@ export class CliContext {
 
   /** Closes whatever was opened; a connection that already broke must not change the exit code. */
   async close(): Promise<void> {
-    await this.orderQueue?.close().catch(() => {});
+    await Promise.all((this.orderQueues ?? []).map((queue) => queue.close().catch(() => {})));
     this.redis?.disconnect();
     await this.dbClient?.close().catch(() => {});
   }

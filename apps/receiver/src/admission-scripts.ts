@@ -14,6 +14,8 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * KEYS[1]     idempotency key (per user)   value "Q|orderId|fingerprint"
  * KEYS[2]     rate-limit key (per user)    GCRA theoretical arrival time, epoch ms
  * KEYS[3]     seen `webhook-id` key (per webhook) value orderId, or "" when the webhook is unsigned
+ *             (on a Redis Cluster, where "" would hash to another slot: a key of the shard, with
+ *             ARGV[7] = 0)
  * KEYS[4..12] BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
  *             events, marker)
  * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
@@ -24,7 +26,7 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run: interval × the
  *             alerts allowed at once; ≥ 0)
  * ARGV[6]     job hash key prefix ("{prefix}:orders:")
- * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1)
+ * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
  * ARGV[8]     job data JSON
  * ARGV[9]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them)
  * ARGV[10]    job name
@@ -52,9 +54,10 @@ local burst = tonumber(ARGV[5])
 local seenTtl = tonumber(ARGV[7])
 if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < math.huge))
     and interval and interval > 0 and interval < math.huge
-    and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 1) then
+    and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0) then
   return {'E', 'arguments'}
 end
+local signed = KEYS[3] ~= '' and seenTtl >= 1
 local current = keyTtl > 0 and redis.call('GET', KEYS[1])
 if current then
   local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
@@ -66,7 +69,7 @@ if current then
   end
   return {'F'}
 end
-if KEYS[3] ~= '' then
+if signed then
   local seen = redis.call('GET', KEYS[3])
   if seen then return {'R', seen} end
 end
@@ -87,7 +90,36 @@ local added = bullmqAddStandardJob(
 if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
 if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
+if signed then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
 return {'A'}
 `;
 }
+
+/**
+ * While the shard count changes (QUEUE_SHARDS_PREVIOUS), a user whose shard moved may retry a key
+ * their old shard holds: this reads it there, before the admission runs on the new shard.
+ *
+ * KEYS[1] idempotency key in the old shard · KEYS[2] seen `webhook-id` key in the old shard
+ * (ARGV[4] = 0: unsigned)
+ * ARGV[1] fingerprint · ARGV[2] hash of the raw body alone (older receivers' fingerprint) ·
+ * ARGV[3] ttl ms of the idempotency key (0: the key is not read) · ARGV[4] 1 when signed
+ *
+ * Reply: {"R", orderId} the old shard queued it · {"M"} key reused with another fingerprint ·
+ * {"F"} reserved there by an older receiver · {"N"} nothing there: admit on the new shard.
+ */
+export const PREVIOUS_SHARD_LUA = `
+if tonumber(ARGV[3]) > 0 then
+  local current = redis.call('GET', KEYS[1])
+  if current then
+    local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
+    if fp ~= ARGV[1] and fp ~= ARGV[2] then return {'M'} end
+    if state == 'Q' then return {'R', id} end
+    return {'F'}
+  end
+end
+if ARGV[4] == '1' then
+  local seen = redis.call('GET', KEYS[2])
+  if seen then return {'R', seen} end
+end
+return {'N'}
+`;

@@ -13,8 +13,8 @@ export interface ReceiverMetrics {
   recordEnqueue(durationMs: number): void;
   /** Runs a Postgres query counted in the in-flight gauge (pool use) and the duration histogram. */
   trackQuery<T>(query: string, run: () => Promise<T>): Promise<T>;
-  /** Starts sampling queue depth; returns the stop function. */
-  sampleQueue(queue: OrderQueue, intervalMs: number): () => void;
+  /** Starts sampling the depth of every shard's queue (label `shard`); returns the stop function. */
+  sampleQueues(queues: readonly OrderQueue[], intervalMs: number): () => void;
 }
 
 /**
@@ -49,8 +49,8 @@ export function createReceiverMetrics(
   });
   const depth = new Gauge({
     name: "orderhook_queue_jobs",
-    help: "Jobs in the order queue by state (sampled).",
-    labelNames: ["state"] as const,
+    help: "Jobs in the order queue by state and queue shard (sampled).",
+    labelNames: ["state", "shard"] as const,
     registers: [registry],
   });
   scrapedGauge(
@@ -106,14 +106,16 @@ export function createReceiverMetrics(
     recordEnqueue(durationMs) {
       enqueue.observe(durationMs / 1000);
     },
-    sampleQueue(queue, intervalMs) {
+    sampleQueues(queues, intervalMs) {
       const sample = () => {
-        queue
-          .getJobCounts(...QUEUE_STATES)
-          .then((counts) => {
-            for (const state of QUEUE_STATES) depth.labels(state).set(counts[state] ?? 0);
-          })
-          .catch(() => {});
+        queues.forEach((queue, shard) => {
+          queue
+            .getJobCounts(...QUEUE_STATES)
+            .then((counts) => {
+              for (const state of QUEUE_STATES) depth.labels(state, String(shard)).set(counts[state] ?? 0);
+            })
+            .catch(() => {});
+        });
       };
       sample();
       const timer = setInterval(sample, intervalMs);

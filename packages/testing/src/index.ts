@@ -16,6 +16,7 @@ export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy
 export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions } from "./fixtures";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { promtoolFindings } from "./promtool";
+export { type ClusterNodeInfo, RedisCluster, type RedisClusterOptions } from "./redis-cluster";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { ORDERHOOK_CLI, type OrderhookRun, runOrderhook } from "./run-orderhook";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";

@@ -191,8 +191,11 @@ export function createAdmission(
         r.bodyHash,
       );
       const result = reply(code, value);
-      // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip.
-      if (waitReplicas > 0 && result.outcome === "accepted") await waitForReplicas(rateKey);
+      // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip. A replay waits
+      // too: its order may be the one whose first attempt was answered 503 for want of replicas.
+      if (waitReplicas > 0 && (result.outcome === "accepted" || result.outcome === "replay")) {
+        await waitForReplicas(rateKey);
+      }
       return result;
     },
   };

@@ -72,7 +72,7 @@ function parseNodes(text: string): ClusterNodeInfo[] {
     .map((line) => {
       const [id, address, flags, master, , , , , ...slots] = line.split(" ");
       const port = Number(address!.split("@")[0]!.split(":").at(-1));
-      const role = flags!.includes("master") ? "master" : "replica";
+      const role: ClusterNodeInfo["role"] = flags!.includes("master") ? "master" : "replica";
       const first = slots.find((slot) => /^\d/.test(slot));
       return {
         id: id!,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createOrderQueue, createRedisClient, keySlot, type RedisClient, userShard } from "@orderhook/queue";
-import { type AppProcess, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
+import { type AlertTraffic, type AppProcess, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterScenario } from "./harness/cluster-scenario";
 import { recordMeasurement } from "./harness/measurements";
@@ -9,15 +9,20 @@ import { recordMeasurement } from "./harness/measurements";
 // orders spread over 3 queue shards, one per master: the HTTP contract holds as on one node,
 // and every acked alert is exactly one row.
 
+// Short locks: a killed worker's jobs come back within seconds.
+const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000", BATCH_MAX_WAIT_MS: "100" };
+
 let scenario: ClusterScenario;
 let receiver: AppProcess;
 let workers: AppProcess[];
 let redis: RedisClient;
+/** Every traffic run of the file: the accounting covers the users' rows from all of them. */
+const traffics: AlertTraffic[] = [];
 
 beforeAll(async () => {
   scenario = await ClusterScenario.create("cluster", { shards: 3 });
   receiver = await scenario.startReceiver();
-  workers = [await scenario.startWorker(), await scenario.startWorker()];
+  workers = [await scenario.startWorker(FAST_RECOVERY), await scenario.startWorker(FAST_RECOVERY)];
   redis = createRedisClient(
     { REDIS_URL: "redis://unused", REDIS_CLUSTER_NODES: scenario.cluster.startupNodes },
     { maxRetriesPerRequest: null },
@@ -41,9 +46,10 @@ function post(token: string, body: unknown, headers: Record<string, string> = {}
 describe("the receiver on a Redis Cluster with three queue shards", () => {
   it("writes one row per acked alert from two workers, with every shard's jobs on its own master", async () => {
     const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 60, maxAttempts: 5 });
+    traffics.push(traffic);
     await sleep(4_000);
     await traffic.stop();
-    const result = await scenario.account(traffic, 60_000);
+    const result = await scenario.account(traffics, 60_000);
     const report = JSON.stringify({ result, outcomes: traffic.outcomes() });
     expect(result.acked, report).toBeGreaterThan(100);
     expect(result.lost, report).toEqual([]);
@@ -87,6 +93,29 @@ describe("the receiver on a Redis Cluster with three queue shards", () => {
       completedPerShard: completed.join("/"),
       keysPerMaster: keys.join("/"),
       acceptedLinesPerWorker: took.join("/"),
+    });
+  }, 90_000);
+
+  it("recovers every job of a worker SIGKILLed under traffic: one row per acked alert", async () => {
+    const traffic = scenario.traffic({ origin: receiver.origin, ratePerSecond: 60, maxAttempts: 5 });
+    traffics.push(traffic);
+    await sleep(1_500);
+    expect((await workers[0]!.kill()).signal).toBe("SIGKILL");
+    await sleep(1_000);
+    workers[0] = await scenario.startWorker(FAST_RECOVERY);
+    await sleep(1_000);
+    await traffic.stop();
+    const result = await scenario.account(traffics, 60_000);
+    const report = JSON.stringify({ result, outcomes: traffic.outcomes() });
+    expect(result.acked, report).toBeGreaterThan(50);
+    expect(result.lost, report).toEqual([]);
+    expect(result.duplicated, report).toEqual([]);
+    expect(result.statuses, report).toEqual({ accepted: result.rows });
+    recordMeasurement("Redis Cluster, 3 shards: worker SIGKILL under 60 alerts/s", {
+      acked: result.acked,
+      rows: result.rows,
+      lost: result.lost.length,
+      duplicated: result.duplicated.length,
     });
   }, 90_000);
 

@@ -206,6 +206,23 @@ export class RedisCluster {
     }
   }
 
+  /**
+   * Starts a killed node again on its port and data directory: it rejoins the cluster (from its
+   * nodes.conf) as a replica of whichever node took over its slots. Resolves once it replicates.
+   */
+  async restartNode(port: number): Promise<void> {
+    const server = this.servers.find((s) => s.port === port);
+    if (server === undefined) throw new Error(`no node on port ${port}`);
+    await server.restart();
+    const deadline = Date.now() + this.readyTimeoutMs;
+    for (;;) {
+      const info = await withNode(port, (redis) => redis.info("replication")).catch(() => "");
+      if (info.includes("role:slave") && info.includes("master_link_status:up")) return;
+      if (Date.now() > deadline) throw new Error(`node ${port} did not rejoin as a replica in time`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async cleanup(): Promise<void> {
     await Promise.all(this.servers.map((server) => server.cleanup()));
   }

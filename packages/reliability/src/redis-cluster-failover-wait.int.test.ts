@@ -20,5 +20,5 @@ describe("a Redis Cluster master killed with kill -9 under traffic", () => {
       failoverMs,
       outcomes,
     });
-  }, 90_000);
+  }, 120_000);
 });

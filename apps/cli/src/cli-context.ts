@@ -36,6 +36,7 @@ export class CliContext {
     const env = this.env;
     this.dbClient ??= createDbClient({
       url: env.DATABASE_URL,
+      poolMode: env.DATABASE_POOL_MODE,
       max: env.DB_POOL_MAX,
       applicationName: "orderhook-cli",
       connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,

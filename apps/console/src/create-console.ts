@@ -40,6 +40,7 @@ export async function createConsole(
   }
   const db = createDbClient({
     url: env.DATABASE_URL,
+    poolMode: env.DATABASE_POOL_MODE,
     max: env.DB_POOL_MAX,
     applicationName: "orderhook-console",
     connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,

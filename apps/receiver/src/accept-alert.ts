@@ -1,7 +1,8 @@
 import { hash } from "node:crypto";
 import { assertFresh, type OrderAlert, parseAlertBody } from "@orderhook/alert";
+import { bodyExcerpt, encodeDelivery } from "@orderhook/deliveries";
 import { isOrderhookError, OrderhookError } from "@orderhook/errors";
-import type { KeyedRateLimiter } from "@orderhook/http";
+import type { ClientAddress, KeyedRateLimiter } from "@orderhook/http";
 import { ORDER_JOB_VERSION } from "@orderhook/queue";
 import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
@@ -32,6 +33,11 @@ export interface AcceptAlertDeps {
   now?: () => number;
   /** Called with the duration in ms of the admission-and-enqueue script of an accepted alert (metrics). */
   onEnqueued?: (durationMs: number) => void;
+  /**
+   * The deliveries log is on: an accepted alert's entry rides in its admission script, and the
+   * request's webhook and body are left on the context for `recordDelivery` to log anything else.
+   */
+  deliveryLog?: { clientAddress: ClientAddress };
 }
 
 function resolveAccount(credentials: WebhookCredentials, alert: OrderAlert): string {
@@ -105,15 +111,18 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     bodyLimitBytes,
     defaultRatePerSecond,
     now = Date.now,
+    deliveryLog: log,
   } = deps;
 
   return async function acceptAlert(c: Context<AppEnv>): Promise<Response> {
-    const creds = await authenticator.authenticate(c, c.req.param("token") ?? "");
-    if (refusals === undefined) return admitAlert(c, creds);
+    const token = c.req.param("token") ?? "";
+    const creds = await authenticator.authenticate(c, token);
+    if (log !== undefined) c.set("webhook", creds);
+    if (refusals === undefined) return admitAlert(c, creds, token);
     const waitMs = refusals.wait(creds.webhookId);
     if (waitMs > 0) throw tooManyRefusals(waitMs);
     try {
-      return await admitAlert(c, creds);
+      return await admitAlert(c, creds, token);
     } catch (error) {
       if (isRefusal(error)) refusals.hit(creds.webhookId);
       throw error;
@@ -141,11 +150,12 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     return view ?? { orderId, status: "queued", reason: null };
   }
 
-  async function admitAlert(c: Context<AppEnv>, creds: WebhookCredentials): Promise<Response> {
+  async function admitAlert(c: Context<AppEnv>, creds: WebhookCredentials, token: string): Promise<Response> {
     const incoming = c.env?.incoming;
     const body = incoming
       ? await readIncomingBody(incoming, bodyLimitBytes)
       : await readRequestBody(c.req.raw, bodyLimitBytes);
+    if (log !== undefined) c.set("body", body);
 
     const receivedAt = now();
     let signature: AdmitRequest["signature"] = null;
@@ -162,7 +172,8 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
 
     // The webhook's settings come from the cached credentials (no query, no round trip): the
     // default quantity is one comparison in the parse, the max lag one in assertFresh.
-    const { raw, alert } = parseAlertBody(body.toString("utf8"), creds.defaultQuantity);
+    const text = body.toString("utf8");
+    const { raw, alert } = parseAlertBody(text, creds.defaultQuantity);
     const accountId = resolveAccount(creds, alert);
     assertFresh(alert, receivedAt, raw, creds.maxLagSeconds);
 
@@ -170,6 +181,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
     const rate = creds.rateLimitPerSecond ?? defaultRatePerSecond;
     const dedupWindowMs = creds.dedupWindowMs ?? deps.dedupWindowMs;
+    const requestId = c.get("requestId");
     const request: AdmitRequest = {
       // One-shot hash: measured a third of createHash().update().digest() per request.
       bodyHash: hash("sha256", body, "base64"),
@@ -188,6 +200,22 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
         raw,
         receivedAt,
       },
+      // Logged only if the script accepts it, so the entry says 202; the ack time is up to here.
+      delivery:
+        log === undefined
+          ? null
+          : encodeDelivery({
+              receivedAt,
+              requestId,
+              outcome: "accepted",
+              httpStatus: 202,
+              orderId,
+              errors: [],
+              ackMs: performance.now() - c.get("startedAt"),
+              clientIp: log.clientAddress(c),
+              contentType: c.req.header("content-type") ?? null,
+              bodyExcerpt: bodyExcerpt(body, token, text),
+            }),
     };
     const admitStart = performance.now();
     let admitted: Awaited<ReturnType<Admission["admit"]>>;
@@ -197,10 +225,10 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       // Admission and enqueue are one script: if it ran after all, the sender's retry is a replay.
       throw unconfirmed(error, idempotencyKey !== null || signature !== null, dedupWindowMs);
     }
-    const requestId = c.get("requestId");
     switch (admitted.outcome) {
       case "replay":
         refusals?.hit(creds.webhookId);
+        if (log !== undefined) c.set("orderId", admitted.orderId);
         c.set("outcome", "replayed");
         return jsonResponse(200, await replayedOrder(creds.userId, admitted.orderId), requestId, {
           "idempotent-replayed": "true",
@@ -233,6 +261,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
 
     deps.onEnqueued?.(performance.now() - admitStart);
     c.set("outcome", "accepted");
+    if (log !== undefined) c.set("deliveryLogged", true);
     return jsonResponse(
       202,
       { orderId, status: "queued", receivedAt: new Date(receivedAt).toISOString() },

@@ -11,6 +11,8 @@ import { problemResponse } from "./respond";
 export interface AdminAppDeps {
   /** Null: no /metrics (METRICS_ENABLED=false). */
   metrics: ReceiverMetrics | null;
+  /** The text `/metrics` serves; this process's registry unless given (WEB_CONCURRENCY > 1: all of them). */
+  renderMetrics?: () => Promise<string>;
   /** Every shard's queue, in shard order. */
   queues: readonly OrderQueue[];
   /** Null: no dashboard (BULL_BOARD_USER and BULL_BOARD_PASSWORD unset). */
@@ -31,8 +33,9 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AppEnv> {
   });
   const { metrics } = deps;
   if (metrics !== null) {
+    const render = deps.renderMetrics ?? (() => metrics.registry.metrics());
     app.get("/metrics", async (c) =>
-      c.body(await metrics.registry.metrics(), 200, {
+      c.body(await render(), 200, {
         "content-type": metrics.registry.contentType,
         "x-request-id": c.get("requestId"),
       }),

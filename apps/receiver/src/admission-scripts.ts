@@ -1,3 +1,4 @@
+import { appendDeliveryLuaSnippet } from "@orderhook/deliveries";
 import { bullmqAddStandardJobLua } from "@orderhook/queue";
 
 /**
@@ -18,6 +19,8 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  *             ARGV[7] = 0)
  * KEYS[4..12] BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
  *             events, marker)
+ * KEYS[13]    the webhook's deliveries log stream (per user), or "" when the log is off (on a
+ *             Redis Cluster: a key of the shard, with ARGV[13] = 0)
  * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
  * ARGV[2]     orderId (the job id)
  * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1; 0: the key is neither read nor
@@ -33,6 +36,10 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[11]    job timestamp, epoch ms
  * ARGV[12]    hash of the raw body alone: the fingerprint receivers stored before it named the
  *             webhook and account, honoured for keys they wrote (they live at most 24 h)
+ * ARGV[13]    deliveries log: entries kept per webhook (≥ 1; read only when KEYS[13] is set; 0: off)
+ * ARGV[14]    deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
+ * ARGV[15]    deliveries log: the accepted request's entry (JSON); refusals and replays are
+ *             logged by the receiver after their answer
  *
  * BullMQ's addStandardJob gets its ARGV packed here the way Queue.add packs them (msgpack of
  * prefix, job id, name, timestamp, with the parent and repeat fields nil; the options with this
@@ -43,7 +50,8 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * fingerprint, or a signed retry of a `webhook-id` already queued) · {"F"} in flight ·
  * {"M"} key reused with another fingerprint · {"L", retryAfterMs} rate limited ·
  * {"E", reason} refused before anything was written (bad arguments, or BullMQ refused the add).
- * Only "A" writes anything; duplicates and refusals consume no rate. "F" comes only from a
+ * Only "A" writes anything (the deliveries entry included, so an accepted alert is logged in
+ * the round trip that queues it); duplicates and refusals consume no rate. "F" comes only from a
  * "P|…" value left by an older receiver, which reserved keys before its separate enqueue.
  */
 export function admitLua(): string {
@@ -58,6 +66,12 @@ if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < math.huge))
   return {'E', 'arguments'}
 end
 local signed = KEYS[3] ~= '' and seenTtl >= 1
+local logged = KEYS[13] ~= '' and ARGV[13] ~= '0'
+local logMax = logged and tonumber(ARGV[13])
+local logAge = logged and tonumber(ARGV[14])
+if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
+  return {'E', 'arguments'}
+end
 local current = keyTtl > 0 and redis.call('GET', KEYS[1])
 if current then
   local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
@@ -91,6 +105,9 @@ if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
 if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end
 if signed then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
+if logged then
+${appendDeliveryLuaSnippet({ key: "KEYS[13]", maxEntries: "ARGV[13]", maxAgeMs: "ARGV[14]", entry: "ARGV[15]", nowMs: "now" })}
+end
 return {'A'}
 `;
 }

@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { deliveryStreamKey } from "@orderhook/deliveries";
 import {
   captureJobAddTemplate,
   isCluster,
@@ -9,6 +10,7 @@ import {
   queueShards,
   type RedisClient,
   shardKey,
+  userKey,
 } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
@@ -36,6 +38,11 @@ export interface AdmitRequest {
    * `idempotencyKey` scope the keys, its `webhookId` and `accountId` join the fingerprint.
    */
   job: OrderJob;
+  /**
+   * The deliveries log entry to append if the alert is accepted (see `encodeDelivery`), written
+   * in the same script; null when the log is off.
+   */
+  delivery?: string | null;
 }
 
 export interface AdmissionOptions {
@@ -56,6 +63,8 @@ export interface AdmissionOptions {
    * as long as an explicit idempotency key; Standard Webhooks senders retry for hours).
    */
   signatureReplayTtlMs?: number;
+  /** The deliveries log's bounds (entries kept per webhook, max age); absent or 0 entries: off. */
+  deliveryLog?: { maxEntries: number; maxAgeMs: number };
 }
 
 /**
@@ -105,10 +114,10 @@ export function createAdmission(
   queues: OrderQueue | readonly OrderQueue[],
   options: AdmissionOptions,
 ): Admission {
-  const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs } = options;
+  const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
   const { waitReplicas = 0, waitTimeoutMs = 250 } = options;
   const shards = options.shards ?? queueShards(prefix, 1);
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 12, lua: admitLua() });
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua() });
   redis.defineCommand("orderhookPreviousShard", { numberOfKeys: 2, lua: PREVIOUS_SHARD_LUA });
   const commands = redis as unknown as AdmitCommands;
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
@@ -126,12 +135,17 @@ export function createAdmission(
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
   const idempotencyKey = (shardPrefix: string, { job }: AdmitRequest, fingerprint: string) =>
     job.idempotencyKey === null
-      ? shardKey(shardPrefix, "idem", job.userId, "h", fingerprint)
-      : shardKey(shardPrefix, "idem", job.userId, "k", job.idempotencyKey);
+      ? `${userKey(shardPrefix, job.userId, "idem")}:h:${fingerprint}`
+      : `${userKey(shardPrefix, job.userId, "idem")}:k:${job.idempotencyKey}`;
   const seenKey = (shardPrefix: string, r: AdmitRequest) =>
     r.signature === null
       ? unsignedKey(shardPrefix)
       : shardKey(shardPrefix, "sig", r.signature.webhookId, r.signature.messageId);
+  const logOn = deliveryLog !== undefined && deliveryLog.maxEntries > 0;
+  const logMax = String(deliveryLog?.maxEntries ?? 0);
+  const logAge = String(deliveryLog?.maxAgeMs ?? 0);
+  const deliveryKey = (shardPrefix: string, { job, delivery }: AdmitRequest) =>
+    logOn && delivery ? deliveryStreamKey(shardPrefix, job.userId, job.webhookId) : "";
   // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
   const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
@@ -169,12 +183,20 @@ export function createAdmission(
       const shard = shards.of(r.job.userId);
       const shardPrefix = shards.prefixes[shard]!;
       const template = templates[shard]!;
-      const rateKey = shardKey(shardPrefix, "rate", r.job.userId);
+      const rateKey = userKey(shardPrefix, r.job.userId, "rate");
+      // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
+      let logKey = deliveryKey(shardPrefix, r);
+      let logEntries = logMax;
+      if (logKey === "" && cluster) {
+        logKey = shardKey(shardPrefix, "deliveries");
+        logEntries = "0";
+      }
       const [code, value] = await commands.orderhookAdmit(
         idempotencyKey(shardPrefix, r, fingerprint),
         rateKey,
         seenKey(shardPrefix, r),
         ...template.keys,
+        logKey,
         fingerprint,
         r.job.orderId,
         keyTtl(r),
@@ -189,6 +211,9 @@ export function createAdmission(
         template.name,
         String(r.job.receivedAt),
         r.bodyHash,
+        logEntries,
+        logAge,
+        r.delivery ?? "",
       );
       const result = reply(code, value);
       // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip. A replay waits

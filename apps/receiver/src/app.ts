@@ -1,4 +1,5 @@
 import type { Database } from "@orderhook/db";
+import { createDeliveryReader, createDeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";
 import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
 import { type OrderQueue, type QueueShards, queueShards, type RedisClient } from "@orderhook/queue";
@@ -10,8 +11,10 @@ import type { AppEnv } from "./app-env";
 import { createAuthenticator } from "./authenticate";
 import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
+import { createListDeliveriesHandler } from "./list-deliveries";
 import { createOrderStatusReader } from "./order-status";
 import { ClientAbortedError } from "./read-body";
+import { createRecordDelivery } from "./record-delivery";
 import { jsonResponse, problemResponse } from "./respond";
 
 export interface RequestRecord {
@@ -55,6 +58,13 @@ export interface AppDeps {
   idempotencyTtlSeconds: number;
   /** Body-hash dedup window of webhooks that set none (0: off). */
   dedupWindowMs: number;
+  /**
+   * The deliveries log's bounds: entries kept per webhook (0: nothing is logged) and their max
+   * age. Absent: the defaults (1,000 entries, 7 days).
+   */
+  deliveryLog?: { maxEntries: number; maxAgeMs: number };
+  /** A deliveries log entry could not be written (counted; the request's answer is unaffected). */
+  onDeliveryLogError?: (error: unknown) => void;
   now?: () => number;
   isShuttingDown?: () => boolean;
   /** One call per request, after the response is built (logs and metrics). */
@@ -62,6 +72,8 @@ export interface AppDeps {
   onEnqueued?: (durationMs: number) => void;
   onError?: (error: unknown, requestId: string) => void;
 }
+
+const DEFAULT_DELIVERY_LOG = { maxEntries: 1_000, maxAgeMs: 7 * 86_400_000 };
 
 function methodNotAllowed(allow: string) {
   return (c: Context<AppEnv>) =>
@@ -76,19 +88,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const admissionRedis = deps.admissionRedis ?? deps.redis;
   const { shards, queues } = deps.shards ?? { shards: queueShards(deps.prefix, 1), queues: [deps.queue] };
+  const deliveryLog = deps.deliveryLog ?? DEFAULT_DELIVERY_LOG;
+  const logging = deliveryLog.maxEntries > 0;
   const admission = createAdmission(admissionRedis, queues, {
     prefix: deps.prefix,
     shards,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
     waitReplicas: deps.waitReplicas,
     waitTimeoutMs: deps.waitTimeoutMs,
+    deliveryLog,
   });
   // One reader for order reads and replays, so both share its memory of final statuses.
   const readOrderStatus = createOrderStatusReader(deps.db, queues, shards);
   const { onRequest, authFailureLimit, refusalLimit } = deps;
+  const clientAddress = createClientAddress(deps.trustedProxyHops ?? 0);
   const authenticator = createAuthenticator({
     credentials: deps.credentials,
-    clientAddress: createClientAddress(deps.trustedProxyHops ?? 0),
+    clientAddress,
     failuresPerAddress: authFailureLimit && createKeyedRateLimiter(authFailureLimit),
   });
 
@@ -109,6 +125,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   });
 
+  if (logging) {
+    app.post(
+      "/v1/webhooks/:token",
+      createRecordDelivery({
+        writer: createDeliveryWriter(admissionRedis, {
+          prefix: shards,
+          ...deliveryLog,
+          onError: deps.onDeliveryLogError,
+        }),
+        clientAddress,
+        now: deps.now,
+      }),
+    );
+  }
   app.post(
     "/v1/webhooks/:token",
     createAcceptAlertHandler({
@@ -121,6 +151,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       dedupWindowMs: deps.dedupWindowMs,
       now: deps.now,
       onEnqueued: deps.onEnqueued,
+      deliveryLog: logging ? { clientAddress } : undefined,
     }),
   );
   app.all("/v1/webhooks/:token", methodNotAllowed("POST"));
@@ -134,6 +165,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.all("/v1/orders/:orderId", methodNotAllowed("GET"));
+
+  app.get(
+    "/v1/deliveries",
+    createListDeliveriesHandler({
+      authenticator,
+      reader: createDeliveryReader({
+        redis: deps.redis,
+        db: deps.db,
+        prefix: shards,
+        maxAgeMs: deliveryLog.maxAgeMs,
+        now: deps.now,
+      }),
+    }),
+  );
+  app.all("/v1/deliveries", methodNotAllowed("GET"));
 
   app.get("/healthz", (c) => jsonResponse(200, { status: "ok" }, c.get("requestId")));
   app.get("/readyz", async (c) => {

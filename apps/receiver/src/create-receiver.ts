@@ -7,6 +7,8 @@ import {
   masterConnections,
   queueShards,
   type RedisClient,
+  type ShardPlacement,
+  shardPlacement,
 } from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createActiveTokenLoader } from "./active-token-loader";
@@ -15,6 +17,7 @@ import { createAdminApp } from "./admin-app";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { checkDatabase } from "./check-database";
+import type { ClusterMetricsMember } from "./cluster-metrics";
 import { createCredentialCache } from "./credential-cache";
 import { createCredentialLoader } from "./credential-loader";
 import { type CredentialSync, startCredentialSync } from "./credential-sync";
@@ -47,8 +50,30 @@ function waitForReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   });
 }
 
+export interface ReceiverOptions {
+  /** Set in a child of `superviseReceivers`: `/metrics` answers for every receiver process. */
+  clusterMetrics?: ClusterMetricsMember | null;
+}
+
+/**
+ * On a cluster: where each queue shard landed. Shards sharing a master do not spread that
+ * master's load (docs/redis-cluster.md: choose the prefix, or move the slot).
+ */
+function logShardPlacement(placement: ShardPlacement[] | null, logger: Logger): void {
+  if (placement === null) return;
+  logger.info({ shards: placement }, "queue shards on the cluster");
+  const masters = new Set(placement.map((shard) => shard.master));
+  if (masters.size < placement.length) {
+    logger.warn({ shards: placement }, "queue shards share a Redis master; see docs/redis-cluster.md");
+  }
+}
+
 /** Connections, start-up checks and the app, from the validated environment. */
-export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<Receiver> {
+export async function createReceiver(
+  env: ReceiverEnv,
+  logger: Logger,
+  options: ReceiverOptions = {},
+): Promise<Receiver> {
   const redis = createProducerConnection(env, env.REDIS_TIMEOUT_MS, "queue");
   const admissionRedis = createProducerConnection(env, env.REDIS_TIMEOUT_MS, "admission");
   const subscriber = createRedisClient(env, { connectionName: "orderhook-receiver-events" });
@@ -57,6 +82,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
   }
   const db = createDbClient({
     url: env.DATABASE_URL,
+    poolMode: env.DATABASE_POOL_MODE,
     max: env.DB_POOL_MAX,
     applicationName: "orderhook-receiver",
     connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
@@ -103,6 +129,8 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
         activeTokens: () => activeTokens.size,
       })
     : null;
+  const clusterMetrics = options.clusterMetrics ?? null;
+  if (metrics && clusterMetrics) clusterMetrics.share(metrics.registry);
   const loadCredentials = createCredentialLoader(db.db);
   const credentials = createCredentialCache({
     load: metrics
@@ -132,6 +160,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     await close();
     throw error;
   }
+  logShardPlacement(shardPlacement(redis, shards.prefixes), logger);
 
   const stopSampling = metrics?.sampleQueues(queues, QUEUE_SAMPLE_INTERVAL_MS);
   let shuttingDown = false;
@@ -156,6 +185,14 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
     defaultRatePerSecond: env.RATE_LIMIT_PER_SECOND,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     dedupWindowMs: env.DEDUP_WINDOW_MS,
+    deliveryLog: {
+      maxEntries: env.DELIVERY_LOG_MAX_ENTRIES,
+      maxAgeMs: env.DELIVERY_LOG_MAX_AGE_SECONDS * 1000,
+    },
+    onDeliveryLogError: (error) => {
+      metrics?.recordDeliveryLogError();
+      logger.warn({ err: (error as Error).message }, "deliveries log entry not written");
+    },
     isShuttingDown: () => shuttingDown,
     onRequest: (record) => {
       metrics?.recordRequest(record);
@@ -178,6 +215,7 @@ export async function createReceiver(env: ReceiverEnv, logger: Logger): Promise<
       ? null
       : createAdminApp({
           metrics,
+          renderMetrics: clusterMetrics ? () => clusterMetrics.render() : undefined,
           queues,
           dashboard,
           onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled admin error"),

@@ -1,53 +1,22 @@
+import cluster from "node:cluster";
 import { loadEnv, receiverEnvSchema } from "@orderhook/config";
-import { startServer } from "@orderhook/http";
 import { createLogger, exitAfterLogs } from "@orderhook/observability";
 import { pino } from "pino";
-import { createReceiver } from "./create-receiver";
+import { serveReceiver } from "./serve-receiver";
+import { superviseReceivers } from "./supervise-receivers";
 
 const env = loadEnv(receiverEnvSchema);
 // Asynchronous writes: lines logged while a write is in flight go out together in the next one.
 const destination = pino.destination({ sync: false });
 const logger = createLogger({ name: "receiver", level: env.LOG_LEVEL, destination });
 
-async function start() {
-  const receiver = await createReceiver(env, logger);
-  const timeouts = {
-    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
-    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
-    connectionsCheckingIntervalMs: env.HTTP_CONNECTIONS_CHECK_INTERVAL_MS,
-    keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-  };
-  // Operator surfaces first, on their own (private) address: the public port never serves them.
-  const admin = receiver.adminApp
-    ? await startServer(receiver.adminApp, { port: env.ADMIN_PORT, hostname: env.ADMIN_HOST, timeouts })
-    : null;
-  if (admin) logger.info({ port: admin.port, host: env.ADMIN_HOST }, "admin listening (metrics, dashboard)");
-  const server = await startServer(receiver.app, { port: env.PORT, hostname: env.HOST, timeouts });
-  logger.info({ port: server.port, host: env.HOST }, "receiver listening");
-  return { receiver, server, admin };
+if (env.WEB_CONCURRENCY > 1 && cluster.isPrimary) {
+  // The primary only supervises: the children connect, listen (sharing the ports) and serve.
+  void superviseReceivers({
+    processes: env.WEB_CONCURRENCY,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    logger,
+  }).then((code) => exitAfterLogs(destination, code));
+} else {
+  serveReceiver(env, logger, destination);
 }
-
-const starting = start().catch((error: unknown) => {
-  logger.fatal({ err: (error as Error).message }, "receiver cannot start");
-  return exitAfterLogs(destination, 1);
-});
-
-let stopping = false;
-// Registered before start-up finishes, so a SIGTERM during it still ends in a drain and exit 0
-// instead of Node's default (killed by the signal).
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "draining");
-  setTimeout(() => process.exit(1), env.SHUTDOWN_TIMEOUT_MS).unref();
-  const { receiver, server, admin } = await starting;
-  receiver.beginShutdown();
-  // Most of the budget goes to in-flight requests; the rest to closing connections.
-  await server.close(Math.floor(env.SHUTDOWN_TIMEOUT_MS * 0.8));
-  await admin?.close(1_000);
-  await receiver.close();
-  logger.info("receiver stopped");
-  await exitAfterLogs(destination, 0);
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));

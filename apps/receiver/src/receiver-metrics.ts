@@ -11,6 +11,8 @@ export interface ReceiverMetrics {
   registry: Registry;
   recordRequest(record: RequestRecord): void;
   recordEnqueue(durationMs: number): void;
+  /** A deliveries log entry (a refusal's or replay's, written after the answer) failed to write. */
+  recordDeliveryLogError(): void;
   /** Runs a Postgres query counted in the in-flight gauge (pool use) and the duration histogram. */
   trackQuery<T>(query: string, run: () => Promise<T>): Promise<T>;
   /** Starts sampling the depth of every shard's queue (label `shard`); returns the stop function. */
@@ -51,6 +53,8 @@ export function createReceiverMetrics(
     name: "orderhook_queue_jobs",
     help: "Jobs in the order queue by state and queue shard (sampled).",
     labelNames: ["state", "shard"] as const,
+    // Every receiver process samples the same queues: across processes, the largest sample.
+    aggregator: "max",
     registers: [registry],
   });
   scrapedGauge(
@@ -64,6 +68,8 @@ export function createReceiverMetrics(
     "orderhook_receiver_active_tokens",
     "Token hashes of active webhooks held in memory; any other token is refused without a query.",
     options.activeTokens,
+    // Each process holds the same set.
+    "max",
   );
 
   const queriesInFlight = new Gauge({
@@ -76,6 +82,12 @@ export function createReceiverMetrics(
     help: "Duration of the receiver's Postgres queries (cache misses and refreshes only).",
     labelNames: ["query"] as const,
     buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
+  const deliveryLogErrors = new Counter({
+    name: "orderhook_receiver_delivery_log_errors_total",
+    help: "Deliveries log entries of refused or repeated requests that could not be written to Redis (their answers were unaffected).",
     registers: [registry],
   });
 
@@ -106,6 +118,9 @@ export function createReceiverMetrics(
     recordEnqueue(durationMs) {
       enqueue.observe(durationMs / 1000);
     },
+    recordDeliveryLogError() {
+      deliveryLogErrors.inc();
+    },
     sampleQueues(queues, intervalMs) {
       const sample = () => {
         queues.forEach((queue, shard) => {
@@ -131,11 +146,13 @@ function scrapedGauge(
   name: string,
   help: string,
   read: (() => number) | undefined,
+  aggregator: "sum" | "max" = "sum",
 ): void {
   if (read === undefined) return;
   new Gauge({
     name,
     help,
+    aggregator,
     registers: [registry],
     collect() {
       this.set(read());

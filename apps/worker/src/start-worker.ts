@@ -35,6 +35,7 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
   redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
   const db = createDbClient({
     url: env.DATABASE_URL,
+    poolMode: env.DATABASE_POOL_MODE,
     max: env.DB_POOL_MAX,
     applicationName: "orderhook-worker",
     connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,

@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { databaseFields, dbPoolMax, publicUrl, redisFields, serviceFields } from "./common";
-import { port } from "./fields";
+import {
+  databaseFields,
+  dbPoolMax,
+  deliveryLogFields,
+  publicUrl,
+  redisFields,
+  serviceFields,
+} from "./common";
+import { optionalConnectionUrl, port } from "./fields";
 import { checkRedisScale } from "./redis-scale";
 
 export const cliEnvSchema = z
@@ -8,11 +15,16 @@ export const cliEnvSchema = z
     ...serviceFields,
     ...databaseFields,
     ...redisFields,
+    ...deliveryLogFields,
     PORT: port(3000).describe(
       "The receiver's port, for the webhook URLs the CLI prints when `PUBLIC_URL` is unset.",
     ),
     PUBLIC_URL: publicUrl,
     DB_POOL_MAX: dbPoolMax(2),
+    MIGRATION_DATABASE_URL: optionalConnectionUrl(["postgres:", "postgresql:"]).describe(
+      "A direct (or session-mode) connection for `db migrate`, which holds an advisory lock for the whole run; " +
+        "`DATABASE_URL` when unset. Required with `DATABASE_POOL_MODE=transaction`.",
+    ),
     MIGRATIONS_DIR: z
       .string()
       .trim()

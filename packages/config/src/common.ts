@@ -15,6 +15,15 @@ export const databaseFields = {
   DATABASE_URL: connectionUrl(["postgres:", "postgresql:"], DEFAULT_DATABASE_URL).describe(
     "Postgres (the receiver only reads: credentials and order status). Railway's `DATABASE_URL` works as it comes.",
   ),
+  DATABASE_POOL_MODE: z
+    .enum(["session", "transaction"], { error: 'expected "session" or "transaction"' })
+    .default("session")
+    .describe(
+      "How `DATABASE_URL` pools connections: `session` (a direct connection, or PgBouncer in session mode) or " +
+        "`transaction` (PgBouncer in transaction mode, as most hosted Postgres poolers run): no prepared " +
+        "statements and no startup parameters, so `DB_STATEMENT_TIMEOUT_MS` becomes the database's default, " +
+        "set by `orderhook db migrate` (see docs/scaling.md).",
+    ),
   DB_POOL_MAX: dbPoolMax(10),
   DB_CONNECT_TIMEOUT_SECONDS: integer(10, { min: 1, max: 600 }).describe(
     "Give up a Postgres connection attempt after this long (a worker's job then retries).",
@@ -70,3 +79,13 @@ export const shutdownTimeout = (defaultMs: number) =>
   integer(defaultMs, { min: 0, max: 600_000 }).describe(
     "On SIGTERM, how long to drain before exiting 1; keep the platform's draining time above it.",
   );
+
+/** The deliveries log: written by receivers, read by receivers, the CLI and the console. */
+export const deliveryLogFields = {
+  DELIVERY_LOG_MAX_ENTRIES: integer(1_000, { min: 0, max: 100_000 }).describe(
+    "Requests kept in each webhook's deliveries log (about: Redis trims whole stream nodes, so up to ~100 more); 0 turns the log off in the receiver.",
+  ),
+  DELIVERY_LOG_MAX_AGE_SECONDS: integer(604_800, { min: 60, max: 7_776_000 }).describe(
+    "Deliveries older than this are trimmed and never shown (default 7 days); a webhook's log expires this long after its last request.",
+  ),
+};

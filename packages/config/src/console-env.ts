@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseFields, redisFields, serviceFields, shutdownTimeout } from "./common";
+import { databaseFields, deliveryLogFields, redisFields, serviceFields, shutdownTimeout } from "./common";
 import { integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
 import { checkRedisScale } from "./redis-scale";
 
@@ -16,6 +16,7 @@ export const consoleEnvSchema = z
     ...serviceFields,
     ...databaseFields,
     ...redisFields,
+    ...deliveryLogFields,
     CONSOLE_PORT: port(3001).describe("The web console's HTTP port."),
     CONSOLE_HOST: z
       .string()

@@ -51,6 +51,27 @@ export function connectionUrl(protocols: readonly string[], defaultValue: string
     .meta({ accepts: `URL: ${protocols.map((p) => `\`${p}//…\``).join(" or ")}` });
 }
 
+/** Like `connectionUrl`, with no default: unset (or empty) stays undefined. */
+export function optionalConnectionUrl(protocols: readonly string[]) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v))
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+    )
+    .meta({ accepts: `URL: ${protocols.map((p) => `\`${p}//…\``).join(" or ")} (empty: unset)` });
+}
+
 export const logLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
   .default("info");

@@ -3,6 +3,7 @@ import {
   appFields,
   databaseFields,
   dbPoolMax,
+  deliveryLogFields,
   publicUrl,
   redisFields,
   serviceFields,
@@ -16,10 +17,15 @@ export const receiverEnvSchema = z
     ...serviceFields,
     ...databaseFields,
     ...redisFields,
+    ...deliveryLogFields,
     ...appFields,
     PORT: port(3000).describe("The receiver's HTTP port (Railway sets it)."),
     HOST: z.string().trim().min(1).default("::").describe("Listen address; `::` takes IPv6 and IPv4."),
     PUBLIC_URL: publicUrl,
+    WEB_CONCURRENCY: integer(1, { min: 1, max: 64 }).describe(
+      "Receiver processes sharing `PORT` (node:cluster), each with its own Redis and Postgres connections; " +
+        "1 runs one process and no supervisor. About one per core: Node serves requests on one core per process.",
+    ),
     DB_POOL_MAX: dbPoolMax(5),
     BODY_LIMIT_BYTES: integer(65_536, { min: 256, max: 10_485_760 }).describe(
       "Largest accepted request body (Content-Length or chunked); a larger one gets 413 before it is buffered.",

@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
+import { connectPostgres, type PoolMode } from "./connect-postgres";
 import * as schema from "./schema";
 
 export interface DbClientOptions {
@@ -7,9 +8,11 @@ export interface DbClientOptions {
   /** Connections in the pool. */
   max: number;
   applicationName: string;
+  /** `transaction` behind PgBouncer in transaction mode (DATABASE_POOL_MODE); `session` by default. */
+  poolMode?: PoolMode;
   connectTimeoutSeconds?: number;
   idleTimeoutSeconds?: number;
-  /** Server-side `statement_timeout`; 0 disables it. */
+  /** Server-side `statement_timeout`; 0 disables it. In transaction mode the database's default applies. */
   statementTimeoutMs?: number;
   /** Recycle connections after this long so a failover or DNS change is picked up. */
   maxLifetimeSeconds?: number;
@@ -31,17 +34,9 @@ export interface DbClient {
 
 /** A pooled postgres.js client wrapped by Drizzle. */
 export function createDbClient(options: DbClientOptions): DbClient {
-  const sql = postgres(options.url, {
-    max: options.max,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
-    idle_timeout: options.idleTimeoutSeconds ?? 60,
-    max_lifetime: options.maxLifetimeSeconds ?? 30 * 60,
-    onnotice: () => {},
-    fetch_types: options.fetchTypes ?? true,
-    connection: {
-      application_name: options.applicationName,
-      statement_timeout: options.statementTimeoutMs ?? 10_000,
-    },
+  const sql = connectPostgres(options.url, {
+    ...options,
+    statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
   });
   const db = drizzle(sql, { schema });
   return {

@@ -1,4 +1,5 @@
 export { createDbClient, type Database, type DbClient, type DbClientOptions } from "./client";
+export { type ConnectOptions, connectPostgres, type PoolMode } from "./connect-postgres";
 export { type IssuedWebhook, insertWebhook, type NewWebhook } from "./insert-webhook";
 export {
   ensureDatabase,
@@ -6,6 +7,7 @@ export {
   type MigrateOptions,
   type MigrateResult,
   runMigrations,
+  setDatabaseStatementTimeout,
 } from "./migrate";
 export {
   type BrokerAccount,

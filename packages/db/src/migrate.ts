@@ -3,7 +3,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import type postgres from "postgres";
+import { connectPostgres } from "./connect-postgres";
 
 /** Arbitrary constant: every orderhook migrator takes this advisory lock, so runs never overlap. */
 const MIGRATION_LOCK_ID = 7_260_118_301;
@@ -13,12 +14,19 @@ export interface MigrateOptions {
   migrationsFolder: string;
   /** Create the database named in `url` when it does not exist (needs CREATEDB on the server). */
   createDatabase?: boolean;
+  /**
+   * Also make this the database's default `statement_timeout` (ms; 0: none), for clients that
+   * cannot send it at connect: those behind PgBouncer in transaction mode.
+   */
+  databaseStatementTimeoutMs?: number;
 }
 
 export interface MigrateResult {
   databaseCreated: boolean;
   applied: number;
   total: number;
+  /** The database default set (`databaseStatementTimeoutMs`), or null when left alone. */
+  statementTimeoutMs: number | null;
 }
 
 function databaseName(url: string): string {
@@ -32,7 +40,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const name = databaseName(url);
   const admin = new URL(url);
   admin.pathname = "/postgres";
-  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const sql = connectPostgres(admin.toString(), { max: 1, applicationName: "orderhook-migrate" });
   try {
     const rows = await sql`select 1 from pg_database where datname = ${name}`;
     if (rows.length > 0) return false;
@@ -56,25 +64,33 @@ export async function ensureDatabase(url: string): Promise<boolean> {
  */
 export async function runMigrations(options: MigrateOptions): Promise<MigrateResult> {
   const databaseCreated = options.createDatabase === false ? false : await ensureDatabase(options.url);
-  const sql = postgres(options.url, {
-    max: 1,
-    onnotice: () => {},
-    connect_timeout: 10,
-    connection: { application_name: "orderhook-migrate" },
-  });
+  const sql = connectPostgres(options.url, { max: 1, applicationName: "orderhook-migrate" });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     try {
       const before = await countApplied(sql);
       await migrate(drizzle(sql), { migrationsFolder: options.migrationsFolder });
       const after = await countApplied(sql);
-      return { databaseCreated, applied: after - before, total: after };
+      const statementTimeoutMs = options.databaseStatementTimeoutMs ?? null;
+      if (statementTimeoutMs !== null) await setDatabaseStatementTimeout(sql, statementTimeoutMs);
+      return { databaseCreated, applied: after - before, total: after, statementTimeoutMs };
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
     }
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/**
+ * Sets the current database's default `statement_timeout`. Postgres applies it when a server
+ * connection starts, so it reaches every client, PgBouncer's pooled connections included; a
+ * client's own startup parameter (session mode) still overrides it.
+ */
+export async function setDatabaseStatementTimeout(sql: postgres.Sql, timeoutMs: number): Promise<void> {
+  const [row] = await sql<{ name: string }[]>`select current_database() as name`;
+  const name = row!.name.replaceAll('"', '""');
+  await sql.unsafe(`alter database "${name}" set statement_timeout = ${Math.trunc(timeoutMs)}`);
 }
 
 async function countApplied(sql: postgres.Sql): Promise<number> {

@@ -17,6 +17,7 @@ export const errorCodes = {
   payload_too_large: { status: 413, title: "Payload too large", retryable: false },
   unsupported_media_type: { status: 415, title: "Unsupported media type", retryable: false },
   invalid_order: { status: 422, title: "Invalid order", retryable: false },
+  invalid_query: { status: 422, title: "Invalid query parameters", retryable: false },
   stale_signal: { status: 422, title: "Stale signal", retryable: false },
   idempotency_key_reused: {
     status: 422,

@@ -33,8 +33,11 @@ export {
   masterConnections,
   type RedisClient,
   type RedisSettings,
+  type ShardPlacement,
+  shardPlacement,
 } from "./redis-client";
 export { createRedis, type RedisConnectionOptions } from "./redis-connection";
+export { type KeyPrefix, userKey } from "./user-key";
 export {
   parseWebhookEvent,
   publishWebhookEvent,

@@ -1,4 +1,5 @@
 import { Cluster, type ClusterOptions, type Redis, type RedisOptions } from "ioredis";
+import { keySlot } from "./key-slot";
 import { createRedis, type RedisConnectionOptions } from "./redis-connection";
 
 /** A single Redis node or a Redis Cluster: BullMQ and every orderhook script take either. */
@@ -78,4 +79,24 @@ export function masterConnections(client: RedisClient): Redis[] {
 
 export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster;
+}
+
+/** Where a queue shard lives on a cluster: its slot and the master serving it ("host:port"). */
+export interface ShardPlacement {
+  shard: number;
+  prefix: string;
+  slot: number;
+  master: string | null;
+}
+
+/**
+ * The slot and master of each shard prefix on a cluster (null on a single node), from the
+ * client's slot table: what an operator checks after choosing QUEUE_PREFIX and QUEUE_SHARDS.
+ */
+export function shardPlacement(client: RedisClient, prefixes: readonly string[]): ShardPlacement[] | null {
+  if (!(client instanceof Cluster)) return null;
+  return prefixes.map((prefix, shard) => {
+    const slot = keySlot(`${prefix}:orders`);
+    return { shard, prefix, slot, master: client.slots[slot]?.[0] ?? null };
+  });
 }

@@ -139,6 +139,17 @@ describe("the receiver on a Redis Cluster with three queue shards", () => {
       });
       expect(read.status, read.text).toBe(200);
       expect(orderIdOf(read.text)).toBe(orderId);
+      // The deliveries log lives in the user's shard too: written by the same script, read there.
+      const log = await sendHttp(receiver.origin, {
+        method: "GET",
+        path: "/v1/deliveries?limit=200",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(log.status, log.text).toBe(200);
+      const ids = (JSON.parse(log.text) as { deliveries: { orderId: string | null }[] }).deliveries.map(
+        (d) => d.orderId,
+      );
+      expect(ids, log.text).toContain(orderId);
     }
     const malformed = await post(scenario.tokens[0]!, "{not json");
     expect(malformed.status, malformed.text).toBe(400);

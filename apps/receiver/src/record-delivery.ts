@@ -1,0 +1,41 @@
+import { bodyExcerpt, type DeliveryWriter } from "@orderhook/deliveries";
+import { isOrderhookError } from "@orderhook/errors";
+import type { ClientAddress } from "@orderhook/http";
+import type { Context, Next } from "hono";
+import type { AppEnv } from "./app-env";
+
+/**
+ * The deliveries log for everything but an accepted alert (whose entry its admission script
+ * wrote): once the answer is built, a request whose token resolved to a webhook — a replay, any
+ * refusal, a 503 — is appended without waiting (the write's failure is counted, never thrown),
+ * so logging a refusal adds no wait to it. Requests whose token resolves to nothing are not
+ * anyone's to see and are not logged.
+ */
+export function createRecordDelivery(deps: {
+  writer: DeliveryWriter;
+  clientAddress: ClientAddress;
+  now?: () => number;
+}) {
+  const { writer, clientAddress, now = Date.now } = deps;
+  return async function recordDelivery(c: Context<AppEnv>, next: Next): Promise<void> {
+    c.set("startedAt", performance.now());
+    await next();
+    const webhook = c.get("webhook");
+    if (webhook === undefined || c.get("deliveryLogged")) return;
+    const ackMs = performance.now() - c.get("startedAt");
+    const body = c.get("body");
+    const error = c.error;
+    writer.record(webhook.userId, webhook.webhookId, {
+      receivedAt: Math.round(now() - ackMs),
+      requestId: c.get("requestId"),
+      outcome: c.get("outcome") ?? String(c.res.status),
+      httpStatus: c.res.status,
+      orderId: c.get("orderId") ?? null,
+      errors: isOrderhookError(error) ? (error.errors ?? []) : [],
+      ackMs,
+      clientIp: clientAddress(c),
+      contentType: c.req.header("content-type") ?? null,
+      bodyExcerpt: body === undefined ? "" : bodyExcerpt(body, c.req.param("token") ?? ""),
+    });
+  };
+}

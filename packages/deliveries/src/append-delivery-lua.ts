@@ -1,0 +1,38 @@
+/**
+ * The Lua that appends one entry to a webhook's stream, shared by the receiver's admission script
+ * (accepted alerts, in the same round trip as the enqueue) and `appendDeliveryLua` (refusals).
+ * `key`, `maxEntries`, `maxAgeMs` and `entry` are Lua expressions; `nowMs` one for Redis's time.
+ * The stream holds about `maxEntries` (`MAXLEN ~` trims whole nodes only, so it is cheap); entries
+ * older than `maxAgeMs` go on the next write (`MINID ~`), and a stream nobody writes to expires.
+ */
+export function appendDeliveryLuaSnippet(args: {
+  key: string;
+  maxEntries: string;
+  maxAgeMs: string;
+  entry: string;
+  nowMs: string;
+}): string {
+  return `redis.call('XADD', ${args.key}, 'MAXLEN', '~', ${args.maxEntries}, '*', 'd', ${args.entry})
+redis.call('XTRIM', ${args.key}, 'MINID', '~', string.format('%d', math.floor(${args.nowMs} - ${args.maxAgeMs})))
+redis.call('PEXPIRE', ${args.key}, ${args.maxAgeMs})`;
+}
+
+/**
+ * A refused or repeated request's entry, written after its answer (nothing waits for it).
+ *
+ * KEYS[1] the webhook's stream
+ * ARGV[1] entries kept (≥ 1) · ARGV[2] max age ms (≥ 1) · ARGV[3] the entry (JSON)
+ * Reply: 1, or an error for arguments out of range.
+ */
+export function appendDeliveryLua(): string {
+  return `local maxEntries = tonumber(ARGV[1])
+local maxAge = tonumber(ARGV[2])
+if not (maxEntries and maxEntries >= 1 and maxAge and maxAge >= 1) then
+  return redis.error_reply('ERR delivery log arguments')
+end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+${appendDeliveryLuaSnippet({ key: "KEYS[1]", maxEntries: "ARGV[1]", maxAgeMs: "ARGV[2]", entry: "ARGV[3]", nowMs: "now" })}
+return 1
+`;
+}

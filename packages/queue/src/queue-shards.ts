@@ -16,9 +16,9 @@ export function shardPrefix(base: string, index: number): string {
 }
 
 /**
- * Every key of one user's admission (idempotency, rate, signature replay; the deliveries
- * stream too) is `${shard prefix}:${kind}:…`: one function, so all of them carry the shard's
- * hash tag and one script can touch them atomically on one cluster slot.
+ * A key of a shard that belongs to no one user: a signed webhook's seen `webhook-id`, and the
+ * placeholder an unsigned or unlogged request names on a cluster, where "" would hash to slot 0.
+ * Per-user keys are `userKey`'s; both carry the shard prefix and so its hash tag.
  */
 export function shardKey(prefix: string, ...parts: string[]): string {
   return `${prefix}:${parts.join(":")}`;

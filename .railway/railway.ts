@@ -13,8 +13,25 @@ const RECEIVER_SHUTDOWN_TIMEOUT_MS = 10_000;
 const WORKER_SHUTDOWN_TIMEOUT_MS = 25_000;
 const CONSOLE_SHUTDOWN_TIMEOUT_MS = 5_000;
 
+/** A positive whole number from the planning shell's environment, else `fallback`. */
+function count(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name}: expected a positive whole number, got ${value}`);
+  return n;
+}
+
 export default defineRailway((ctx) => {
   const production = ctx.isEnvironment("production");
+
+  // Scaling (docs/scaling.md), set in the shell that runs `railway config plan/apply`:
+  // ORDERHOOK_RECEIVER_REPLICAS and ORDERHOOK_WORKER_REPLICAS (default 2 in production, else 1);
+  // ORDERHOOK_WEB_CONCURRENCY, receiver processes per replica (default 1; about one per vCPU).
+  const receiverReplicas = count("ORDERHOOK_RECEIVER_REPLICAS", production ? 2 : 1);
+  const workerReplicas = count("ORDERHOOK_WORKER_REPLICAS", production ? 2 : 1);
+  const webConcurrency = count("ORDERHOOK_WEB_CONCURRENCY", 1);
 
   const db = postgres("postgres");
   const queue = redis("redis");
@@ -47,7 +64,6 @@ export default defineRailway((ctx) => {
     preDeploy: MIGRATE,
     healthcheck: "/readyz",
     healthcheckTimeout: 120,
-    replicas: production ? 2 : 1,
     deploy: {
       restartPolicyType: "ON_FAILURE" as const,
       restartPolicyMaxRetries: 10,
@@ -57,6 +73,7 @@ export default defineRailway((ctx) => {
 
   const receiver = service("receiver", {
     ...appService(RECEIVER_SHUTDOWN_TIMEOUT_MS),
+    replicas: receiverReplicas,
     networking: { serviceDomains: { default: { port: 3000 } } },
     env: {
       ...shared,
@@ -75,6 +92,8 @@ export default defineRailway((ctx) => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's own reference syntax, resolved by Railway.
       PUBLIC_URL: "https://${{RAILWAY_PUBLIC_DOMAIN}}",
       SHUTDOWN_TIMEOUT_MS: String(RECEIVER_SHUTDOWN_TIMEOUT_MS),
+      // Receiver processes per replica on one port (a supervisor restarts a crashed one).
+      WEB_CONCURRENCY: String(webConcurrency),
       // Bull Board (read-only) stays off until an operator sets both in the dashboard; apply keeps
       // them. The password must be strong (16+ characters) or the receiver refuses to start.
       BULL_BOARD_USER: preserve(),
@@ -82,8 +101,10 @@ export default defineRailway((ctx) => {
     },
   });
 
+  // Workers scale by replicas: each is an independent consumer of the same queue.
   const worker = service("worker", {
     ...appService(WORKER_SHUTDOWN_TIMEOUT_MS),
+    replicas: workerReplicas,
     env: {
       ...shared,
       ORDERHOOK_APP: "worker",

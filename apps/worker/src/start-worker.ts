@@ -68,6 +68,9 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / consumed.length)),
     batchMaxSize: env.BATCH_MAX_SIZE,
     batchMaxWaitMs: env.BATCH_MAX_WAIT_MS,
+    // Each shard's consumer sees its share of the arrivals.
+    burstYieldRate: Math.max(1, Math.ceil(env.BURST_YIELD_RATE / consumed.length)),
+    burstYieldMaxMs: env.BURST_YIELD_MAX_MS,
     maxAttempts: env.JOB_ATTEMPTS,
     lockDurationMs: env.LOCK_DURATION_MS,
     stalledIntervalMs: env.STALLED_INTERVAL_MS,

@@ -14,6 +14,8 @@ interface Healthcheck {
 }
 interface Service {
   image?: string;
+  profiles?: string[];
+  hostname?: string;
   build?: { context: string; target?: string };
   command?: string[];
   environment?: Record<string, string>;
@@ -34,10 +36,16 @@ interface ComposeFile {
 const text = readRepoFile("docker-compose.yml");
 // Compose supports YAML merge keys (`<<: *app-env`); the yaml package needs them switched on.
 const compose = parse(text, { merge: true }) as ComposeFile;
-const services = compose.services;
+const allServices = compose.services;
+/** What `docker compose up` starts: the services of no profile. */
+const services = Object.fromEntries(Object.entries(allServices).filter(([, s]) => s.profiles === undefined));
+/** What `docker compose --profile cluster up` adds. */
+const clusterServices = Object.fromEntries(
+  Object.entries(allServices).filter(([, s]) => s.profiles?.includes("cluster")),
+);
 
 function service(name: string): Service {
-  const found = services[name];
+  const found = allServices[name];
   if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
   return found;
 }
@@ -78,6 +86,12 @@ describe("docker-compose.yml", () => {
       "redis",
       "worker",
     ]);
+  });
+
+  it("puts every other service in the opt-in profile `cluster`", () => {
+    expect(Object.keys(allServices).length).toBe(
+      Object.keys(services).length + Object.keys(clusterServices).length,
+    );
   });
 
   it("configures Redis as a queue store: AOF on, fsync every second, never evicting", () => {
@@ -200,5 +214,93 @@ describe("docker-compose.yml", () => {
     expect(decodeURIComponent(url.username)).toBe(postgres.POSTGRES_USER);
     expect(decodeURIComponent(url.password)).toBe(postgres.POSTGRES_PASSWORD);
     expect(url.pathname).toBe(`/${postgres.POSTGRES_DB}`);
+  });
+});
+
+describe("docker-compose.yml, profile cluster", () => {
+  const nodes = Object.keys(clusterServices).filter((name) => name.startsWith("redis-node-"));
+
+  it("runs six Redis Cluster nodes, a one-shot cluster create, PgBouncer, a migrate and the two apps", () => {
+    expect(Object.keys(clusterServices).sort()).toEqual(
+      [
+        ...nodes,
+        "migrate-cluster",
+        "pgbouncer",
+        "receiver-cluster",
+        "redis-cluster-init",
+        "worker-cluster",
+      ].sort(),
+    );
+    expect(nodes).toHaveLength(6);
+  });
+
+  it("runs each node cluster-enabled, announcing its own name, with the queue store's durability", () => {
+    for (const name of nodes) {
+      const node = service(name);
+      const command = (node.command ?? []).join(" ");
+      expect(node.hostname, name).toBe(name);
+      expect(command, name).toContain("--cluster-enabled yes");
+      expect(command, name).toContain('--cluster-announce-hostname "$$HOSTNAME"');
+      expect(command, name).toContain("--cluster-preferred-endpoint-type hostname");
+      expect(command, name).toContain("--appendonly yes");
+      expect(command, name).toContain("--maxmemory-policy noeviction");
+      expect(healthcheckCommand(name), name).toContain("redis-cli ping");
+    }
+  });
+
+  it("creates 3 masters with one replica each once every node is healthy, and only once", () => {
+    const init = service("redis-cluster-init");
+    const script = (init.command ?? []).join(" ");
+    expect(script).toContain("--cluster create");
+    expect(script).toContain("--cluster-replicas 1");
+    expect(script).toMatch(/for n in 1 2 3 4 5 6/);
+    expect(script).toContain("cluster_state:ok");
+    expect(init.restart).toBe("no");
+    for (const name of nodes) expect(init.depends_on?.[name]?.condition, name).toBe("service_healthy");
+  });
+
+  it("pools Postgres with PgBouncer in transaction mode", () => {
+    const pgbouncer = environment("pgbouncer");
+    expect(pgbouncer.POOL_MODE).toBe("transaction");
+    expect(new URL(pgbouncer.DATABASE_URL ?? "").hostname).toBe("postgres");
+    expect(service("pgbouncer").expose).toEqual([pgbouncer.LISTEN_PORT]);
+  });
+
+  it("wires the apps to the cluster, 3 shards, PgBouncer in transaction mode and direct migrations", () => {
+    const listen = environment("pgbouncer").LISTEN_PORT;
+    const names = nodes.map((n) => `${n}:6379`);
+    const receiver = parseEnv(receiverEnvSchema, environment("receiver-cluster"));
+    const worker = parseEnv(workerEnvSchema, environment("worker-cluster"));
+    const cli = parseEnv(cliEnvSchema, environment("migrate-cluster"));
+    for (const [app, env] of [
+      ["receiver-cluster", environment("receiver-cluster")],
+      ["worker-cluster", environment("worker-cluster")],
+      ["migrate-cluster", environment("migrate-cluster")],
+    ] as const) {
+      expect(env.REDIS_CLUSTER_NODES?.split(",").sort(), app).toEqual(names.sort());
+      expect(env.QUEUE_SHARDS, app).toBe("3");
+    }
+    for (const env of [receiver, worker, cli]) {
+      expect(env.DATABASE_POOL_MODE).toBe("transaction");
+      expect(new URL(env.DATABASE_URL).host).toBe(`pgbouncer:${listen}`);
+    }
+    expect(new URL(cli.MIGRATION_DATABASE_URL ?? "").host).toBe("postgres:5432");
+    expect(receiver.WEB_CONCURRENCY).toBe(2);
+    expect(receiver.QUEUE_PREFIX).not.toBe(parseEnv(receiverEnvSchema, environment("receiver")).QUEUE_PREFIX);
+    expect(service("receiver-cluster").ports).toEqual(["3100:3000"]);
+    // `--scale worker-cluster=N`: no host port, no container name.
+    expect(service("worker-cluster").ports).toBeUndefined();
+    expect(service("worker-cluster").container_name).toBeUndefined();
+  });
+
+  it("starts the cluster apps after the cluster exists and the migration (with the timeout default) ran", () => {
+    expect(service("migrate-cluster").build?.target).toBe("migrate");
+    for (const app of ["receiver-cluster", "worker-cluster"]) {
+      const dependsOn = service(app).depends_on;
+      expect(dependsOn?.["redis-cluster-init"]?.condition, app).toBe("service_completed_successfully");
+      expect(dependsOn?.["migrate-cluster"]?.condition, app).toBe("service_completed_successfully");
+      expect(dependsOn?.pgbouncer, app).toBeDefined();
+      expect(service(app).build?.target, app).toBe(app.replace("-cluster", ""));
+    }
   });
 });

@@ -50,8 +50,14 @@ function resolvedEnv(node: ServiceNode): Record<string, string> {
   return env;
 }
 
+const PLAN_VARIABLES = [
+  "ORDERHOOK_REPO",
+  "ORDERHOOK_RECEIVER_REPLICAS",
+  "ORDERHOOK_WORKER_REPLICAS",
+  "ORDERHOOK_WEB_CONCURRENCY",
+];
 afterEach(() => {
-  delete process.env.ORDERHOOK_REPO;
+  for (const name of PLAN_VARIABLES) delete process.env[name];
 });
 
 describe(".railway/railway.ts", () => {
@@ -141,6 +147,20 @@ describe(".railway/railway.ts", () => {
       expect((await serviceNode("production", name)).deploy?.numReplicas, name).toBeGreaterThanOrEqual(2);
       expect((await serviceNode("staging", name)).deploy?.numReplicas, name).toBe(1);
     }
+  });
+
+  it("runs one receiver process per replica unless told, and scales replicas and processes from the planning shell", async () => {
+    const receiver = await serviceNode("production", "receiver");
+    expect(parseEnv(receiverEnvSchema, resolvedEnv(receiver)).WEB_CONCURRENCY).toBe(1);
+    process.env.ORDERHOOK_RECEIVER_REPLICAS = "3";
+    process.env.ORDERHOOK_WORKER_REPLICAS = "5";
+    process.env.ORDERHOOK_WEB_CONCURRENCY = "4";
+    const scaled = await serviceNode("staging", "receiver");
+    expect(scaled.deploy?.numReplicas).toBe(3);
+    expect(parseEnv(receiverEnvSchema, resolvedEnv(scaled)).WEB_CONCURRENCY).toBe(4);
+    expect((await serviceNode("staging", "worker")).deploy?.numReplicas).toBe(5);
+    process.env.ORDERHOOK_WORKER_REPLICAS = "0";
+    await expect(evaluate("production")).rejects.toThrow(/ORDERHOOK_WORKER_REPLICAS/);
   });
 
   it("migrates before deploying, with the same command as railway.toml", async () => {

@@ -41,6 +41,11 @@ describe("railway.toml", () => {
     },
   );
 
+  it("leaves replica counts to each service, since every service reads this file", () => {
+    expect(config.deploy).not.toHaveProperty("numReplicas");
+    expect(config.deploy).not.toHaveProperty("multiRegionConfig");
+  });
+
   it("switches traffic only once /readyz answers", () => {
     expect(config.deploy.healthcheckPath).toBe("/readyz");
     expect(config.deploy.healthcheckTimeout).toBeGreaterThan(0);

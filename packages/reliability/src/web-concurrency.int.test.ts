@@ -38,7 +38,14 @@ function counterSum(metrics: string, name: string, labels: string): number {
 describe("WEB_CONCURRENCY=2: two receiver processes on one port under a supervising primary", () => {
   it("both serve, /metrics adds them up, a SIGKILLed child is replaced with no 5xx, SIGTERM drains to exit 0", async () => {
     const scenario = await Scenario.create("web-concurrency", { users: 2 });
-    const receiver = await scenario.startReceiver({ env: { WEB_CONCURRENCY: "2" } });
+    // Only the webhook events can revoke a token quickly here: the cache and the reconcile wait minutes.
+    const receiver = await scenario.startReceiver({
+      env: {
+        WEB_CONCURRENCY: "2",
+        CREDENTIAL_CACHE_TTL_MS: "600000",
+        CREDENTIAL_RECONCILE_INTERVAL_MS: "600000",
+      },
+    });
     await scenario.startWorker();
     await receiver.waitFor(async () => readyChildren(receiver).length === 2, 30_000, "two ready children");
     const children = readyChildren(receiver);
@@ -87,6 +94,32 @@ describe("WEB_CONCURRENCY=2: two receiver processes on one port under a supervis
     expect(audit.acked, JSON.stringify(traffic.outcomes())).toBeGreaterThan(200);
     expect(audit.lost).toEqual([]);
     expect(audit.duplicated).toEqual([]);
+
+    // Every child (the replacement included) subscribed to webhook events: a revocation reaches all.
+    const revoked = scenario.fixtures[1]!;
+    const alert = (n: number) => ({
+      path: `/v1/webhooks/${revoked.token}`,
+      headers: { connection: "close", "content-type": "application/json" },
+      body: JSON.stringify({ ticker: "AAPL", action: "buy", quantity: 1, comment: `warm-${n}` }),
+    });
+    // New connections go to the children in turn: both now hold the token in their caches.
+    for (let i = 0; i < 6; i += 1) {
+      const answer = await sendHttp(receiver.origin, alert(i));
+      expect(answer.status, answer.text).toBe(202);
+    }
+    const revoke = await scenario.orderhook(["webhook", "revoke", revoked.webhookId, "--json"]);
+    expect(revoke.code, revoke.stderr).toBe(0);
+    await receiver.waitFor(
+      async () => {
+        for (let i = 0; i < 10; i += 1) {
+          const answer = await sendHttp(receiver.origin, alert(100 + i));
+          if (answer.status !== 401) return false;
+        }
+        return true;
+      },
+      15_000,
+      "the revoked token refused by every child",
+    );
 
     expect(await receiver.stop(), receiver.tail()).toEqual({ code: 0, signal: null });
     expect(logLines(receiver).filter((line) => line.msg === "receiver stopped")).toHaveLength(2);

@@ -7,6 +7,8 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions extends RunSettings {
   quick: boolean;
+  /** `--scale`: the scaling phases (workers, receiver processes, PgBouncer) instead of the targets; docs/scaling.md. */
+  scale: boolean;
   /** Where the JSON goes; null for a full run, which writes docs/benchmarks/ and docs/benchmarks.md. */
   out: string | null;
   rates: number[];
@@ -51,9 +53,9 @@ export interface BenchOptions extends RunSettings {
   note: string | null;
 }
 
-const USAGE = `pnpm bench [--quick] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
+const USAGE = `pnpm bench [--quick] [--scale] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline,flood,burst]
-  [--burst 10000,20000] [--burst-connections 256] [--burst-send pipelined|queued] [--burst-worker-after]
+  [--burst 10000,20000] [--burst-connections 256] [--burst-send queued|pipelined] [--burst-worker-after]
   ${RUN_USAGE} [--cpu-prof DIR]
   [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
 
@@ -75,6 +77,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         "burst-connections": { type: "string" },
         "burst-send": { type: "string" },
         "burst-worker-after": { type: "boolean", default: false },
+        scale: { type: "boolean", default: false },
         note: { type: "string" },
         "receiver-url": { type: "string" },
         "receiver-database-url": { type: "string" },
@@ -87,11 +90,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
+  const scale = values.scale;
   const targets = values.targets ? list(values.targets, "--targets") : [...TARGET_NAMES];
   for (const t of targets)
     if (!TARGET_NAMES.includes(t as TargetName)) fail(`--targets: unknown target ${t}`);
   return {
     quick,
+    scale,
     out: values.out ?? null,
     rates: values.rates
       ? list(values.rates, "--rates").map((r) => positive(r, "--rates"))
@@ -99,7 +104,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         ? [1000]
         : [500, 1000, 2000],
     warmupMs: seconds(values.warmup, quick ? 0.5 : 2, "--warmup"),
-    durationMs: seconds(values.duration, quick ? 2 : 10, "--duration"),
+    durationMs: seconds(values.duration, quick ? 2 : scale ? 5 : 10, "--duration"),
     closedWarmupMs: quick ? 500 : 1_000,
     closedDurationMs: quick ? 2_000 : 5_000,
     connections: values.connections ? positive(values.connections, "--connections") : 64,
@@ -107,7 +112,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ? positive(values["baseline-connections"], "--baseline-connections")
       : 16,
     openConnections: 256,
-    drainJobs: values["drain-jobs"] ? positive(values["drain-jobs"], "--drain-jobs") : quick ? 2_000 : 50_000,
+    drainJobs: values["drain-jobs"]
+      ? positive(values["drain-jobs"], "--drain-jobs")
+      : quick
+        ? 2_000
+        : scale
+          ? 30_000
+          : 50_000,
     drainTimeoutMs: quick ? 3_000 : 10_000,
     floodRate: 3_000,
     floodRealRate: 200,
@@ -136,8 +147,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
 }
 
 function burstSend(value: string | undefined): BurstSend {
-  if (value === undefined || value === "pipelined" || value === "queued") return value ?? "pipelined";
-  return fail(`--burst-send: expected pipelined or queued, got ${value}`);
+  if (value === undefined || value === "pipelined" || value === "queued") return value ?? "queued";
+  return fail(`--burst-send: expected queued or pipelined, got ${value}`);
 }
 
 function parseOrFail<T>(parse: () => T): T {

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { testDatabaseUrl, testRedisUrl, uniquePrefix } from "@orderhook/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BenchResults } from "./bench-results";
+import type { DrainPhaseResult, ReceiverPhaseResult, ScaleResults } from "./scale/scale-results";
 import type { StressResults } from "./stress/run-stress";
 
 const run = promisify(execFile);
@@ -55,10 +56,13 @@ beforeAll(async () => {
 }, 180_000);
 
 /** `pnpm <script> --quick` with its JSON written to a file of its own, read back and removed. */
-async function quickRun<T>(script: string): Promise<{ code: number; stdout: string; results: T }> {
+async function quickRun<T>(
+  script: string,
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; results: T }> {
   const out = join(tmpdir(), `${uniquePrefix(script)}.json`);
   try {
-    const { code, stdout } = await pnpm(script, ["--quick", "--out", out]);
+    const { code, stdout } = await pnpm(script, [...args, "--quick", "--out", out]);
     expect(code, stdout).toBe(0);
     return { code, stdout, results: JSON.parse(await readFile(out, "utf8")) as T };
   } finally {
@@ -127,6 +131,30 @@ describe("pnpm bench --quick", () => {
     const evalsha = orderhook.redisCommands!.untilLastAck.find((c) => c.command === "evalsha");
     expect(evalsha?.calls, stdout).toBeGreaterThanOrEqual(1_000);
     expect(stdout).toContain("Bar-close bursts: CPU µs per ack");
+  }, 240_000);
+});
+
+describe("pnpm bench --scale --quick", () => {
+  it("drains with 1, 2 and 4 workers and through PgBouncer, serves with 1 and 2 receiver processes, and names what it could not measure", async () => {
+    const { stdout, results } = await quickRun<ScaleResults>("bench", ["--scale"]);
+    const byName = Object.fromEntries(results.phases.map((p) => [p.name, p]));
+    for (const name of ["drain-1", "drain-2", "drain-4", "drain-1-pgbouncer"]) {
+      const phase = byName[name] as DrainPhaseResult;
+      expect(phase.kind, `${name}: ${stdout}`).toBe("drain");
+      expect(phase.rows, stdout).toBe(phase.jobs);
+      expect(Object.keys(phase.cpuUsPerOrder), stdout).toEqual(expect.arrayContaining(["worker", "redis"]));
+    }
+    expect(Object.keys((byName["drain-1-pgbouncer"] as DrainPhaseResult).cpuUsPerOrder)).toContain(
+      "pgbouncer",
+    );
+    for (const name of ["receiver-1", "receiver-2"]) {
+      const phase = byName[name] as ReceiverPhaseResult;
+      expect(phase.kind, `${name}: ${stdout}`).toBe("receiver");
+      expect(phase.peakAcksPerSecond, stdout).toBeGreaterThan(0);
+      expect(serverErrors(phase.refused), stdout).toEqual([]);
+      expect(phase.cpuUsPerAck.receiver, stdout).toBeGreaterThan(0);
+    }
+    expect(stdout).toContain("Worker drain");
   }, 240_000);
 });
 

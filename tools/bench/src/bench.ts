@@ -8,9 +8,14 @@ import { shellQuote } from "./report/shell-quote";
 import { textTable } from "./report/text-table";
 import { writeBenchmarkDocs } from "./report/write-benchmark-docs";
 import { runBench } from "./run-bench";
+import { runScaleCommand } from "./scale/scale-command";
 
 const options = parseBenchOptions(process.argv.slice(2));
 const command = ["pnpm bench", ...process.argv.slice(2).map(shellQuote)].join(" ");
+if (options.scale) {
+  await runScaleCommand(options, command);
+  process.exit(process.exitCode ?? 0);
+}
 const results = await runBench(options, command).catch((error: unknown) => {
   // One line, not a stack: the usual causes (apps not built, a server that would not start) say what to do.
   console.error(`pnpm bench failed: ${error instanceof Error ? error.message : String(error)}`);

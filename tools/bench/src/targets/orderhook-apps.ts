@@ -63,13 +63,17 @@ export function startReceiver(
 }
 
 /** The built worker (`apps/worker/dist/main.js`), ready when its /readyz answers. */
-export function startWorker(env: OrderhookEnv, nodeArgs: string[] = []): Promise<AppProcess> {
+export function startWorker(
+  env: OrderhookEnv,
+  nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<AppProcess> {
   return AppProcess.start({
     app: "worker",
     built: true,
     // As the worker image and `pnpm start:worker` run it.
     nodeArgs: ["--max-semi-space-size=32", ...nodeArgs],
     maxLines: KEEP_LINES,
-    env: commonEnv(env),
+    env: { ...commonEnv(env), ...extraEnv },
   });
 }

@@ -1,0 +1,94 @@
+import { createOrderQueue } from "@orderhook/queue";
+import { type AppProcess, PgBouncer } from "@orderhook/testing";
+import { waitForOrders } from "../measure/order-rows";
+import { postgresTransactions } from "../measure/postgres-transactions";
+import { prefillQueue } from "../measure/worker-drain";
+import { seedWebhooks } from "../setup/seed-webhooks";
+import { cpuUsPer, openCpuWindow } from "../targets/cpu-window";
+import { startWorker } from "../targets/orderhook-apps";
+import type { CpuProcesses } from "../targets/process-cpu";
+import type { ScaleContext } from "./scale-context";
+import type { DrainPhaseResult } from "./scale-results";
+
+export interface DrainPhaseSpec {
+  name: string;
+  workers: number;
+  pgbouncer?: boolean;
+  /** More worker settings (e.g. Redis Cluster and QUEUE_SHARDS for a shards phase). */
+  env?: Record<string, string>;
+}
+
+/**
+ * `workers` worker processes drain a queue pre-filled with valid jobs. The queue is paused
+ * while they start, so all begin together and their start-up is outside the CPU window.
+ */
+export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promise<DrainPhaseResult> {
+  const seeded = await seedWebhooks(ctx.db, { users: 4, rateLimitPerSecond: 1_000_000 });
+  const userIds = seeded.map((s) => s.userId);
+  const prefix = `${ctx.options.queuePrefix}-${spec.name}`;
+  const queue = createOrderQueue(ctx.redis, prefix);
+  const bouncer = spec.pgbouncer
+    ? await PgBouncer.start({ target: ctx.databaseUrl, poolMode: "transaction" })
+    : null;
+  const transactions = postgresTransactions(ctx.databaseUrl);
+  const workers: AppProcess[] = [];
+  try {
+    await queue.pause();
+    await prefillQueue(ctx.redis, prefix, seeded, ctx.drainJobs, `${spec.name}-${ctx.options.runId}`);
+    const databaseUrl = bouncer ? bouncer.url(new URL(ctx.databaseUrl).pathname.slice(1)) : ctx.databaseUrl;
+    const env = { databaseUrl, redisUrl: ctx.redisUrl, queuePrefix: prefix };
+    const extra = { ...(bouncer ? { DATABASE_POOL_MODE: "transaction" } : {}), ...spec.env };
+    ctx.log(
+      `${spec.name}: ${spec.workers} worker(s)${bouncer ? " through PgBouncer" : ""}, ${ctx.drainJobs} jobs`,
+    );
+    workers.push(
+      ...(await Promise.all(Array.from({ length: spec.workers }, () => startWorker(env, [], extra)))),
+    );
+    const processes: CpuProcesses = {
+      worker: () => workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid])),
+      ...ctx.services,
+      ...(bouncer ? { pgbouncer: bouncer.pid } : {}),
+    };
+    const commitsBefore = await transactions.count();
+    const cpu = openCpuWindow(processes);
+    await queue.resume();
+    const rows = await waitForOrders(ctx.sql, userIds, ctx.drainJobs, {
+      timeoutMs: 180_000,
+      stallMs: 15_000,
+    });
+    const spent = cpu.read();
+    // Backends report their transactions when idle, at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const commits = (await transactions.count()) - commitsBefore;
+    return {
+      kind: "drain",
+      name: spec.name,
+      workers: spec.workers,
+      pgbouncer: bouncer !== null,
+      jobs: ctx.drainJobs,
+      rows,
+      ordersPerSecond: await trimmedRate(ctx, userIds),
+      ordersPerCommit: commits > 0 ? Math.round((rows / commits) * 10) / 10 : null,
+      cpuUsPerOrder: cpuUsPer(spent, rows),
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await queue.close();
+    await transactions.close();
+    await bouncer?.stop();
+  }
+}
+
+/** Rows/s between the 10th and 90th percentile of the rows' write times. */
+async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
+  const [row] = await ctx.sql<{ n: number; p10: string | null; p90: string | null }[]>`
+    with t as (
+      select extract(epoch from greatest(created_at, coalesce(processed_at, created_at))) as at
+      from orders where user_id = any(${userIds}::uuid[]))
+    select count(*)::int as n,
+      percentile_cont(0.1) within group (order by at) as p10,
+      percentile_cont(0.9) within group (order by at) as p90
+    from t`;
+  const seconds = Number(row?.p90 ?? 0) - Number(row?.p10 ?? 0);
+  return seconds > 0 ? Math.round(((row?.n ?? 0) * 0.8) / seconds) : 0;
+}

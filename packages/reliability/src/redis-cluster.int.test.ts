@@ -1,6 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { broadcastWebhookChange } from "@orderhook/admin";
 import { createOrderQueue, createRedisClient, keySlot, type RedisClient, userShard } from "@orderhook/queue";
-import { type AlertTraffic, type AppProcess, orderIdOf, problemCode, sendHttp } from "@orderhook/testing";
+import {
+  type AlertTraffic,
+  type AppProcess,
+  createFixture,
+  orderIdOf,
+  problemCode,
+  runOrderhook,
+  sendHttp,
+  waitUntil,
+} from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterScenario } from "./harness/cluster-scenario";
 import { recordMeasurement } from "./harness/measurements";
@@ -158,4 +168,38 @@ describe("the receiver on a Redis Cluster with three queue shards", () => {
     const ready = await sendHttp(receiver.origin, { method: "GET", path: "/readyz" });
     expect(ready.status, ready.text).toBe(200);
   });
+
+  it("carries credential events and the CLI over the cluster: a new token is accepted, a revoked one refused", async () => {
+    const env = scenario.env();
+    const failed = await runOrderhook(["jobs", "failed", "--json"], env);
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(failed.json<{ total: number }>().total).toBe(0);
+
+    // A webhook created while the receiver runs, announced as the CLI announces it (PUBLISH in a script).
+    const fixture = await createFixture(scenario.db.db);
+    const read = () =>
+      sendHttp(receiver.origin, {
+        method: "GET",
+        path: "/v1/orders/00000000-0000-7000-8000-000000000000",
+        headers: { authorization: `Bearer ${fixture.token}` },
+      });
+    const announced = await broadcastWebhookChange(
+      { REDIS_URL: env.REDIS_URL ?? "redis://unused", REDIS_CLUSTER_NODES: scenario.cluster.startupNodes },
+      scenario.prefix,
+      { type: "created", webhookId: fixture.webhookId, userId: fixture.userId, tokenHash: null },
+    );
+    expect(announced).toMatchObject({ delivered: true });
+    await waitUntil(
+      async () => ((await read()).status === 404 ? true : undefined),
+      async () => `still ${(await read()).status}`,
+      10_000,
+    );
+    const revoked = await runOrderhook(["webhook", "revoke", fixture.webhookId, "--json"], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await waitUntil(
+      async () => ((await read()).status === 401 ? true : undefined),
+      async () => `still ${(await read()).status}`,
+      10_000,
+    );
+  }, 60_000);
 });

@@ -31,7 +31,8 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[6]     job hash key prefix ("{prefix}:orders:")
  * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
  * ARGV[8]     job data JSON
- * ARGV[9]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them)
+ * ARGV[9]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them); read
+ *             only by a script built without them (`admitLua()`): the receiver's embeds them
  * ARGV[10]    job name
  * ARGV[11]    job timestamp, epoch ms
  * ARGV[12]    hash of the raw body alone: the fingerprint receivers stored before it named the
@@ -54,7 +55,43 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * the round trip that queues it); duplicates and refusals consume no rate. "F" comes only from a
  * "P|…" value left by an older receiver, which reserved keys before its separate enqueue.
  */
-export function admitLua(): string {
+const LUA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LUA_RESERVED = new Set(
+  "and break do else elseif end false for function if in local nil not or repeat return then true until while".split(
+    " ",
+  ),
+);
+const LUA_PLAIN_STRING = /^[A-Za-z0-9_ .:-]*$/;
+
+/**
+ * A Lua table constructor for a JSON object of names, plain strings, finite numbers, booleans
+ * and such objects; null for anything else (the script then decodes ARGV[9] as before).
+ */
+export function luaTableLiteral(json: string): string | null {
+  const literal = (value: unknown): string | null => {
+    if (typeof value === "boolean") return String(value);
+    if (typeof value === "number") return Number.isFinite(value) ? String(value) : null;
+    if (typeof value === "string") return LUA_PLAIN_STRING.test(value) ? `'${value}'` : null;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+    const fields: string[] = [];
+    for (const [name, field] of Object.entries(value)) {
+      const fieldLiteral = literal(field);
+      if (!LUA_NAME.test(name) || LUA_RESERVED.has(name) || fieldLiteral === null) return null;
+      fields.push(`${name} = ${fieldLiteral}`);
+    }
+    return `{${fields.join(", ")}}`;
+  };
+  const value: unknown = JSON.parse(json);
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? literal(value) : null;
+}
+
+/**
+ * `jobOptsJson`: the queue's job options (`JobAddTemplate.optsJson`), built into the script as a
+ * table constructor, so no call decodes ARGV[9] (measured 18k of ~319k Redis instructions per
+ * admission, 6 %); options it cannot express as one are decoded per call as without it.
+ */
+export function admitLua(jobOptsJson?: string): string {
+  const jobOpts = (jobOptsJson !== undefined && luaTableLiteral(jobOptsJson)) || "cjson.decode(ARGV[9])";
   return `${bullmqAddStandardJobLua()}
 local keyTtl = tonumber(ARGV[3])
 local interval = tonumber(ARGV[4])
@@ -96,7 +133,7 @@ local ahead = nextTat - now
 if ahead > burst then
   return {'L', tostring(math.ceil(ahead - burst))}
 end
-local jobOpts = cjson.decode(ARGV[9])
+local jobOpts = ${jobOpts}
 jobOpts['jobId'] = ARGV[2]
 local added = bullmqAddStandardJob(
   {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]},

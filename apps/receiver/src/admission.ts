@@ -14,6 +14,7 @@ import {
 } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
+import { createTurnBatchedWrites } from "./turn-batched-writes";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -117,19 +118,22 @@ export function createAdmission(
   const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
   const { waitReplicas = 0, waitTimeoutMs = 250 } = options;
   const shards = options.shards ?? queueShards(prefix, 1);
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua() });
-  redis.defineCommand("orderhookPreviousShard", { numberOfKeys: 2, lua: PREVIOUS_SHARD_LUA });
-  const commands = redis as unknown as AdmitCommands;
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
   const shardQueues: readonly OrderQueue[] = Array.isArray(queues) ? queues : [queues as OrderQueue];
   const templates = shardQueues.map((queue) => captureJobAddTemplate(queue));
   if (templates.length !== shards.prefixes.length) {
     throw new Error(`${templates.length} queues for ${shards.prefixes.length} shards`);
   }
+  // Every shard's queue has the same job options; only its keys differ.
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua(templates[0]!.optsJson) });
+  redis.defineCommand("orderhookPreviousShard", { numberOfKeys: 2, lua: PREVIOUS_SHARD_LUA });
+  const commands = redis as unknown as AdmitCommands;
   // On a cluster an empty key would hash to slot 0, not the shard's: an unsigned request names
   // a key of its shard there and says "unsigned" with a replay ttl of 0.
   const cluster = isCluster(redis);
   const unsignedKey = cluster ? (shardPrefix: string) => shardKey(shardPrefix, "sig") : () => "";
+  // A cluster client writes to one socket per node, found per command: nothing to cork.
+  const batchWrites = isCluster(redis) ? () => {} : createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
@@ -191,6 +195,7 @@ export function createAdmission(
         logKey = shardKey(shardPrefix, "deliveries");
         logEntries = "0";
       }
+      batchWrites();
       const [code, value] = await commands.orderhookAdmit(
         idempotencyKey(shardPrefix, r, fingerprint),
         rateKey,

@@ -74,6 +74,10 @@ export const consoleEnvSchema = z
       "How often open console pages get order status changes: one Postgres query per interval for " +
         "all of them, only while a page is open.",
     ),
+    CONSOLE_DELIVERY_POLL_INTERVAL_MS: integer(250, { min: 50, max: 60_000 }).describe(
+      "How often open console pages get new deliveries: one non-blocking Redis XREAD per signed-in " +
+        "user with a page open, only while one is.",
+    ),
     TRUST_PROXY: trustProxy.describe(
       "Proxies in front of the console whose X-Forwarded-For entries name the client, for the " +
         "sign-in limit: `false`, `true` (1, e.g. Railway's edge) or a count.",

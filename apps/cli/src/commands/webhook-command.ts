@@ -20,6 +20,7 @@ import type { CliContext } from "../cli-context";
 import { formatFields, formatTable } from "../output";
 import { parseInteger } from "../parse-integer";
 import { rateLimitFields, settingsFields } from "../settings-fields";
+import { registerWebhookLogCommand } from "./webhook-log-command";
 
 const SHOWN_ONCE = "Shown only now: orderhook keeps a hash, not the token.";
 
@@ -268,4 +269,6 @@ export function registerWebhookCommand(program: Command, ctx: CliContext): void 
           ]),
       );
     });
+
+  registerWebhookLogCommand(webhook, ctx);
 }

@@ -50,12 +50,14 @@ export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promi
       ...(bouncer ? { pgbouncer: bouncer.pid } : {}),
     };
     const commitsBefore = await transactions.count();
+    await ctx.postgres.refresh();
     const cpu = openCpuWindow(processes);
     await queue.resume();
     const rows = await waitForOrders(ctx.sql, userIds, ctx.drainJobs, {
       timeoutMs: 180_000,
       stallMs: 15_000,
     });
+    await ctx.postgres.refresh();
     const spent = cpu.read();
     // Backends report their transactions when idle, at most once a second.
     await new Promise((resolve) => setTimeout(resolve, 1_200));

@@ -8,6 +8,7 @@ const results: ScaleResults = {
   finishedAt: "2026-11-29T10:05:00.000Z",
   command: "pnpm bench --scale",
   quick: false,
+  note: "two other test runs shared the machine",
   machine: {
     cpu: "cpu",
     cores: 2,
@@ -77,6 +78,7 @@ describe("the --scale report", () => {
   it("says how it was measured, names refusals, and marks the model's extrapolated part", () => {
     const measured = measuredMarkdown(results);
     expect(measured).toContain("`pnpm bench --scale`");
+    expect(measured).toContain("Note: two other test runs shared the machine");
     expect(measured).toContain('receiver-1: {"503 unavailable":2}');
     const model = capacityMarkdown(results);
     expect(model).toContain("**Measured here**");

@@ -113,7 +113,9 @@ export function measuredMarkdown(results: ScaleResults): string {
       `Node ${m.node}, Postgres ${m.postgres}, Redis ${m.redis}: everything (generator, apps, Redis, Postgres, ` +
       "PgBouncer) on one machine, so absolute rates flatten at its cores; the CPU µs per ack or order are " +
       "what carries over to other machines. Redis is a `redis-server` of the run's own (AOF, `everysec`); " +
-      "Postgres is the local server (its CPU counts every backend, others' work included).",
+      "Postgres counts the backends of the run's database and the server's WAL writer, checkpointer " +
+      "and background writer (other databases' work left out).",
+    ...(results.note ? ["", `Note: ${results.note}`] : []),
     "",
     ...scaleTables(results).flatMap((t) => [`**${t.title}**`, "", markdownTable(t), ""]),
     ...(refused.length > 0 ? [`Refused answers: ${refused.join("; ")}.`, ""] : []),

@@ -1,8 +1,13 @@
 import { connectRedis } from "@orderhook/admin";
 import { type CliEnv, cliEnvSchema, parseEnv } from "@orderhook/config";
 import { createDbClient, type Database, type DbClient } from "@orderhook/db";
-import { createOrderQueue, type OrderQueue } from "@orderhook/queue";
-import type { Redis } from "ioredis";
+import {
+  createOrderQueue,
+  type OrderQueue,
+  type QueueShards,
+  queueShards,
+  type RedisClient,
+} from "@orderhook/queue";
 import type { Writer } from "./output";
 
 export interface CliIo {
@@ -25,8 +30,8 @@ export class CliContext {
   private readonly io: CliIo;
   private parsedEnv: CliEnv | undefined;
   private dbClient: DbClient | undefined;
-  private redis: Redis | undefined;
-  private orderQueue: OrderQueue | undefined;
+  private redis: RedisClient | undefined;
+  private orderQueues: OrderQueue[] | undefined;
   private interrupted: AbortSignal | undefined;
   private stopListening: (() => void) | undefined;
 
@@ -53,14 +58,24 @@ export class CliContext {
     return this.dbClient.db;
   }
 
-  async queue(): Promise<OrderQueue> {
-    this.orderQueue ??= createOrderQueue(await this.redisConnection(), this.env.QUEUE_PREFIX);
-    return this.orderQueue;
+  /** The queue shards (old ones included while QUEUE_SHARDS changes): their prefixes, a user's shard. */
+  get shards(): QueueShards {
+    const env = this.env;
+    return queueShards(env.QUEUE_PREFIX, env.QUEUE_SHARDS, env.QUEUE_SHARDS_PREVIOUS);
+  }
+
+  /** The order queue of every shard, in shard order. */
+  async queues(): Promise<OrderQueue[]> {
+    if (!this.orderQueues) {
+      const redis = await this.redisConnection();
+      this.orderQueues = this.shards.prefixes.map((prefix) => createOrderQueue(redis, prefix));
+    }
+    return this.orderQueues;
   }
 
   /** The command's Redis connection (the queue's too). */
-  async redisConnection(): Promise<Redis> {
-    this.redis ??= await connectRedis(this.env.REDIS_URL);
+  async redisConnection(): Promise<RedisClient> {
+    this.redis ??= await connectRedis(this.env);
     return this.redis;
   }
 
@@ -98,7 +113,7 @@ export class CliContext {
   /** Closes whatever was opened; a connection that already broke must not change the exit code. */
   async close(): Promise<void> {
     this.stopListening?.();
-    await this.orderQueue?.close().catch(() => {});
+    await Promise.all((this.orderQueues ?? []).map((queue) => queue.close().catch(() => {})));
     this.redis?.disconnect();
     await this.dbClient?.close().catch(() => {});
   }

@@ -94,7 +94,7 @@ export async function createConsole(
     deliveryLog: createDeliveryLog(deliveries),
     sendTestAlert: createTestAlertSender({ receiverUrl: env.CONSOLE_RECEIVER_URL }),
     broadcast: async (event) => {
-      const result = await broadcastWebhookChange(env.REDIS_URL, env.QUEUE_PREFIX, event);
+      const result = await broadcastWebhookChange(env, env.QUEUE_PREFIX, event);
       if (!result.delivered) {
         logger.warn(
           { webhookId: event.webhookId, type: event.type, err: result.error },

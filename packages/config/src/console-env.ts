@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseFields, deliveryLogFields, redisFields, serviceFields, shutdownTimeout } from "./common";
 import { integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
+import { checkRedisScale } from "./redis-scale";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 
@@ -83,6 +84,7 @@ export const consoleEnvSchema = z
     ),
     SHUTDOWN_TIMEOUT_MS: shutdownTimeout(5_000),
   })
+  .superRefine(checkRedisScale)
   .superRefine((env, ctx) => {
     const secret = env.CONSOLE_SESSION_SECRET;
     if (secret === undefined && env.NODE_ENV === "production") {

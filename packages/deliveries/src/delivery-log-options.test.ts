@@ -1,4 +1,4 @@
-import { userKey } from "@orderhook/queue";
+import { queueShards, userKey } from "@orderhook/queue";
 import { describe, expect, it } from "vitest";
 import { deliveryStreamKey } from "./delivery-log-options";
 
@@ -9,9 +9,12 @@ describe("deliveryStreamKey", () => {
     expect(key.startsWith(`${userKey("orderhook", "u-1", "deliveries")}:`)).toBe(true);
   });
 
-  it("takes the prefix of the user's shard when keys are spread over shards", () => {
-    const prefixOf = (userId: string) => (userId === "u-2" ? "{orderhook-s2}" : "orderhook");
-    expect(deliveryStreamKey(prefixOf, "u-2", "w-1")).toBe("{orderhook-s2}:deliveries:u-2:w-1");
-    expect(deliveryStreamKey(prefixOf, "u-1", "w-1")).toBe("orderhook:deliveries:u-1:w-1");
+  it("lives under the user's queue shard when keys are spread over shards", () => {
+    const shards = queueShards("{orderhook}", 3);
+    const prefix = shards.prefixes[shards.of("u-2")]!;
+    expect(deliveryStreamKey(shards, "u-2", "w-1")).toBe(`${prefix}:deliveries:u-2:w-1`);
+    expect(
+      deliveryStreamKey(shards, "u-2", "w-1").startsWith(userKey(shards, "u-2", "rate").split(":rate:")[0]!),
+    ).toBe(true);
   });
 });

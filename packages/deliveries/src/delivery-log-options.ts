@@ -1,14 +1,8 @@
-import { userKey } from "@orderhook/queue";
-
-/**
- * The prefix of a user's keys: QUEUE_PREFIX, or — when per-user keys are spread over queue shards —
- * the prefix of the user's shard, so the stream sits with the user's other admission keys.
- */
-export type KeyPrefix = string | ((userId: string) => string);
+import { type KeyPrefix, userKey } from "@orderhook/queue";
 
 /** How much of the log is kept (DELIVERY_LOG_MAX_ENTRIES, DELIVERY_LOG_MAX_AGE_SECONDS). */
 export interface DeliveryLogOptions {
-  /** Redis key prefix (QUEUE_PREFIX, or the user's shard's). */
+  /** Redis key prefix (QUEUE_PREFIX), or the queue shards: a user's streams live in their shard. */
   prefix: KeyPrefix;
   /** Entries kept per webhook, about (trimmed with `~`, so up to a hundred more). 0: the log is off. */
   maxEntries: number;
@@ -21,6 +15,5 @@ export interface DeliveryLogOptions {
  * with the user's idempotency and rate keys, and a user's streams are read together.
  */
 export function deliveryStreamKey(prefix: KeyPrefix, userId: string, webhookId: string): string {
-  const base = typeof prefix === "string" ? prefix : prefix(userId);
-  return `${userKey(base, userId, "deliveries")}:${webhookId}`;
+  return `${userKey(prefix, userId, "deliveries")}:${webhookId}`;
 }

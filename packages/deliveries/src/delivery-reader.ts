@@ -1,9 +1,9 @@
 import { type Database, type OrderStatus, orders, webhooks } from "@orderhook/db";
+import type { KeyPrefix, RedisClient } from "@orderhook/queue";
 import { and, eq, inArray } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import type { Delivery, DeliveryMinute, DeliveryPage, DeliveryQuery } from "./delivery";
 import { compareNewestFirst, formatCursor, parseCursor } from "./delivery-cursor";
-import { deliveryStreamKey, type KeyPrefix } from "./delivery-log-options";
+import { deliveryStreamKey } from "./delivery-log-options";
 import { DELIVERY_FIELD, type DeliveryRecord, decodeDelivery } from "./delivery-record";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -31,9 +31,9 @@ export interface LoggedDelivery {
 }
 
 export interface DeliveryReaderOptions {
-  redis: Redis;
+  redis: RedisClient;
   db: Database;
-  /** QUEUE_PREFIX, or the prefix of a user's shard (see `KeyPrefix`). */
+  /** QUEUE_PREFIX, or the queue shards (a user's streams live in their shard). */
   prefix: KeyPrefix;
   /** DELIVERY_LOG_MAX_AGE_SECONDS in ms: older entries are never shown, trimmed or not. */
   maxAgeMs: number;

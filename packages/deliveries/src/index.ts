@@ -2,7 +2,7 @@ export { appendDeliveryLua, appendDeliveryLuaSnippet } from "./append-delivery-l
 export { BODY_EXCERPT_BYTES, bodyExcerpt } from "./body-excerpt";
 export type { Delivery, DeliveryMinute, DeliveryPage, DeliveryQuery } from "./delivery";
 export { compareNewestFirst, type DeliveryCursor, formatCursor, parseCursor } from "./delivery-cursor";
-export { type DeliveryLogOptions, deliveryStreamKey, type KeyPrefix } from "./delivery-log-options";
+export { type DeliveryLogOptions, deliveryStreamKey } from "./delivery-log-options";
 export {
   createDeliveryReader,
   type DeliveryReader,

@@ -60,7 +60,7 @@ async function broadcast(
   event: WebhookEvent,
   untilThen = event.type === "updated" ? CACHE_EXPIRY : TOKEN_CHANGE,
 ): Promise<BroadcastResult> {
-  const result = await broadcastWebhookChange(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX, event);
+  const result = await broadcastWebhookChange(ctx.env, ctx.env.QUEUE_PREFIX, event);
   if (!result.delivered) {
     ctx.warn(`the change is saved, but receivers could not be told at once (${result.error}); ${untilThen}`);
   }

@@ -8,8 +8,8 @@ import {
   type StreamPositions,
 } from "@orderhook/deliveries";
 import { OrderhookError } from "@orderhook/errors";
+import { duplicateClient, type RedisClient } from "@orderhook/queue";
 import type { Command } from "commander";
-import type { Redis } from "ioredis";
 import type { CliContext } from "../cli-context";
 import { formatTable } from "../output";
 import { parseInteger } from "../parse-integer";
@@ -60,7 +60,7 @@ function table(deliveries: Delivery[]): string {
 async function follow(
   ctx: CliContext,
   reader: DeliveryReader,
-  redis: Redis,
+  redis: RedisClient,
   webhook: { id: string; userId: string },
   positions: StreamPositions,
   /** Already printed with the first page. */
@@ -70,7 +70,7 @@ async function follow(
   const streams = (await reader.streams(webhook.userId, webhook.id)) ?? [];
   // XREAD BLOCK holds its connection: a connection of its own, closed to end the wait at once.
   // The command's connection gives up on a command after 2 s; this one waits FOLLOW_BLOCK_MS.
-  const blocking = redis.duplicate({ commandTimeout: FOLLOW_BLOCK_MS + 2_000 });
+  const blocking = duplicateClient(redis, { commandTimeout: FOLLOW_BLOCK_MS + 2_000 });
   blocking.on("error", () => {});
   await blocking.connect();
   const stop = () => blocking.disconnect();
@@ -119,7 +119,7 @@ export function registerWebhookLogCommand(webhook: Command, ctx: CliContext): vo
       const reader = createDeliveryReader({
         redis,
         db: ctx.db,
-        prefix: ctx.env.QUEUE_PREFIX,
+        prefix: ctx.shards,
         maxAgeMs: ctx.env.DELIVERY_LOG_MAX_AGE_SECONDS * 1000,
       });
       const streams = (await reader.streams(shown.userId, shown.id)) ?? [];

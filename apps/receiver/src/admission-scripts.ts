@@ -38,10 +38,10 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[15]    deliveries log: the accepted request's entry (JSON); refusals and replays are
  *             logged by the receiver after their answer
  *
- * BullMQ's addStandardJob gets its ARGV packed here the way Queue.add packs them (msgpack of
- * prefix, job id, name, timestamp, with the parent and repeat fields nil; the options with this
- * job's id): plain string arguments cost the receiver measurably less to send than msgpack
- * buffers (ADR 5).
+ * BullMQ's addStandardJob gets the ARGV Queue.add would pack (prefix, job id, name, timestamp,
+ * with the parent and repeat fields nil; the options with this job's id) as the tables its
+ * unpack would yield (`bullmqAddStandardJobLua`): plain string arguments cost the receiver
+ * measurably less to send than msgpack buffers (ADR 5), and no pack/unpack runs in Redis.
  *
  * Reply: {"A"} accepted and queued · {"R", orderId} replay of a queued order (same key and
  * fingerprint, or a signed retry of a `webhook-id` already queued) · {"F"} in flight ·
@@ -95,7 +95,7 @@ local jobOpts = cjson.decode(ARGV[9])
 jobOpts['jobId'] = ARGV[2]
 local added = bullmqAddStandardJob(
   {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]},
-  {cmsgpack.pack({ARGV[6], ARGV[2], ARGV[10], tonumber(ARGV[11])}), ARGV[8], cmsgpack.pack(jobOpts)})
+  {{ARGV[6], ARGV[2], ARGV[10], tonumber(ARGV[11])}, ARGV[8], jobOpts})
 if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
 if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end

@@ -13,6 +13,12 @@ export interface WorkerSettings {
   concurrency: number;
   batchMaxSize: number;
   batchMaxWaitMs: number;
+  /**
+   * Jobs arriving per second from which the worker pauses between batches, for at most
+   * `burstYieldMaxMs` per burst (both absent, or a max of 0: it never pauses).
+   */
+  burstYieldRate?: number;
+  burstYieldMaxMs?: number;
   /** Cap on attempts per job, whatever the job's own options say. */
   maxAttempts: number;
   lockDurationMs: number;
@@ -48,6 +54,8 @@ export interface OrderWorker {
 
 /** Two batches in flight let one's Redis round trips overlap the other's INSERT. */
 const LANES = 2;
+/** One pause between batches during a burst; short, so the catch-up starts soon after. */
+const BURST_PAUSE_MS = 20;
 
 /** The order queue's consumer. It neither reads the environment nor owns its connections. */
 export function createWorker(deps: WorkerDeps): OrderWorker {
@@ -94,6 +102,15 @@ export function createWorker(deps: WorkerDeps): OrderWorker {
     lockDurationMs: settings.lockDurationMs,
     name: settings.name,
     logger,
+    burstPacing:
+      settings.burstYieldRate === undefined || !settings.burstYieldMaxMs
+        ? undefined
+        : {
+            burstPerSecond: settings.burstYieldRate,
+            pauseMs: BURST_PAUSE_MS,
+            maxPauseMs: settings.burstYieldMaxMs,
+          },
+    onBurstPause: metrics && ((ms) => metrics.burstPauseSeconds.inc(ms / 1_000)),
     process: processor,
   });
   return {

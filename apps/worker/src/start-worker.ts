@@ -56,6 +56,8 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     concurrency: env.WORKER_CONCURRENCY,
     batchMaxSize: env.BATCH_MAX_SIZE,
     batchMaxWaitMs: env.BATCH_MAX_WAIT_MS,
+    burstYieldRate: env.BURST_YIELD_RATE,
+    burstYieldMaxMs: env.BURST_YIELD_MAX_MS,
     maxAttempts: env.JOB_ATTEMPTS,
     lockDurationMs: env.LOCK_DURATION_MS,
     stalledIntervalMs: env.STALLED_INTERVAL_MS,

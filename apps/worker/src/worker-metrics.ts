@@ -7,6 +7,7 @@ export interface WorkerMetrics {
   jobs: Counter<"outcome" | "code">;
   batchSize: Histogram;
   batchDuration: Histogram;
+  burstPauseSeconds: Counter;
   queueJobs: Gauge<"state">;
   dbPoolMax: Gauge;
   dbBusy: Gauge;
@@ -49,6 +50,11 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
       name: "orderhook_worker_batch_duration_seconds",
       help: "Duration of one batch INSERT round trip",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    burstPauseSeconds: new Counter({
+      name: "orderhook_worker_burst_pause_seconds_total",
+      help: "Time the consumer paused between batches while jobs arrived in a burst (BURST_YIELD_RATE)",
       registers: [registry],
     }),
     queueJobs: new Gauge({

@@ -1,7 +1,7 @@
 import { testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { type JobsOptions, Queue, Worker } from "bullmq";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { type BatchConsumer, createBatchConsumer } from "./batch-consumer";
+import { type BatchConsumer, type BatchConsumerOptions, createBatchConsumer } from "./batch-consumer";
 import type { BatchLogger } from "./batch-logger";
 import type { TakenJob } from "./batch-scripts";
 import { loadLuaCommand } from "./bullmq-lua";
@@ -20,13 +20,14 @@ afterAll(() => redis.disconnect());
 interface ConsumerOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  burstPacing?: BatchConsumerOptions["burstPacing"];
 }
 
 /** A consumer on a manual-mode BullMQ worker, as the order worker builds it; `processed` records each run. */
 function startConsumer(
   prefix: string,
   process: (job: TakenJob) => Promise<void> = async () => {},
-  { lockDurationMs = 30_000, stalledIntervalMs = 500 }: ConsumerOptions = {},
+  { lockDurationMs = 30_000, stalledIntervalMs = 500, burstPacing }: ConsumerOptions = {},
 ) {
   const worker = new Worker(ORDER_QUEUE_NAME, null, {
     connection: redis,
@@ -37,6 +38,7 @@ function startConsumer(
   });
   const stalled: string[] = [];
   const processed: string[] = [];
+  const pauses: number[] = [];
   worker.on("stalled", (jobId) => stalled.push(jobId));
   void worker.startStalledCheckTimer();
   const consumer: BatchConsumer = createBatchConsumer({
@@ -48,13 +50,15 @@ function startConsumer(
     lanes: 2,
     lockDurationMs,
     logger: silent,
+    burstPacing,
+    onBurstPause: (ms) => pauses.push(ms),
     async process(job) {
       await process(job);
       processed.push(job.id);
     },
   });
   started.push(worker, consumer);
-  return { stalled, processed };
+  return { stalled, processed, pauses };
 }
 
 function queueFor(prefix: string): Queue {
@@ -94,6 +98,41 @@ describe("batch consumer", () => {
     expect(job!.finishedOn).toBeGreaterThanOrEqual(job!.processedOn!);
     expect(await redis.exists(`${prefix}:${ORDER_QUEUE_NAME}:${ids[7]}:lock`)).toBe(0);
     expect(await redis.scard(`${prefix}:${ORDER_QUEUE_NAME}:stalled`)).toBe(0);
+  });
+
+  it("pauses between batches while jobs pour in, within its budget, and still processes each job once", async () => {
+    const prefix = uniquePrefix("batch-burst");
+    const queue = queueFor(prefix);
+    // Any arrival is a burst here, so every look after a large batch pauses until the budget is spent.
+    const { processed, pauses } = startConsumer(prefix, async () => {}, {
+      burstPacing: { burstPerSecond: 1, pauseMs: 20, maxPauseMs: 300 },
+    });
+    const ids: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const jobs = Array.from({ length: 100 }, (_, i) => ({
+        name: "order",
+        data: { n: round * 100 + i },
+        opts: { jobId: `job-${round}-${i}` },
+      }));
+      ids.push(...jobs.map((job) => job.opts.jobId));
+      await queue.addBulk(jobs);
+    }
+    const counts = await waitUntil(
+      async () => {
+        const c = await queue.getJobCounts("waiting", "active", "completed", "failed");
+        return c.completed === ids.length ? c : undefined;
+      },
+      async () => JSON.stringify(await queue.getJobCounts()),
+    );
+    expect(counts).toEqual({ waiting: 0, active: 0, completed: 1_000, failed: 0 });
+    expect(processed.sort()).toEqual([...ids].sort());
+    expect(pauses.length, JSON.stringify(pauses)).toBeGreaterThan(0);
+    expect(
+      pauses.every((ms) => ms > 0 && ms <= 20),
+      JSON.stringify(pauses),
+    ).toBe(true);
+    // One budget for the burst; each of the two lanes may take the last pause of it.
+    expect(pauses.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(2 * 300);
   });
 
   it("takes a job added with a plain Queue.add after it went idle", async () => {

@@ -3,6 +3,7 @@ import { isNotConnectionError, Job, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { BatchLogger } from "./batch-logger";
 import { createBatchScripts, type KeepJobs, keepJobs, type TakenBatch, type TakenJob } from "./batch-scripts";
+import { type BurstPacingOptions, createBurstPacer } from "./burst-pacer";
 import { startLockRenewal } from "./lock-renewal";
 import { createMarkerWait } from "./marker-wait";
 import { createStopSignal, type StopSignal } from "./stop-signal";
@@ -24,6 +25,10 @@ export interface BatchConsumerOptions {
   /** Stored on each job as the worker that took it. */
   name?: string;
   logger: BatchLogger;
+  /** Pause between takes while jobs arrive in a burst (see `createBurstPacer`); absent: never. */
+  burstPacing?: BurstPacingOptions;
+  /** Called with each burst pause's length in ms, before it starts (metrics). */
+  onBurstPause?: (ms: number) => void;
   /** Resolves: the job completes. Rejects: BullMQ's moveToFailed decides retry or failed. */
   process(job: TakenJob): Promise<void>;
 }
@@ -100,6 +105,26 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   const locks = startLockRenewal({ worker, lockDurationMs, logger });
   const consumerId = randomUUID();
   let tokens = 0;
+  const pacer = options.burstPacing && createBurstPacer(options.burstPacing);
+  const waitKey = `${options.prefix}:${options.queueName}:wait`;
+  // Smaller takes mean a quiet queue: no burst to look for, and no LLEN at a steady rate.
+  const lookForBurstFrom = Math.max(1, Math.ceil(batchSize / 2));
+
+  /** Pauses while the queue fills in a burst; one LLEN per look. A failed look just goes on. */
+  async function yieldToBurst(): Promise<void> {
+    if (pacer === undefined) return;
+    while (!stop.stopped) {
+      let pauseMs: number;
+      try {
+        pauseMs = pacer.observe(await connection.llen(waitKey), Date.now());
+      } catch {
+        return;
+      }
+      if (pauseMs <= 0) return;
+      options.onBurstPause?.(pauseMs);
+      await stop.sleep(pauseMs);
+    }
+  }
 
   async function complete(jobs: TakenJob[], token: string): Promise<void> {
     for (const { keep, ids } of byRetention(jobs)) {
@@ -165,8 +190,11 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         continue;
       }
       try {
-        if (taken.jobs.length > 0) await runBatch(taken);
-        else if (taken.rateLimitDelay > 0)
+        if (taken.jobs.length > 0) {
+          pacer?.taken(taken.jobs.length);
+          await runBatch(taken);
+          if (taken.jobs.length >= lookForBurstFrom) await yieldToBurst();
+        } else if (taken.rateLimitDelay > 0)
           await stop.sleep(Math.min(taken.rateLimitDelay, MAX_RATE_LIMIT_DELAY_MS));
         else await marker.wait(taken.nextDelayed);
       } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TAKEN_JOB_FIELDS } from "./batch-scripts";
-import { bullmqLuaIncludes, loadLuaCommand } from "./bullmq-lua";
+import { bullmqAddStandardJobLua, bullmqLuaIncludes, loadLuaCommand } from "./bullmq-lua";
 
 const definedFunctions = (lua: string) => [...lua.matchAll(/^local function (\w+)/gm)].map((m) => m[1]);
 
@@ -23,6 +23,19 @@ describe("bullmqLuaIncludes", () => {
 
   it("fails loudly on a helper the installed BullMQ does not ship", () => {
     expect(() => bullmqLuaIncludes(["noSuchHelper"])).toThrow(/noSuchHelper\.lua/);
+  });
+});
+
+describe("bullmqAddStandardJobLua", () => {
+  it("wraps BullMQ's add as a local function whose msgpack arguments arrive already unpacked", () => {
+    const lua = bullmqAddStandardJobLua();
+    expect(lua.startsWith("local function bullmqAddStandardJob(KEYS, ARGV)\n")).toBe(true);
+    expect(lua.trimEnd().endsWith("end")).toBe(true);
+    // The identity shadows the global inside the wrapper only, before BullMQ's first unpack.
+    const shim = lua.indexOf("local cmsgpack = {unpack = function(unpacked) return unpacked end}");
+    expect(shim).toBeGreaterThan(0);
+    expect(shim).toBeLessThan(lua.indexOf("cmsgpack.unpack(ARGV[1])"));
+    expect(lua.match(/cmsgpack\.\w+/g)).toEqual(["cmsgpack.unpack", "cmsgpack.unpack"]);
   });
 });
 

@@ -55,7 +55,7 @@ export interface BenchOptions extends RunSettings {
 
 const USAGE = `pnpm bench [--quick] [--scale] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline,flood,burst]
-  [--burst 10000,20000] [--burst-connections 256] [--burst-send pipelined|queued] [--burst-worker-after]
+  [--burst 10000,20000] [--burst-connections 256] [--burst-send queued|pipelined] [--burst-worker-after]
   ${RUN_USAGE} [--cpu-prof DIR]
   [--note "machine was busy"] [--receiver-url http://… --receiver-database-url postgres://…]`;
 
@@ -147,8 +147,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
 }
 
 function burstSend(value: string | undefined): BurstSend {
-  if (value === undefined || value === "pipelined" || value === "queued") return value ?? "pipelined";
-  return fail(`--burst-send: expected pipelined or queued, got ${value}`);
+  if (value === undefined || value === "pipelined" || value === "queued") return value ?? "queued";
+  return fail(`--burst-send: expected queued or pipelined, got ${value}`);
 }
 
 function parseOrFail<T>(parse: () => T): T {

@@ -82,7 +82,7 @@ export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promi
 }
 
 /** Rows/s between the 10th and 90th percentile of the rows' write times. */
-async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
+export async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
   const [row] = await ctx.sql<{ n: number; p10: string | null; p90: string | null }[]>`
     with t as (
       select extract(epoch from greatest(created_at, coalesce(processed_at, created_at))) as at

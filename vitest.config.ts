@@ -20,6 +20,7 @@ const processSuites = [
   "apps/worker/src/worker-startup.int.test.ts",
   "apps/console/src/main.int.test.ts",
   "apps/console/src/test-alert.int.test.ts",
+  "apps/console/src/deliveries-views.int.test.ts",
   "apps/console/src/console.browser.int.test.ts",
 ];
 

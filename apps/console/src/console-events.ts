@@ -1,4 +1,5 @@
 import type { OrderStatus } from "@orderhook/db";
+import type { Delivery } from "@orderhook/deliveries";
 
 /** An order as it changed: written by the worker, or its status changed since (a failed order replayed). */
 export interface OrderChange {
@@ -16,11 +17,11 @@ export interface OrderChange {
 }
 
 /**
- * What a user's open console pages are told over server-sent events, by name. The deliveries
- * log adds `{ type: "delivery"; data: Delivery }` here and a source that emits it; the stream
- * and the page script (static/console.js) pass events on by `type`.
+ * What a user's open console pages are told over server-sent events, by name: order status
+ * changes and new deliveries. The stream and the page script (static/console.js) pass events on
+ * by `type`.
  */
-export type ConsoleEvent = { type: "order"; data: OrderChange };
+export type ConsoleEvent = { type: "order"; data: OrderChange } | { type: "delivery"; data: Delivery };
 
 export type ConsoleEventListener = (event: ConsoleEvent) => void;
 

@@ -185,6 +185,40 @@ describe("the console in Chromium", () => {
     await shot("02-orders-live");
   });
 
+  it("shows a refused and an accepted alert live in the deliveries feed, without reloading", async () => {
+    await page.goto(`${console_.origin}/deliveries`);
+    await page.locator("#live-status:not([hidden])").waitFor();
+    await page.evaluate("window.notReloaded = true");
+
+    // TradingView sends a placeholder it could not fill as it is: the receiver refuses it with 422.
+    const refused = await sendAlert(alice.token, {
+      ticker: "NQ1!",
+      action: "{{strategy.order.action}}",
+      quantity: 1,
+    });
+    expect(refused.status).toBe(422);
+    const refusedRow = page.locator("tbody[data-live-deliveries] tr.refused", {
+      hasText: "422 invalid_order",
+    });
+    await refusedRow.first().waitFor({ timeout: 5_000 });
+    expect(await refusedRow.first().textContent()).toContain("action:");
+
+    const sent = await sendAlert(alice.token, {
+      ticker: "TSLA",
+      action: "buy",
+      quantity: 3,
+      comment: "live",
+    });
+    expect(sent.status).toBe(202);
+    const order = page.locator(`tbody[data-live-deliveries] td[data-order-id="${sent.orderId}"]`);
+    await order.waitFor({ timeout: 5_000 });
+    // The order's status turns accepted in place once the worker writes it.
+    await order.locator(".status-accepted").waitFor({ timeout: 20_000 });
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
+    expect(await page.locator("body").textContent()).not.toContain(alice.token);
+    await shot("02b-deliveries-live");
+  });
+
   it("fills the test alert form from this tab's sign-in, sends it through the receiver and shows the 202", async () => {
     await page.goto(`${console_.origin}/webhooks/${alice.webhookId}/test`);
     await page.locator("#token-filled:not([hidden])").waitFor();

@@ -2,13 +2,16 @@ import { randomBytes } from "node:crypto";
 import { broadcastWebhookChange } from "@orderhook/admin";
 import type { ConsoleEnv } from "@orderhook/config";
 import { createDbClient } from "@orderhook/db";
+import { createDeliveryReader } from "@orderhook/deliveries";
 import type { Logger } from "@orderhook/observability";
+import { createRedis } from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createConsoleApp } from "./app";
 import type { ConsoleAppEnv } from "./app-env";
 import { checkDatabase } from "./check-database";
 import { combineEventSources } from "./console-events";
-import { deliveryLogNotEnabled } from "./delivery-log";
+import { createDeliveryEvents } from "./delivery-events";
+import { createDeliveryLog } from "./delivery-log";
 import { createOrderStatusEvents } from "./order-status-events";
 import { createTestAlertSender } from "./send-test-alert";
 import { createSessions } from "./session";
@@ -54,7 +57,23 @@ export async function createConsole(
     throw error;
   }
 
+  // Reads the deliveries log (pages and the live feed); a Redis that is down fails those reads
+  // with 503 and the next poll retries, the rest of the console keeps working.
+  const redis = createRedis(env.REDIS_URL, { connectionName: "orderhook-console", maxRetriesPerRequest: 1 });
+  redis.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
+  const deliveries = createDeliveryReader({
+    redis,
+    db: db.db,
+    prefix: env.QUEUE_PREFIX,
+    maxAgeMs: env.DELIVERY_LOG_MAX_AGE_SECONDS * 1000,
+  });
   const events = combineEventSources([
+    createDeliveryEvents({
+      redis,
+      reader: deliveries,
+      intervalMs: env.CONSOLE_DELIVERY_POLL_INTERVAL_MS,
+      onError: (error) => logger.warn({ err: (error as Error).message }, "deliveries poll failed"),
+    }),
     createOrderStatusEvents({
       db: db.db,
       intervalMs: env.CONSOLE_POLL_INTERVAL_MS,
@@ -72,10 +91,10 @@ export async function createConsole(
     }),
     operatorPassword: env.CONSOLE_ADMIN_PASSWORD ?? null,
     events,
-    deliveryLog: deliveryLogNotEnabled,
+    deliveryLog: createDeliveryLog(deliveries),
     sendTestAlert: createTestAlertSender({ receiverUrl: env.CONSOLE_RECEIVER_URL }),
     broadcast: async (event) => {
-      const result = await broadcastWebhookChange(env.REDIS_URL, env.QUEUE_PREFIX, event);
+      const result = await broadcastWebhookChange(env, env.QUEUE_PREFIX, event);
       if (!result.delivered) {
         logger.warn(
           { webhookId: event.webhookId, type: event.type, err: result.error },
@@ -103,6 +122,7 @@ export async function createConsole(
     app,
     close: async () => {
       await events.close();
+      redis.disconnect();
       await db.close();
     },
   };

@@ -57,10 +57,11 @@ export function mountOrders(
     if (webhookId !== null && !webhooks.some((webhook) => webhook.id === webhookId)) {
       throw new OrderhookError("not_found", { detail: "You have no webhook with this id." });
     }
+    const cursor = c.req.query("cursor");
     const [page, lastHour] = await Promise.all([
       deliveryLog.recent(userId, {
         webhookId: webhookId ?? undefined,
-        cursor: c.req.query("cursor"),
+        cursor,
         limit: DELIVERIES_PAGE_SIZE,
       }),
       deliveryLog.lastHour(userId, webhookId),
@@ -73,6 +74,8 @@ export function mountOrders(
         webhookId={webhookId}
         page={page}
         lastHour={lastHour}
+        first={cursor === undefined}
+        pageSize={DELIVERIES_PAGE_SIZE}
       />,
     );
   });

@@ -114,15 +114,15 @@ describe("the order page", () => {
 });
 
 describe("the deliveries page", () => {
-  it("is in the navigation and says the deliveries log is not yet enabled, showing no made-up data", async () => {
+  it("is in the navigation and says when no deliveries log is plugged in, showing no made-up data", async () => {
     const page = await browser.get("/deliveries");
     expect(page.status, page.text).toBe(200);
     expect(page.text).toContain('<a href="/deliveries" aria-current="page">Deliveries</a>');
-    expect(page.text).toContain("Deliveries log not yet enabled");
+    expect(page.text).toContain("Deliveries log not enabled");
     expect(page.text).not.toContain("<table");
     const filtered = await browser.get(`/deliveries?webhook=${f.webhookId}`);
     expect(filtered.status, filtered.text).toBe(200);
-    expect(filtered.text).toContain("Deliveries log not yet enabled");
+    expect(filtered.text).toContain("Deliveries log not enabled");
   });
 
   it("renders what a plugged-in deliveries log returns: outcome, field errors, the order's status, the body as text", async () => {
@@ -168,7 +168,7 @@ describe("the deliveries page", () => {
       await viewer.signIn(f.token);
       const page = await viewer.get(`/deliveries?webhook=${f.webhookId}`);
       expect(page.status, page.text).toBe(200);
-      expect(page.text).not.toContain("not yet enabled");
+      expect(page.text).not.toContain("Deliveries log not enabled");
       expect(page.text).toContain("422 invalid_order");
       expect(page.text).toContain("action: expected one of buy, sell, exit, cancel");
       expect(page.text).toContain("&lt;b&gt;AAPL&lt;/b&gt;");

@@ -1,7 +1,8 @@
 import type { BroadcastResult } from "@orderhook/admin";
 import { broadcastWebhookChange } from "@orderhook/admin";
 import { createDbClient, type DbClient } from "@orderhook/db";
-import type { WebhookEvent } from "@orderhook/queue";
+import { createDeliveryReader } from "@orderhook/deliveries";
+import { createRedis, type WebhookEvent } from "@orderhook/queue";
 import {
   createFixture,
   createSiblingWebhook,
@@ -15,7 +16,8 @@ import type { Hono } from "hono";
 import { type ConsoleAppDeps, createConsoleApp } from "../src/app";
 import type { ConsoleAppEnv } from "../src/app-env";
 import { type ConsoleEventSource, combineEventSources } from "../src/console-events";
-import { deliveryLogNotEnabled } from "../src/delivery-log";
+import { createDeliveryEvents } from "../src/delivery-events";
+import { createDeliveryLog, deliveryLogNotEnabled } from "../src/delivery-log";
 import { createOrderStatusEvents } from "../src/order-status-events";
 import { createTestAlertSender } from "../src/send-test-alert";
 import { createSessions } from "../src/session";
@@ -37,23 +39,41 @@ export interface TestConsole {
   close: () => Promise<void>;
 }
 
-export type ConsoleOverrides = Partial<ConsoleAppDeps> & { secure?: boolean; pollIntervalMs?: number };
+export type ConsoleOverrides = Partial<ConsoleAppDeps> & {
+  secure?: boolean;
+  pollIntervalMs?: number;
+  /** Read the deliveries log in Redis under this prefix (pages and live "delivery" events), as main does. */
+  deliveriesPrefix?: string;
+};
 
 /** The real console app over the run's Postgres and Redis, under a prefix of its own (test support). */
 export async function createTestConsole(overrides: ConsoleOverrides = {}): Promise<TestConsole> {
   const prefix = uniquePrefix("console");
   const db = createDbClient({ url: testDatabaseUrl(), max: 3, applicationName: "orderhook-console-test" });
+  const redis = overrides.deliveriesPrefix === undefined ? null : createRedis(testRedisUrl());
+  const reader =
+    redis === null
+      ? null
+      : createDeliveryReader({
+          redis,
+          db: db.db,
+          prefix: overrides.deliveriesPrefix!,
+          maxAgeMs: 86_400_000,
+        });
   const events = combineEventSources([
     createOrderStatusEvents({ db: db.db, intervalMs: overrides.pollIntervalMs ?? 100 }),
+    ...(redis && reader
+      ? [createDeliveryEvents({ redis, reader, intervalMs: overrides.pollIntervalMs ?? 100 })]
+      : []),
   ]);
   const shutdown = new AbortController();
-  const { secure = false, pollIntervalMs: _, ...deps } = overrides;
+  const { secure = false, pollIntervalMs: _, deliveriesPrefix: __, ...deps } = overrides;
   const app = createConsoleApp({
     db: db.db,
     sessions: createSessions({ secret: SESSION_SECRET, ttlSeconds: 3_600, secure }),
     operatorPassword: OPERATOR_PASSWORD,
     events,
-    deliveryLog: deliveryLogNotEnabled,
+    deliveryLog: reader ? createDeliveryLog(reader) : deliveryLogNotEnabled,
     sendTestAlert: createTestAlertSender({ receiverUrl: "http://127.0.0.1:1" }),
     broadcast: (event: WebhookEvent): Promise<BroadcastResult> =>
       broadcastWebhookChange(testRedisUrl(), prefix, event),
@@ -81,6 +101,7 @@ export async function createTestConsole(overrides: ConsoleOverrides = {}): Promi
     close: async () => {
       shutdown.abort();
       await events.close();
+      redis?.disconnect();
       await db.close();
     },
   };

@@ -13,7 +13,8 @@ export interface AdminAppDeps {
   metrics: ReceiverMetrics | null;
   /** The text `/metrics` serves; this process's registry unless given (WEB_CONCURRENCY > 1: all of them). */
   renderMetrics?: () => Promise<string>;
-  queue: OrderQueue;
+  /** Every shard's queue, in shard order. */
+  queues: readonly OrderQueue[];
   /** Null: no dashboard (BULL_BOARD_USER and BULL_BOARD_PASSWORD unset). */
   dashboard: { username: string; password: string; readOnly: boolean } | null;
   onError?: (error: unknown, requestId: string) => void;
@@ -41,7 +42,7 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AppEnv> {
     );
   }
   if (deps.dashboard !== null) {
-    mountBullBoard(app, deps.queue, {
+    mountBullBoard(app, deps.queues, {
       ...deps.dashboard,
       // 5 wrong passwords a minute per address after a first 10: a guess every 12 s at most.
       loginFailures: createKeyedRateLimiter({ perSecond: 5 / 60, burst: 10, maxKeys: 10_000 }),

@@ -15,9 +15,12 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * KEYS[1]     idempotency key (per user)   value "Q|orderId|fingerprint"
  * KEYS[2]     rate-limit key (per user)    GCRA theoretical arrival time, epoch ms
  * KEYS[3]     seen `webhook-id` key (per webhook) value orderId, or "" when the webhook is unsigned
+ *             (on a Redis Cluster, where "" would hash to another slot: a key of the shard, with
+ *             ARGV[7] = 0)
  * KEYS[4..12] BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
  *             events, marker)
- * KEYS[13]    the webhook's deliveries log stream (per user), or "" when the log is off
+ * KEYS[13]    the webhook's deliveries log stream (per user), or "" when the log is off (on a
+ *             Redis Cluster: a key of the shard, with ARGV[13] = 0)
  * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
  * ARGV[2]     orderId (the job id)
  * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1; 0: the key is neither read nor
@@ -26,7 +29,7 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run: interval × the
  *             alerts allowed at once; ≥ 0)
  * ARGV[6]     job hash key prefix ("{prefix}:orders:")
- * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1)
+ * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
  * ARGV[8]     job data JSON
  * ARGV[9]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them); read
  *             only by a script built without them (`admitLua()`): the receiver's embeds them
@@ -34,7 +37,7 @@ import { bullmqAddStandardJobLua } from "@orderhook/queue";
  * ARGV[11]    job timestamp, epoch ms
  * ARGV[12]    hash of the raw body alone: the fingerprint receivers stored before it named the
  *             webhook and account, honoured for keys they wrote (they live at most 24 h)
- * ARGV[13]    deliveries log: entries kept per webhook (≥ 1; read only when KEYS[13] is set)
+ * ARGV[13]    deliveries log: entries kept per webhook (≥ 1; read only when KEYS[13] is set; 0: off)
  * ARGV[14]    deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
  * ARGV[15]    deliveries log: the accepted request's entry (JSON); refusals and replays are
  *             logged by the receiver after their answer
@@ -96,12 +99,14 @@ local burst = tonumber(ARGV[5])
 local seenTtl = tonumber(ARGV[7])
 if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < math.huge))
     and interval and interval > 0 and interval < math.huge
-    and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 1) then
+    and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0) then
   return {'E', 'arguments'}
 end
-local logMax = KEYS[13] ~= '' and tonumber(ARGV[13])
-local logAge = KEYS[13] ~= '' and tonumber(ARGV[14])
-if KEYS[13] ~= '' and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
+local signed = KEYS[3] ~= '' and seenTtl >= 1
+local logged = KEYS[13] ~= '' and ARGV[13] ~= '0'
+local logMax = logged and tonumber(ARGV[13])
+local logAge = logged and tonumber(ARGV[14])
+if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
   return {'E', 'arguments'}
 end
 local current = keyTtl > 0 and redis.call('GET', KEYS[1])
@@ -115,7 +120,7 @@ if current then
   end
   return {'F'}
 end
-if KEYS[3] ~= '' then
+if signed then
   local seen = redis.call('GET', KEYS[3])
   if seen then return {'R', seen} end
 end
@@ -136,10 +141,39 @@ local added = bullmqAddStandardJob(
 if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
 if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
-if KEYS[13] ~= '' then
+if signed then redis.call('SET', KEYS[3], ARGV[2], 'PX', math.floor(seenTtl)) end
+if logged then
 ${appendDeliveryLuaSnippet({ key: "KEYS[13]", maxEntries: "ARGV[13]", maxAgeMs: "ARGV[14]", entry: "ARGV[15]", nowMs: "now" })}
 end
 return {'A'}
 `;
 }
+
+/**
+ * While the shard count changes (QUEUE_SHARDS_PREVIOUS), a user whose shard moved may retry a key
+ * their old shard holds: this reads it there, before the admission runs on the new shard.
+ *
+ * KEYS[1] idempotency key in the old shard · KEYS[2] seen `webhook-id` key in the old shard
+ * (ARGV[4] = 0: unsigned)
+ * ARGV[1] fingerprint · ARGV[2] hash of the raw body alone (older receivers' fingerprint) ·
+ * ARGV[3] ttl ms of the idempotency key (0: the key is not read) · ARGV[4] 1 when signed
+ *
+ * Reply: {"R", orderId} the old shard queued it · {"M"} key reused with another fingerprint ·
+ * {"F"} reserved there by an older receiver · {"N"} nothing there: admit on the new shard.
+ */
+export const PREVIOUS_SHARD_LUA = `
+if tonumber(ARGV[3]) > 0 then
+  local current = redis.call('GET', KEYS[1])
+  if current then
+    local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
+    if fp ~= ARGV[1] and fp ~= ARGV[2] then return {'M'} end
+    if state == 'Q' then return {'R', id} end
+    return {'F'}
+  end
+end
+if ARGV[4] == '1' then
+  local seen = redis.call('GET', KEYS[2])
+  if seen then return {'R', seen} end
+end
+return {'N'}
+`;

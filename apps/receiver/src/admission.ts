@@ -1,8 +1,19 @@
 import { hash } from "node:crypto";
 import { deliveryStreamKey } from "@orderhook/deliveries";
-import { captureJobAddTemplate, type OrderJob, type OrderQueue, userKey } from "@orderhook/queue";
+import {
+  captureJobAddTemplate,
+  isCluster,
+  keySlot,
+  type OrderJob,
+  type OrderQueue,
+  type QueueShards,
+  queueShards,
+  type RedisClient,
+  shardKey,
+  userKey,
+} from "@orderhook/queue";
 import type { Redis } from "ioredis";
-import { admitLua } from "./admission-scripts";
+import { admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
 import { createTurnBatchedWrites } from "./turn-batched-writes";
 
 export type AdmitResult =
@@ -36,7 +47,17 @@ export interface AdmitRequest {
 }
 
 export interface AdmissionOptions {
+  /** QUEUE_PREFIX: shard 0's prefix (and the only one when `shards` is absent). */
   prefix: string;
+  /** The queue shards; absent: one, under `prefix`. `queues` then holds one queue per shard. */
+  shards?: QueueShards;
+  /**
+   * REDIS_WAIT_REPLICAS: replicas that must acknowledge an accepted job's writes (`WAIT`) before
+   * the admission counts as done; fewer in `waitTimeoutMs` throws, which the receiver answers
+   * with 503 (the job may be queued; the retry is an idempotent replay). 0: no WAIT.
+   */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
   idempotencyTtlMs: number;
   /**
    * How long a signed request's `webhook-id` is remembered, so a retry gets its order (default:
@@ -60,48 +81,127 @@ export interface Admission {
   admit(request: AdmitRequest): Promise<AdmitResult>;
 }
 
+/** Fewer replicas than REDIS_WAIT_REPLICAS acknowledged an accepted job in time. */
+export class ReplicationTimeoutError extends Error {
+  constructor(wanted: number, got: number) {
+    super(`${got} of ${wanted} Redis replicas acknowledged the job in time`);
+    this.name = "ReplicationTimeoutError";
+  }
+}
+
+interface AdmitCommands {
+  orderhookAdmit(...args: string[]): Promise<[string, string?]>;
+  orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
+}
+
 /**
- * The receiver's one Redis round trip per alert. `queue` supplies BullMQ's key layout and
- * default job options (captured once, see `captureJobAddTemplate`); it sends nothing itself.
+ * The connection that ran a script touching `key`: the client itself on a single node; on a
+ * cluster, the connection of the master holding the key's slot — the one the cluster client
+ * sent the script over, so a WAIT on it counts that script's writes.
  */
-export function createAdmission(redis: Redis, queue: OrderQueue, options: AdmissionOptions): Admission {
+function connectionFor(client: RedisClient, key: string): Redis | undefined {
+  if (!isCluster(client)) return client;
+  const master = client.slots[keySlot(key)]?.[0];
+  return client.nodes("master").find((node) => `${node.options.host}:${node.options.port}` === master);
+}
+
+/**
+ * The receiver's one Redis round trip per alert. `queues` (one per shard, in shard order)
+ * supply BullMQ's key layout and default job options (captured once, see
+ * `captureJobAddTemplate`); they send nothing themselves.
+ */
+export function createAdmission(
+  redis: RedisClient,
+  queues: OrderQueue | readonly OrderQueue[],
+  options: AdmissionOptions,
+): Admission {
   const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
+  const { waitReplicas = 0, waitTimeoutMs = 250 } = options;
+  const shards = options.shards ?? queueShards(prefix, 1);
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
-  const template = captureJobAddTemplate(queue);
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua(template.optsJson) });
-  const commands = redis as unknown as {
-    orderhookAdmit(...args: string[]): Promise<[string, string?]>;
-  };
-  const batchWrites = createTurnBatchedWrites(redis);
+  const shardQueues: readonly OrderQueue[] = Array.isArray(queues) ? queues : [queues as OrderQueue];
+  const templates = shardQueues.map((queue) => captureJobAddTemplate(queue));
+  if (templates.length !== shards.prefixes.length) {
+    throw new Error(`${templates.length} queues for ${shards.prefixes.length} shards`);
+  }
+  // Every shard's queue has the same job options; only its keys differ.
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua(templates[0]!.optsJson) });
+  redis.defineCommand("orderhookPreviousShard", { numberOfKeys: 2, lua: PREVIOUS_SHARD_LUA });
+  const commands = redis as unknown as AdmitCommands;
+  // On a cluster an empty key would hash to slot 0, not the shard's: an unsigned request names
+  // a key of its shard there and says "unsigned" with a replay ttl of 0.
+  const cluster = isCluster(redis);
+  const unsignedKey = cluster ? (shardPrefix: string) => shardKey(shardPrefix, "sig") : () => "";
+  // A cluster client writes to one socket per node, found per command: nothing to cork.
+  const batchWrites = isCluster(redis) ? () => {} : createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
-  const idempotencyKey = ({ job }: AdmitRequest, fingerprint: string) =>
+  const idempotencyKey = (shardPrefix: string, { job }: AdmitRequest, fingerprint: string) =>
     job.idempotencyKey === null
-      ? `${userKey(prefix, job.userId, "idem")}:h:${fingerprint}`
-      : `${userKey(prefix, job.userId, "idem")}:k:${job.idempotencyKey}`;
-  const seenKey = (r: AdmitRequest) =>
-    r.signature === null ? "" : `${prefix}:sig:${r.signature.webhookId}:${r.signature.messageId}`;
-  // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
+      ? `${userKey(shardPrefix, job.userId, "idem")}:h:${fingerprint}`
+      : `${userKey(shardPrefix, job.userId, "idem")}:k:${job.idempotencyKey}`;
+  const seenKey = (shardPrefix: string, r: AdmitRequest) =>
+    r.signature === null
+      ? unsignedKey(shardPrefix)
+      : shardKey(shardPrefix, "sig", r.signature.webhookId, r.signature.messageId);
   const logOn = deliveryLog !== undefined && deliveryLog.maxEntries > 0;
   const logMax = String(deliveryLog?.maxEntries ?? 0);
   const logAge = String(deliveryLog?.maxAgeMs ?? 0);
-  const deliveryKey = ({ job, delivery }: AdmitRequest) =>
-    logOn && delivery ? deliveryStreamKey(prefix, job.userId, job.webhookId) : "";
+  const deliveryKey = (shardPrefix: string, { job, delivery }: AdmitRequest) =>
+    logOn && delivery ? deliveryStreamKey(shardPrefix, job.userId, job.webhookId) : "";
+  // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
   const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
+
+  /** During a shard change: what the user's old shard knows of this request, if anything. */
+  async function inPreviousShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult | null> {
+    const previous = shards.previousOf(r.job.userId);
+    if (previous === null) return null;
+    const old = shards.prefixes[previous]!;
+    const [code, value] = await commands.orderhookPreviousShard(
+      idempotencyKey(old, r, fingerprint),
+      r.signature === null ? shardKey(old, "sig") : seenKey(old, r),
+      fingerprint,
+      r.bodyHash,
+      keyTtl(r),
+      r.signature === null ? "0" : "1",
+    );
+    return code === "N" ? null : reply(code, value);
+  }
+
+  async function waitForReplicas(key: string): Promise<void> {
+    const connection = connectionFor(redis, key);
+    const acknowledged = connection === undefined ? 0 : await connection.wait(waitReplicas, waitTimeoutMs);
+    if (acknowledged < waitReplicas) throw new ReplicationTimeoutError(waitReplicas, acknowledged);
+  }
 
   return {
     async admit(r) {
       const interval = 1000 / r.rate;
       const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
+      if (shards.previous !== 0) {
+        const found = await inPreviousShard(r, fingerprint);
+        if (found !== null) return found;
+      }
+      const shard = shards.of(r.job.userId);
+      const shardPrefix = shards.prefixes[shard]!;
+      const template = templates[shard]!;
+      const rateKey = userKey(shardPrefix, r.job.userId, "rate");
+      // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
+      let logKey = deliveryKey(shardPrefix, r);
+      let logEntries = logMax;
+      if (logKey === "" && cluster) {
+        logKey = shardKey(shardPrefix, "deliveries");
+        logEntries = "0";
+      }
       batchWrites();
       const [code, value] = await commands.orderhookAdmit(
-        idempotencyKey(r, fingerprint),
-        userKey(prefix, r.job.userId, "rate"),
-        seenKey(r),
+        idempotencyKey(shardPrefix, r, fingerprint),
+        rateKey,
+        seenKey(shardPrefix, r),
         ...template.keys,
-        deliveryKey(r),
+        logKey,
         fingerprint,
         r.job.orderId,
         keyTtl(r),
@@ -110,33 +210,43 @@ export function createAdmission(redis: Redis, queue: OrderQueue, options: Admiss
         // burst of 2N in a second is about half refused.
         String(interval * r.burst),
         template.keyPrefix,
-        String(signatureReplayTtlMs),
+        String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
         JSON.stringify(r.job),
         template.optsJson,
         template.name,
         String(r.job.receivedAt),
         r.bodyHash,
-        logMax,
+        logEntries,
         logAge,
         r.delivery ?? "",
       );
-      switch (code) {
-        case "A":
-          return { outcome: "accepted" };
-        case "R":
-          return { outcome: "replay", orderId: value! };
-        case "F":
-          return { outcome: "in_flight" };
-        case "M":
-          return { outcome: "key_reused" };
-        case "L":
-          return { outcome: "rate_limited", retryAfterMs: Number(value) };
-        case "E":
-          // Nothing was written: the arguments were refused, or BullMQ's add returned an error code.
-          throw new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
-        default:
-          throw new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
+      const result = reply(code, value);
+      // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip. A replay waits
+      // too: its order may be the one whose first attempt was answered 503 for want of replicas.
+      if (waitReplicas > 0 && (result.outcome === "accepted" || result.outcome === "replay")) {
+        await waitForReplicas(rateKey);
       }
+      return result;
     },
   };
+}
+
+function reply(code: string, value: string | undefined): AdmitResult {
+  switch (code) {
+    case "A":
+      return { outcome: "accepted" };
+    case "R":
+      return { outcome: "replay", orderId: value! };
+    case "F":
+      return { outcome: "in_flight" };
+    case "M":
+      return { outcome: "key_reused" };
+    case "L":
+      return { outcome: "rate_limited", retryAfterMs: Number(value) };
+    case "E":
+      // Nothing was written: the arguments were refused, or BullMQ's add returned an error code.
+      throw new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
+    default:
+      throw new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
+  }
 }

@@ -2,10 +2,9 @@ import type { Database } from "@orderhook/db";
 import { createDeliveryReader, createDeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";
 import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
-import type { OrderQueue } from "@orderhook/queue";
+import { type OrderQueue, type QueueShards, queueShards, type RedisClient } from "@orderhook/queue";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Redis } from "ioredis";
 import { createAcceptAlertHandler } from "./accept-alert";
 import { createAdmission } from "./admission";
 import type { AppEnv } from "./app-env";
@@ -35,10 +34,16 @@ export interface RateLimitSetting {
 
 export interface AppDeps {
   /** BullMQ's connection (order status, readiness, the dashboard). */
-  redis: Redis;
+  redis: RedisClient;
   /** The admission-and-enqueue script's auto-pipelined connection; `redis` when not given. */
-  admissionRedis?: Redis;
+  admissionRedis?: RedisClient;
+  /** Shard 0's queue (the only one unless `shards` says otherwise). */
   queue: OrderQueue;
+  /** QUEUE_SHARDS: the shards and one queue per shard prefix (`queues[0]` is `queue`). */
+  shards?: { shards: QueueShards; queues: readonly OrderQueue[] };
+  /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS (default 0: no WAIT). */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
   db: Database;
   credentials: CredentialCache;
   /** Proxies in front whose X-Forwarded-For entries are trusted (TRUST_PROXY); 0: the socket's address. */
@@ -82,15 +87,19 @@ function methodNotAllowed(allow: string) {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const admissionRedis = deps.admissionRedis ?? deps.redis;
+  const { shards, queues } = deps.shards ?? { shards: queueShards(deps.prefix, 1), queues: [deps.queue] };
   const deliveryLog = deps.deliveryLog ?? DEFAULT_DELIVERY_LOG;
   const logging = deliveryLog.maxEntries > 0;
-  const admission = createAdmission(admissionRedis, deps.queue, {
+  const admission = createAdmission(admissionRedis, queues, {
     prefix: deps.prefix,
+    shards,
     idempotencyTtlMs: deps.idempotencyTtlSeconds * 1000,
+    waitReplicas: deps.waitReplicas,
+    waitTimeoutMs: deps.waitTimeoutMs,
     deliveryLog,
   });
   // One reader for order reads and replays, so both share its memory of final statuses.
-  const readOrderStatus = createOrderStatusReader(deps.db, deps.queue);
+  const readOrderStatus = createOrderStatusReader(deps.db, queues, shards);
   const { onRequest, authFailureLimit, refusalLimit } = deps;
   const clientAddress = createClientAddress(deps.trustedProxyHops ?? 0);
   const authenticator = createAuthenticator({
@@ -121,7 +130,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       "/v1/webhooks/:token",
       createRecordDelivery({
         writer: createDeliveryWriter(admissionRedis, {
-          prefix: deps.prefix,
+          prefix: shards,
           ...deliveryLog,
           onError: deps.onDeliveryLogError,
         }),
@@ -164,7 +173,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       reader: createDeliveryReader({
         redis: deps.redis,
         db: deps.db,
-        prefix: deps.prefix,
+        prefix: shards,
         maxAgeMs: deliveryLog.maxAgeMs,
         now: deps.now,
       }),
@@ -184,7 +193,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         if (connection.status !== "ready") throw new Error(`redis connection is ${connection.status}`);
       }
       await Promise.all(connections.map((connection) => connection.ping()));
-      await deps.queue.waitUntilReady();
+      await Promise.all(queues.map((queue) => queue.waitUntilReady()));
       return jsonResponse(200, { status: "ready" }, requestId);
     } catch {
       // The cause (host names, error text) is for the logs, which the connections' error handlers fill.

@@ -23,16 +23,27 @@ export interface BullBoardOptions {
 }
 
 /**
- * Mounts Bull Board for the order queue at /admin/queues behind HTTP basic auth, on the admin
+ * Mounts Bull Board for the order queue (every shard's) at /admin/queues behind HTTP basic auth, on the admin
  * listener. Read-only by default: editing a waiting job is forging an order, and emptying the
  * queue is losing acknowledged ones, so writes need BULL_BOARD_READ_ONLY=false — and even then a
  * leaked password is tried at a bounded rate.
  */
-export function mountBullBoard(app: Hono<AppEnv>, queue: OrderQueue, options: BullBoardOptions): void {
+export function mountBullBoard(
+  app: Hono<AppEnv>,
+  queues: readonly OrderQueue[],
+  options: BullBoardOptions,
+): void {
   const { readOnly, loginFailures, clientAddress } = options;
   const adapter = new HonoAdapter(serveStatic);
   createBullBoard({
-    queues: [new BullMQAdapter(queue, { readOnlyMode: readOnly })],
+    // One board entry per queue shard (`s2-orders`); a single queue keeps its plain name.
+    queues: queues.map(
+      (queue, shard) =>
+        new BullMQAdapter(queue, {
+          readOnlyMode: readOnly,
+          ...(queues.length > 1 ? { prefix: `s${shard}-`, displayName: `orders (shard ${shard})` } : {}),
+        }),
+    ),
     serverAdapter: adapter,
   });
   adapter.setBasePath(BULL_BOARD_PATH);

@@ -120,7 +120,7 @@ describe("a started receiver", () => {
     );
     expect(metrics).toContain("orderhook_receiver_enqueue_seconds_count 1");
     expect(metrics).toContain("nodejs_eventloop_lag_seconds");
-    expect(metrics).toContain('orderhook_queue_jobs{state="waiting"}');
+    expect(metrics).toContain('orderhook_queue_jobs{state="waiting",shard="0"}');
     expect(metrics).toMatch(/orderhook_receiver_db_query_seconds_count\{query="credentials"\} [1-9]/);
     expect(metrics).toContain("orderhook_receiver_db_queries_in_flight 0");
     expect(metrics).not.toContain(f.token);

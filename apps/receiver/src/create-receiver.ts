@@ -1,7 +1,15 @@
 import type { ReceiverEnv } from "@orderhook/config";
 import { createDbClient } from "@orderhook/db";
 import { checkRedisPolicy, type Logger } from "@orderhook/observability";
-import { createOrderQueue, createRedis } from "@orderhook/queue";
+import {
+  createOrderQueue,
+  createRedisClient,
+  masterConnections,
+  queueShards,
+  type RedisClient,
+  type ShardPlacement,
+  shardPlacement,
+} from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createActiveTokenLoader } from "./active-token-loader";
 import { createActiveTokens } from "./active-tokens";
@@ -29,7 +37,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-function waitForReady(redis: ReturnType<typeof createRedis>, timeoutMs: number): Promise<void> {
+function waitForReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`Redis not reachable within ${timeoutMs} ms`)),
@@ -47,15 +55,28 @@ export interface ReceiverOptions {
   clusterMetrics?: ClusterMetricsMember | null;
 }
 
+/**
+ * On a cluster: where each queue shard landed. Shards sharing a master do not spread that
+ * master's load (docs/redis-cluster.md: choose the prefix, or move the slot).
+ */
+function logShardPlacement(placement: ShardPlacement[] | null, logger: Logger): void {
+  if (placement === null) return;
+  logger.info({ shards: placement }, "queue shards on the cluster");
+  const masters = new Set(placement.map((shard) => shard.master));
+  if (masters.size < placement.length) {
+    logger.warn({ shards: placement }, "queue shards share a Redis master; see docs/redis-cluster.md");
+  }
+}
+
 /** Connections, start-up checks and the app, from the validated environment. */
 export async function createReceiver(
   env: ReceiverEnv,
   logger: Logger,
   options: ReceiverOptions = {},
 ): Promise<Receiver> {
-  const redis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS, "queue");
-  const admissionRedis = createProducerConnection(env.REDIS_URL, env.REDIS_TIMEOUT_MS, "admission");
-  const subscriber = createRedis(env.REDIS_URL, { connectionName: "orderhook-receiver-events" });
+  const redis = createProducerConnection(env, env.REDIS_TIMEOUT_MS, "queue");
+  const admissionRedis = createProducerConnection(env, env.REDIS_TIMEOUT_MS, "admission");
+  const subscriber = createRedisClient(env, { connectionName: "orderhook-receiver-events" });
   for (const connection of [redis, admissionRedis, subscriber]) {
     connection.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
   }
@@ -71,22 +92,30 @@ export async function createReceiver(
   let sync: CredentialSync | null = null;
   const close = async () => {
     sync?.stop();
-    await Promise.allSettled([queue.close(), db.close()]);
+    await Promise.allSettled([...queues.map((queue) => queue.close()), db.close()]);
     subscriber.disconnect();
     admissionRedis.disconnect();
     redis.disconnect();
   };
-  const queue = createOrderQueue(redis, env.QUEUE_PREFIX, {
-    retry: { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS },
+  const shards = queueShards(env.QUEUE_PREFIX, env.QUEUE_SHARDS, env.QUEUE_SHARDS_PREVIOUS);
+  // One BullMQ queue per shard, all on the one connection (a cluster client routes each by slot).
+  const queues = shards.prefixes.map((prefix) => {
+    const queue = createOrderQueue(redis, prefix, {
+      retry: { attempts: env.JOB_ATTEMPTS, backoffMs: env.JOB_BACKOFF_MS },
+    });
+    queue.on("error", (error: Error) => logger.warn({ err: error.message }, "queue error"));
+    return queue;
   });
-  queue.on("error", (error: Error) => logger.warn({ err: error.message }, "queue error"));
+  const queue = queues[0]!;
 
   try {
     await Promise.all([
       waitForReady(redis, REDIS_STARTUP_TIMEOUT_MS),
       waitForReady(admissionRedis, REDIS_STARTUP_TIMEOUT_MS),
     ]);
-    await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
+    for (const master of masterConnections(redis)) {
+      await checkRedisPolicy(master, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
+    }
     await checkDatabase(db);
   } catch (error) {
     await close();
@@ -126,13 +155,14 @@ export async function createReceiver(
       onError: (error, what) =>
         logger.warn({ err: (error as Error).message, what }, "credential sync failed"),
     });
-    await queue.waitUntilReady();
+    await Promise.all(queues.map((one) => one.waitUntilReady()));
   } catch (error) {
     await close();
     throw error;
   }
+  logShardPlacement(shardPlacement(redis, shards.prefixes), logger);
 
-  const stopSampling = metrics?.sampleQueue(queue, QUEUE_SAMPLE_INTERVAL_MS);
+  const stopSampling = metrics?.sampleQueues(queues, QUEUE_SAMPLE_INTERVAL_MS);
   let shuttingDown = false;
   // The request record holds fixed fields only (route pattern, never the path), so the access
   // log skips redaction, which measured about three times the cost of the line itself.
@@ -142,6 +172,9 @@ export async function createReceiver(
     redis,
     admissionRedis,
     queue,
+    shards: { shards, queues },
+    waitReplicas: env.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
     db: db.db,
     credentials,
     trustedProxyHops: env.TRUST_PROXY,
@@ -183,7 +216,7 @@ export async function createReceiver(
       : createAdminApp({
           metrics,
           renderMetrics: clusterMetrics ? () => clusterMetrics.render() : undefined,
-          queue,
+          queues,
           dashboard,
           onError: (error, requestId) => logger.error({ err: error, requestId }, "unhandled admin error"),
         });

@@ -1,3 +1,4 @@
+import type { RedisClient } from "@orderhook/queue";
 import {
   parseWebhookEvent,
   type ReceivedWebhookEvent,
@@ -5,16 +6,15 @@ import {
   subscribeToWebhookEventsChannel,
   webhookEventsChannel,
 } from "@orderhook/queue";
-import type { Redis } from "ioredis";
 import type { ActiveTokenLoader } from "./active-token-loader";
 import type { ActiveTokens } from "./active-tokens";
 import type { CredentialCache } from "./credential-cache";
 
 export interface CredentialSyncDeps {
   /** A connection of its own: a subscribed connection can run nothing else. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Any other connection, for reading the change counter. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   cache: CredentialCache;
   activeTokens: ActiveTokens;

@@ -1,5 +1,5 @@
 import { type Database, type OrderStatus, orders } from "@orderhook/db";
-import type { OrderQueue } from "@orderhook/queue";
+import { type OrderQueue, type QueueShards, queueShards } from "@orderhook/queue";
 import { and, eq } from "drizzle-orm";
 
 /** Decimals are strings, digit for digit as the sender wrote them (canonicalized as Postgres prints them). */
@@ -44,14 +44,27 @@ const MAX_CACHED_FINAL = 10_000;
  * processing); once the worker has written the row, the row is. Final statuses never
  * change, so they are kept in memory.
  */
-export function createOrderStatusReader(db: Database, queue: OrderQueue): OrderStatusReader {
+export function createOrderStatusReader(
+  db: Database,
+  queues: OrderQueue | readonly OrderQueue[],
+  shards?: QueueShards,
+): OrderStatusReader {
   const finals = new Map<string, { userId: string; view: OrderStatusView }>();
+  const byShard: readonly OrderQueue[] = Array.isArray(queues) ? queues : [queues as OrderQueue];
+  const layout = shards ?? queueShards("", byShard.length);
+  // A user's jobs are on their shard; while the shard count changes, maybe still on the old one.
+  async function findJob(userId: string, orderId: string) {
+    const job = await byShard[layout.of(userId)]!.getJob(orderId);
+    if (job !== undefined) return job;
+    const previous = layout.previousOf(userId);
+    return previous === null ? undefined : byShard[previous]!.getJob(orderId);
+  }
 
   return async function readOrderStatus(userId, orderId) {
     const cached = finals.get(orderId);
     if (cached !== undefined) return cached.userId === userId ? cached.view : null;
 
-    const job = await queue.getJob(orderId);
+    const job = await findJob(userId, orderId);
     if (job !== undefined && job.data.userId === userId) {
       const state = await job.getState();
       if (state !== "completed" && state !== "failed" && state !== "unknown") {

@@ -1,5 +1,4 @@
-import { createRedis } from "@orderhook/queue";
-import type { Redis } from "ioredis";
+import { createRedisClient, type RedisClient, type RedisSettings } from "@orderhook/queue";
 
 /**
  * A connection a request waits on. It fails fast — no offline queue, one retry, every
@@ -9,14 +8,16 @@ import type { Redis } from "ioredis";
  *
  * The receiver opens two: `admission` for the admission-and-enqueue script, one command per
  * alert (ADR 5: at one command per request, batching them measured dearer than sending each
- * as itself), and `queue` for BullMQ's reads (order status, readiness, dashboard).
+ * as itself), and `queue` for BullMQ's reads (order status, readiness, dashboard). On a Redis
+ * Cluster each is a cluster client with these semantics for every node connection it opens.
  */
 export function createProducerConnection(
-  url: string,
+  redis: string | RedisSettings,
   timeoutMs: number,
   role: "queue" | "admission" = "queue",
-): Redis {
-  return createRedis(url, {
+): RedisClient {
+  const settings = typeof redis === "string" ? { REDIS_URL: redis } : redis;
+  return createRedisClient(settings, {
     connectionName: role === "queue" ? "orderhook-receiver" : "orderhook-receiver-admission",
     commandTimeout: timeoutMs,
     enableOfflineQueue: false,

@@ -15,8 +15,8 @@ export interface ReceiverMetrics {
   recordDeliveryLogError(): void;
   /** Runs a Postgres query counted in the in-flight gauge (pool use) and the duration histogram. */
   trackQuery<T>(query: string, run: () => Promise<T>): Promise<T>;
-  /** Starts sampling queue depth; returns the stop function. */
-  sampleQueue(queue: OrderQueue, intervalMs: number): () => void;
+  /** Starts sampling the depth of every shard's queue (label `shard`); returns the stop function. */
+  sampleQueues(queues: readonly OrderQueue[], intervalMs: number): () => void;
 }
 
 /**
@@ -51,9 +51,9 @@ export function createReceiverMetrics(
   });
   const depth = new Gauge({
     name: "orderhook_queue_jobs",
-    help: "Jobs in the order queue by state (sampled).",
-    labelNames: ["state"] as const,
-    // Every receiver process samples the same queue: across processes, the largest sample.
+    help: "Jobs in the order queue by state and queue shard (sampled).",
+    labelNames: ["state", "shard"] as const,
+    // Every receiver process samples the same queues: across processes, the largest sample.
     aggregator: "max",
     registers: [registry],
   });
@@ -121,14 +121,16 @@ export function createReceiverMetrics(
     recordDeliveryLogError() {
       deliveryLogErrors.inc();
     },
-    sampleQueue(queue, intervalMs) {
+    sampleQueues(queues, intervalMs) {
       const sample = () => {
-        queue
-          .getJobCounts(...QUEUE_STATES)
-          .then((counts) => {
-            for (const state of QUEUE_STATES) depth.labels(state).set(counts[state] ?? 0);
-          })
-          .catch(() => {});
+        queues.forEach((queue, shard) => {
+          queue
+            .getJobCounts(...QUEUE_STATES)
+            .then((counts) => {
+              for (const state of QUEUE_STATES) depth.labels(state, String(shard)).set(counts[state] ?? 0);
+            })
+            .catch(() => {});
+        });
       };
       sample();
       const timer = setInterval(sample, intervalMs);

@@ -11,6 +11,7 @@ import {
 } from "@orderhook/testing";
 import type { Hono } from "hono";
 import type { Redis } from "ioredis";
+
 import { afterAll, beforeAll } from "vitest";
 import { createActiveTokenLoader } from "../src/active-token-loader";
 import { type ActiveTokens, createActiveTokens } from "../src/active-tokens";
@@ -62,8 +63,9 @@ export async function createTestReceiver(
   // Generous by default: a loaded test machine must not turn a slow event loop into 503s.
   const redisUrl = overrides.redisUrl ?? testRedisUrl();
   const timeoutMs = overrides.redisTimeoutMs ?? 5_000;
-  const redis = createProducerConnection(redisUrl, timeoutMs, "queue");
-  const admissionRedis = createProducerConnection(redisUrl, timeoutMs, "admission");
+  // A URL is one node: the clients are plain ioredis connections.
+  const redis = createProducerConnection(redisUrl, timeoutMs, "queue") as Redis;
+  const admissionRedis = createProducerConnection(redisUrl, timeoutMs, "admission") as Redis;
   // Outage tests stop Redis under these connections; reconnect errors are expected there.
   for (const connection of [redis, admissionRedis]) connection.on("error", () => {});
   await Promise.all(

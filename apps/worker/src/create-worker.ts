@@ -1,6 +1,5 @@
-import { createBatchConsumer, ORDER_QUEUE_NAME } from "@orderhook/queue";
+import { createBatchConsumer, ORDER_QUEUE_NAME, type RedisClient } from "@orderhook/queue";
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
 import { createOrderWriter, type OrderWriter } from "./order-writer";
@@ -32,7 +31,7 @@ export interface WorkerSettings {
 
 export interface WorkerDeps {
   /** Needs `maxRetriesPerRequest: null`; BullMQ duplicates it for its blocking connection. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   sql: Sql;
   logger: Logger;

@@ -5,9 +5,12 @@ import { createDbClient } from "@orderhook/db";
 import { checkRedisPolicy, type Logger } from "@orderhook/observability";
 import {
   createOrderQueue,
-  createRedis,
+  createRedisClient,
+  duplicateClient,
+  masterConnections,
   ORDER_QUEUE_NAME,
   parseWebhookEvent,
+  queueShards,
   subscribeToWebhookEventsChannel,
 } from "@orderhook/queue";
 import { checkDatabase } from "./check-database";
@@ -25,7 +28,7 @@ export interface RunningWorker {
  * then starts consuming and serves metrics. Throws when a check fails.
  */
 export async function startWorker(env: WorkerEnv, logger: Logger): Promise<RunningWorker> {
-  const redis = createRedis(env.REDIS_URL, {
+  const redis = createRedisClient(env, {
     maxRetriesPerRequest: null,
     connectionName: "orderhook-worker",
   });
@@ -43,7 +46,9 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     fetchTypes: false,
   });
   try {
-    await checkRedisPolicy(redis, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
+    for (const master of masterConnections(redis)) {
+      await checkRedisPolicy(master, { allowEviction: env.REDIS_ALLOW_EVICTION, logger });
+    }
     await checkDatabase(db.sql);
   } catch (error) {
     redis.disconnect();
@@ -51,12 +56,20 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     throw error;
   }
 
-  const queue = createOrderQueue(redis, env.QUEUE_PREFIX);
+  const shards = queueShards(env.QUEUE_PREFIX, env.QUEUE_SHARDS, env.QUEUE_SHARDS_PREVIOUS);
+  // Every shard by default, the old ones too while the count changes: nothing is left behind.
+  const consumed = env.WORKER_SHARDS ?? shards.prefixes.map((_, shard) => shard);
+  const queues = consumed.map((shard) => ({
+    shard,
+    queue: createOrderQueue(redis, shards.prefixes[shard]!),
+  }));
   const settings = {
-    concurrency: env.WORKER_CONCURRENCY,
+    // The process's concurrency is shared by the shards it consumes (its Postgres pool is too).
+    concurrency: Math.max(1, Math.floor(env.WORKER_CONCURRENCY / consumed.length)),
     batchMaxSize: env.BATCH_MAX_SIZE,
     batchMaxWaitMs: env.BATCH_MAX_WAIT_MS,
-    burstYieldRate: env.BURST_YIELD_RATE,
+    // Each shard's consumer sees its share of the arrivals.
+    burstYieldRate: Math.max(1, Math.ceil(env.BURST_YIELD_RATE / consumed.length)),
     burstYieldMaxMs: env.BURST_YIELD_MAX_MS,
     maxAttempts: env.JOB_ATTEMPTS,
     lockDurationMs: env.LOCK_DURATION_MS,
@@ -65,47 +78,70 @@ export async function startWorker(env: WorkerEnv, logger: Logger): Promise<Runni
     ownerCacheTtlMs: env.OWNER_CACHE_TTL_MS,
     name: `${hostname()}:${process.pid}`,
   };
-  let writerBusy = () => 0;
   const metrics = createWorkerMetrics({
     queueCounts: () =>
-      queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed"),
-    dbPool: { max: env.DB_POOL_MAX, busy: () => writerBusy() },
+      Promise.all(
+        queues.map(async ({ shard, queue }) => ({
+          shard,
+          counts: await queue.getJobCounts(
+            "waiting",
+            "active",
+            "delayed",
+            "prioritized",
+            "failed",
+            "completed",
+          ),
+        })),
+      ),
+    dbPool: {
+      max: env.DB_POOL_MAX,
+      busy: () => workers.reduce((sum, orders) => sum + orders.writer.busy(), 0),
+    },
   });
-  const orders = createWorker({
-    connection: redis,
-    prefix: env.QUEUE_PREFIX,
-    sql: db.sql,
-    logger,
-    metrics,
-    settings,
-  });
-  writerBusy = orders.writer.busy;
+  const workers = consumed.map((shard) =>
+    createWorker({
+      connection: redis,
+      prefix: shards.prefixes[shard]!,
+      sql: db.sql,
+      logger: consumed.length === 1 ? logger : logger.child({ shard }),
+      metrics,
+      settings,
+    }),
+  );
   // A revoked webhook takes effect at once here too, not after OWNER_CACHE_TTL_MS.
-  const events = redis.duplicate({ connectionName: "orderhook-worker-events" });
+  const events = duplicateClient(redis, { connectionName: "orderhook-worker-events" });
   events.on("error", (error) => logger.warn({ err: error }, "redis events connection error"));
   events.on("message", (_channel: string, message: string) => {
     const event = parseWebhookEvent(message);
-    if (event !== null) orders.owners.forget(event.webhookId);
+    if (event !== null) for (const orders of workers) orders.owners.forget(event.webhookId);
   });
   await subscribeToWebhookEventsChannel(events, env.QUEUE_PREFIX);
   const server: Server = createMetricsServer({
     registry: metrics.registry,
     ready: async () =>
-      orders.isRunning() && (await redis.ping()) === "PONG" && (await db.sql`select 1`).length === 1,
+      workers.every((orders) => orders.isRunning()) &&
+      (await redis.ping()) === "PONG" &&
+      (await db.sql`select 1`).length === 1,
     onError: (error) => logger.warn({ err: (error as Error).message }, "metrics endpoint failed"),
   });
   server.listen(env.METRICS_PORT, env.METRICS_HOST);
   logger.info(
-    { queue: ORDER_QUEUE_NAME, prefix: env.QUEUE_PREFIX, metricsPort: env.METRICS_PORT, ...settings },
+    {
+      queue: ORDER_QUEUE_NAME,
+      prefix: env.QUEUE_PREFIX,
+      shards: consumed,
+      metricsPort: env.METRICS_PORT,
+      ...settings,
+    },
     "worker started",
   );
 
   return {
     async close() {
-      await orders.close();
+      await Promise.all(workers.map((orders) => orders.close()));
       events.disconnect();
       server.close();
-      await queue.close();
+      await Promise.all(queues.map(({ queue }) => queue.close()));
       await db.close();
       await redis.quit();
     },

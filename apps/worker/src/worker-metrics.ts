@@ -8,14 +8,14 @@ export interface WorkerMetrics {
   batchSize: Histogram;
   batchDuration: Histogram;
   burstPauseSeconds: Counter;
-  queueJobs: Gauge<"state">;
+  queueJobs: Gauge<"state" | "shard">;
   dbPoolMax: Gauge;
   dbBusy: Gauge;
 }
 
 export interface WorkerMetricsOptions {
-  /** Sampled when Prometheus scrapes, never per job. */
-  queueCounts?: () => Promise<Record<string, number>>;
+  /** Each consumed shard's job counts by state, sampled when Prometheus scrapes, never per job. */
+  queueCounts?: () => Promise<{ shard: number; counts: Record<string, number> }[]>;
   /** Queries in flight right now and the pool's size. */
   dbPool?: { max: number; busy: () => number };
 }
@@ -59,12 +59,15 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     }),
     queueJobs: new Gauge({
       name: "orderhook_queue_jobs",
-      help: "Jobs in the order queue by state, sampled at scrape time",
-      labelNames: ["state"],
+      help: "Jobs in the order queue by state and queue shard, sampled at scrape time",
+      labelNames: ["state", "shard"],
       registers: [registry],
       async collect() {
         if (queueCounts === undefined) return;
-        for (const [state, count] of Object.entries(await queueCounts())) this.set({ state }, count);
+        for (const { shard, counts } of await queueCounts()) {
+          for (const [state, count] of Object.entries(counts))
+            this.set({ state, shard: String(shard) }, count);
+        }
       },
     }),
     dbPoolMax: new Gauge({

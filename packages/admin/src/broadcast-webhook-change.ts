@@ -1,4 +1,4 @@
-import { publishWebhookEvent, type WebhookEvent } from "@orderhook/queue";
+import { publishWebhookEvent, type RedisSettings, type WebhookEvent } from "@orderhook/queue";
 import { connectRedis } from "./connect-redis";
 
 export type BroadcastResult = { delivered: true; receivers: number } | { delivered: false; error: string };
@@ -11,7 +11,7 @@ export type BroadcastResult = { delivered: true; receivers: number } | { deliver
  * for a new token, at their next reconciliation with Postgres (CREDENTIAL_RECONCILE_INTERVAL_MS).
  */
 export async function broadcastWebhookChange(
-  redisUrl: string,
+  redis: string | RedisSettings,
   prefix: string,
   event: WebhookEvent | readonly WebhookEvent[],
   timeoutMs = 2_000,
@@ -19,16 +19,16 @@ export async function broadcastWebhookChange(
   const events: readonly WebhookEvent[] = Array.isArray(event) ? event : [event as WebhookEvent];
   if (events.length === 0) return { delivered: true, receivers: 0 };
   try {
-    const redis = await connectRedis(redisUrl, timeoutMs);
+    const connection = await connectRedis(redis, timeoutMs);
     try {
       // One event per webhook (a user's change concerns each of theirs), in order; `receivers` is
       // how many got every one of them.
       let receivers = Number.POSITIVE_INFINITY;
       for (const one of events)
-        receivers = Math.min(receivers, await publishWebhookEvent(redis, prefix, one));
+        receivers = Math.min(receivers, await publishWebhookEvent(connection, prefix, one));
       return { delivered: true, receivers };
     } finally {
-      redis.disconnect();
+      connection.disconnect();
     }
   } catch (error) {
     return { delivered: false, error: (error as Error).message };

@@ -1,14 +1,14 @@
 import { OrderhookError } from "@orderhook/errors";
-import { createRedis } from "@orderhook/queue";
-import type { Redis } from "ioredis";
+import { createRedisClient, type RedisClient, type RedisSettings } from "@orderhook/queue";
 
 /**
  * A Redis connection for one admin command: it connects now or fails with `unavailable`
  * within `timeoutMs`, and never queues commands or reconnects, so a CLI never hangs on a
  * Redis that is down.
  */
-export async function connectRedis(url: string, timeoutMs = 2_000): Promise<Redis> {
-  const redis = createRedis(url, {
+export async function connectRedis(where: string | RedisSettings, timeoutMs = 2_000): Promise<RedisClient> {
+  const settings = typeof where === "string" ? { REDIS_URL: where } : where;
+  const redis = createRedisClient(settings, {
     lazyConnect: true,
     enableOfflineQueue: false,
     connectTimeout: timeoutMs,
@@ -27,10 +27,14 @@ export async function connectRedis(url: string, timeoutMs = 2_000): Promise<Redi
     return redis;
   } catch (error) {
     redis.disconnect();
-    const where = new URL(url);
     const reason = (socketError ?? (error as Error)).message;
+    const nodes = settings.REDIS_CLUSTER_NODES;
+    const url = new URL(settings.REDIS_URL);
     throw new OrderhookError("unavailable", {
-      detail: `Redis at ${where.hostname}:${where.port || 6379} is unreachable (${reason}); check REDIS_URL`,
+      detail:
+        nodes === undefined
+          ? `Redis at ${url.hostname}:${url.port || 6379} is unreachable (${reason}); check REDIS_URL`
+          : `Redis Cluster at ${nodes.map((n) => `${n.host}:${n.port}`).join(",")} is unreachable (${reason}); check REDIS_CLUSTER_NODES`,
       cause: error,
     });
   }

@@ -5,9 +5,23 @@ import type { RetryOptions } from "bullmq";
 /** A replayed job gets its full retry budget again, not the one attempt left over. */
 const FRESH_ATTEMPTS: RetryOptions = { resetAttemptsMade: true, resetAttemptsStarted: true };
 
-/** Moves one failed job back to waiting; the worker's idempotent write makes a replay safe. */
-export async function retryFailedJob(queue: OrderQueue, jobId: string): Promise<void> {
-  const job = await queue.getJob(jobId);
+function shardQueues(queues: OrderQueue | readonly OrderQueue[]): readonly OrderQueue[] {
+  return Array.isArray(queues) ? queues : [queues as OrderQueue];
+}
+
+/**
+ * Moves one failed job back to waiting, on whichever shard holds it; the worker's idempotent
+ * write makes a replay safe.
+ */
+export async function retryFailedJob(
+  queues: OrderQueue | readonly OrderQueue[],
+  jobId: string,
+): Promise<void> {
+  let job: Awaited<ReturnType<OrderQueue["getJob"]>>;
+  for (const queue of shardQueues(queues)) {
+    job = await queue.getJob(jobId);
+    if (job) break;
+  }
   if (!job) throw new OrderhookError("not_found", { detail: `no job with id ${jobId} in the order queue` });
   const state = await job.getState();
   if (state !== "failed") {
@@ -16,8 +30,14 @@ export async function retryFailedJob(queue: OrderQueue, jobId: string): Promise<
   await job.retry("failed", FRESH_ATTEMPTS);
 }
 
-/** Moves every failed job back to waiting and says how many there were. */
-export async function retryAllFailedJobs(queue: OrderQueue): Promise<number> {
+/** Moves every failed job of every shard back to waiting and says how many there were. */
+export async function retryAllFailedJobs(queues: OrderQueue | readonly OrderQueue[]): Promise<number> {
+  let retried = 0;
+  for (const queue of shardQueues(queues)) retried += await retryAllOf(queue);
+  return retried;
+}
+
+async function retryAllOf(queue: OrderQueue): Promise<number> {
   let retried = 0;
   for (;;) {
     // Retried jobs leave the failed set, so the first page is always the next one.

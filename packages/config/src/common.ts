@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { booleanString, connectionUrl, integer, logLevel, queuePrefix } from "./fields";
+import { redisScaleFields } from "./redis-scale";
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/orderhook";
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -43,6 +44,7 @@ export const redisFields = {
   QUEUE_PREFIX: queuePrefix.describe(
     "Prefix of every Redis key orderhook writes, BullMQ's included: the same for receivers, workers and the CLI.",
   ),
+  ...redisScaleFields,
 };
 
 export const serviceFields = {

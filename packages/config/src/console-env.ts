@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseFields, deliveryLogFields, redisFields, serviceFields, shutdownTimeout } from "./common";
 import { integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
+import { checkRedisScale } from "./redis-scale";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 
@@ -73,12 +74,17 @@ export const consoleEnvSchema = z
       "How often open console pages get order status changes: one Postgres query per interval for " +
         "all of them, only while a page is open.",
     ),
+    CONSOLE_DELIVERY_POLL_INTERVAL_MS: integer(250, { min: 50, max: 60_000 }).describe(
+      "How often open console pages get new deliveries: one non-blocking Redis XREAD per signed-in " +
+        "user with a page open, only while one is.",
+    ),
     TRUST_PROXY: trustProxy.describe(
       "Proxies in front of the console whose X-Forwarded-For entries name the client, for the " +
         "sign-in limit: `false`, `true` (1, e.g. Railway's edge) or a count.",
     ),
     SHUTDOWN_TIMEOUT_MS: shutdownTimeout(5_000),
   })
+  .superRefine(checkRedisScale)
   .superRefine((env, ctx) => {
     const secret = env.CONSOLE_SESSION_SECRET;
     if (secret === undefined && env.NODE_ENV === "production") {

@@ -80,9 +80,11 @@ export const logLevel = z
 export const queuePrefix = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "expected 1-64 characters from A-Z a-z 0-9 _ . : -")
+  .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, "expected 1-64 characters from A-Z a-z 0-9 _ . : - { }")
+  // Braces only as one Redis Cluster hash tag, `{…}`: Redis hashes what is inside the first pair.
+  .refine((v) => !/[{}]/.test(v) || /^[^{}]*\{[^{}]+\}[^{}]*$/.test(v), "expected at most one {hash tag}")
   .default("orderhook")
-  .meta({ accepts: "1–64 characters of `A-Z a-z 0-9 _ . : -`" });
+  .meta({ accepts: "1–64 characters of `A-Z a-z 0-9 _ . : -`, optionally one `{hash tag}`" });
 
 export const optionalSecret = z
   .string()

@@ -10,6 +10,7 @@ import {
   shutdownTimeout,
 } from "./common";
 import { booleanString, integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
+import { checkRedisScale } from "./redis-scale";
 
 export const receiverEnvSchema = z
   .object({
@@ -43,6 +44,14 @@ export const receiverEnvSchema = z
     ),
     REDIS_TIMEOUT_MS: integer(1_000, { min: 10, max: 60_000 }).describe(
       "Longest Redis wait in a request; past it the answer is 503 `unavailable`.",
+    ),
+    REDIS_WAIT_REPLICAS: integer(0, { min: 0, max: 16 }).describe(
+      "Replicas that must hold an alert's job before its 202: after the admission script the same " +
+        "connection sends `WAIT`; fewer in time is 503 `unavailable` (the sender's retry is an " +
+        "idempotent replay). 0: no WAIT (replication stays asynchronous; see docs/redis-cluster.md).",
+    ),
+    REDIS_WAIT_TIMEOUT_MS: integer(250, { min: 1, max: 60_000 }).describe(
+      "How long that `WAIT` waits for the replicas; below `REDIS_TIMEOUT_MS`.",
     ),
     CREDENTIAL_CACHE_TTL_MS: integer(5_000, { min: 0, max: 3_600_000 }).describe(
       "How long credentials are served from memory before a refresh from Postgres (revocations are pushed at once; this is the fallback).",
@@ -113,6 +122,11 @@ export const receiverEnvSchema = z
     path: ["HTTP_HEADERS_TIMEOUT_MS"],
     message: "must not exceed HTTP_REQUEST_TIMEOUT_MS",
   })
+  .refine((env) => env.REDIS_WAIT_REPLICAS === 0 || env.REDIS_WAIT_TIMEOUT_MS < env.REDIS_TIMEOUT_MS, {
+    path: ["REDIS_WAIT_TIMEOUT_MS"],
+    message: "must be below REDIS_TIMEOUT_MS",
+  })
+  .superRefine(checkRedisScale)
   .superRefine((env, ctx) => {
     const user = env.BULL_BOARD_USER;
     const password = env.BULL_BOARD_PASSWORD;

@@ -1,6 +1,6 @@
 import { type Database, type OrderStatus, orders, webhooks } from "@orderhook/db";
+import type { KeyPrefix, RedisClient } from "@orderhook/queue";
 import { and, eq, inArray } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import type { Delivery, DeliveryMinute, DeliveryPage, DeliveryQuery } from "./delivery";
 import { compareNewestFirst, formatCursor, parseCursor } from "./delivery-cursor";
 import { deliveryStreamKey } from "./delivery-log-options";
@@ -31,9 +31,10 @@ export interface LoggedDelivery {
 }
 
 export interface DeliveryReaderOptions {
-  redis: Redis;
+  redis: RedisClient;
   db: Database;
-  prefix: string;
+  /** QUEUE_PREFIX, or the queue shards (a user's streams live in their shard). */
+  prefix: KeyPrefix;
   /** DELIVERY_LOG_MAX_AGE_SECONDS in ms: older entries are never shown, trimmed or not. */
   maxAgeMs: number;
   now?: () => number;

@@ -46,6 +46,20 @@ describe("createDeliveryWriter", () => {
     expect(decodeDelivery(newest?.[1][1])).toEqual({ ...record, requestId: "req-499", ackMs: 0.432 });
   });
 
+  it("trims entries past the max age from a stream still written to", async () => {
+    const writer = createDeliveryWriter(redis, { prefix, maxEntries: 1_000, maxAgeMs: 60_000 });
+    const key = deliveryStreamKey(prefix, "u2", "w2");
+    // 150 entries from long ago: a whole stream node of them (100 entries), which `MINID ~` drops.
+    for (let i = 1; i <= 150; i++) await redis.xadd(key, `${i}-0`, "d", "{}");
+    // The age trim rides on about one write in 16 (by Redis's clock).
+    const oldEntries = async () => (await redis.xrange(key, "-", "1000")).length;
+    for (let i = 0; i < 400 && (await oldEntries()) > 50; i++) {
+      writer.record("u2", "w2", record);
+      await redis.ping();
+    }
+    expect(await oldEntries()).toBeLessThanOrEqual(50);
+  });
+
   it("reports a failed write to onError and never throws", async () => {
     const broken = createRedis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, enableOfflineQueue: false });
     broken.on("error", () => {});

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@orderhook/queue";
 import { appendDeliveryLua } from "./append-delivery-lua";
 import { type DeliveryLogOptions, deliveryStreamKey } from "./delivery-log-options";
 import { type DeliveryRecord, encodeDelivery } from "./delivery-record";
@@ -13,7 +13,7 @@ export interface DeliveryWriter {
 
 /** Writes refused and repeated requests' entries, one script call each (auto-pipelined by ioredis). */
 export function createDeliveryWriter(
-  redis: Redis,
+  redis: RedisClient,
   options: DeliveryLogOptions & { onError?: (error: unknown) => void },
 ): DeliveryWriter {
   const { prefix, maxEntries, maxAgeMs, onError } = options;

@@ -1,11 +1,14 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@orderhook/queue";
 import { type DeliveryStream, decodeEntry, type LoggedDelivery, type StreamEntry } from "./delivery-reader";
 
 /** Per stream key, the id of the last entry already seen. */
 export type StreamPositions = Map<string, string>;
 
 /** Each stream's newest entry id now ("0-0" for an empty one): entries after these are new. */
-export async function latestPositions(redis: Redis, streams: DeliveryStream[]): Promise<StreamPositions> {
+export async function latestPositions(
+  redis: RedisClient,
+  streams: DeliveryStream[],
+): Promise<StreamPositions> {
   const positions: StreamPositions = new Map();
   if (streams.length === 0) return positions;
   const pipeline = redis.pipeline();
@@ -25,7 +28,7 @@ export async function latestPositions(redis: Redis, streams: DeliveryStream[]): 
  * A user's streams are per-user keys, so one XREAD reads them all on one Redis Cluster slot.
  */
 export async function readNewDeliveries(
-  redis: Redis,
+  redis: RedisClient,
   streams: DeliveryStream[],
   positions: StreamPositions,
   options: { blockMs?: number; count?: number } = {},

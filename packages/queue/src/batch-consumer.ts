@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { isNotConnectionError, Job, type Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { BatchLogger } from "./batch-logger";
 import { createBatchScripts, type KeepJobs, keepJobs, type TakenBatch, type TakenJob } from "./batch-scripts";
 import { type BurstPacingOptions, createBurstPacer } from "./burst-pacer";
 import { startLockRenewal } from "./lock-renewal";
 import { createMarkerWait } from "./marker-wait";
+import type { RedisClient } from "./redis-client";
 import { createStopSignal, type StopSignal } from "./stop-signal";
 
 export interface BatchConsumerOptions {
   /** Runs the scripts; a duplicate of it does the blocking wait. */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   queueName: string;
   /** Manual-mode BullMQ worker: its stalled checker, lock extension and failure path are used. */

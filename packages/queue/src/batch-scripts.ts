@@ -1,6 +1,6 @@
 import { Job, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import { type LuaCommand, loadLuaCommand } from "./bullmq-lua";
+import type { RedisClient } from "./redis-client";
 
 /** Fields `takeJobs` returns per job, in this order, after its id (its HMGET). */
 export const TAKEN_JOB_FIELDS = ["data", "opts", "timestamp", "atm", "defa", "parentKey", "deid"] as const;
@@ -47,7 +47,7 @@ export function keepJobs(option: JobsOptions["removeOnComplete"]): KeepJobs {
 
 export interface BatchScriptsOptions {
   /** Runs the scripts (defined on it once). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   queueName: string;
   lockDurationMs: number;
@@ -83,10 +83,10 @@ const COMPLETE_KEYS = ["wait", "active", "prioritized", "events", "stalled", "me
 const FIELDS = TAKEN_JOB_FIELDS.length + 1;
 
 let loaded: { take: LuaCommand; complete: LuaCommand } | undefined;
-const definedOn = new WeakSet<Redis>();
+const definedOn = new WeakSet<RedisClient>();
 
 /** Reads the scripts once per process and defines them once per connection. */
-function defineOn(connection: Redis): { take: Command; complete: Command } {
+function defineOn(connection: RedisClient): { take: Command; complete: Command } {
   loaded ??= { take: loadLuaCommand("takeJobs-11.lua"), complete: loadLuaCommand("completeJobs-7.lua") };
   const names = { take: `orderhook:${loaded.take.name}`, complete: `orderhook:${loaded.complete.name}` };
   if (!definedOn.has(connection)) {

@@ -3,6 +3,7 @@ export type { BatchLogger } from "./batch-logger";
 export type { TakenJob } from "./batch-scripts";
 export { bullmqAddStandardJobLua } from "./bullmq-lua";
 export { captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
+export { keySlot } from "./key-slot";
 export {
   ORDER_JOB_NAME,
   ORDER_JOB_VERSION,
@@ -17,8 +18,26 @@ export {
   orderJobKey,
   orderJobOptions,
 } from "./order-queue";
+export {
+  jumpHash,
+  type QueueShards,
+  queueShards,
+  shardKey,
+  shardPrefix,
+  userShard,
+} from "./queue-shards";
+export {
+  createRedisClient,
+  duplicateClient,
+  isCluster,
+  masterConnections,
+  type RedisClient,
+  type RedisSettings,
+  type ShardPlacement,
+  shardPlacement,
+} from "./redis-client";
 export { createRedis, type RedisConnectionOptions } from "./redis-connection";
-export { userKey } from "./user-key";
+export { type KeyPrefix, userKey } from "./user-key";
 export {
   parseWebhookEvent,
   publishWebhookEvent,

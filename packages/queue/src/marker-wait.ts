@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import { duplicateClient, type RedisClient } from "./redis-client";
 import type { StopSignal } from "./stop-signal";
 
 const RETRY_DELAY_MS = 1_000;
 
 export interface MarkerWaitOptions {
   /** Duplicated once, on first use, for the blocking command. */
-  connection: Redis;
+  connection: RedisClient;
   /** The queue's marker key (`{prefix}:{queue}:marker`). */
   markerKey: string;
   /** Seconds an idle consumer blocks before looking again (BullMQ's drainDelay). */
@@ -27,12 +27,12 @@ export interface MarkerWait {
 /** Blocks on the queue's marker with BZPOPMIN, as BullMQ's worker does when the queue is empty. */
 export function createMarkerWait(options: MarkerWaitOptions): MarkerWait {
   const { connection, markerKey, drainDelaySeconds, stop } = options;
-  let blocking: Redis | undefined;
+  let blocking: RedisClient | undefined;
   let waiting: Promise<void> | null = null;
 
-  function client(): Redis {
+  function client(): RedisClient {
     if (blocking === undefined) {
-      blocking = connection.duplicate();
+      blocking = duplicateClient(connection);
       // Its failures surface as a rejected BZPOPMIN, handled below.
       blocking.on("error", () => {});
     }

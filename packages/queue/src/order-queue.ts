@@ -1,6 +1,6 @@
 import { type JobsOptions, Queue, type QueueOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import { type ORDER_JOB_NAME, ORDER_QUEUE_NAME, type OrderJob } from "./order-job";
+import type { RedisClient } from "./redis-client";
 
 export type OrderQueue = Queue<OrderJob, unknown, typeof ORDER_JOB_NAME>;
 
@@ -22,7 +22,7 @@ export function orderJobOptions(
 }
 
 export function createOrderQueue(
-  connection: Redis,
+  connection: RedisClient,
   prefix: string,
   options: Partial<QueueOptions> & { retry?: OrderJobRetryOptions } = {},
 ): OrderQueue {

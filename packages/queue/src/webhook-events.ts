@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client";
 
 /**
  * Credential changes broadcast to every receiver replica, which drop the cached entry at
@@ -53,7 +53,10 @@ return {version, redis.call('PUBLISH', ARGV[1], cjson.encode(event))}
  * ready check, whose INFO then fails ("Connection in subscriber mode"); the connection
  * reconnects and loses what was published meanwhile.
  */
-export async function subscribeToWebhookEventsChannel(subscriber: Redis, prefix: string): Promise<string> {
+export async function subscribeToWebhookEventsChannel(
+  subscriber: RedisClient,
+  prefix: string,
+): Promise<string> {
   const channel = webhookEventsChannel(prefix);
   if (subscriber.status !== "ready") await once(subscriber, "ready");
   await subscriber.subscribe(channel);
@@ -62,7 +65,7 @@ export async function subscribeToWebhookEventsChannel(subscriber: Redis, prefix:
 
 /** Counts the change and publishes it; resolves with the number of receivers it reached. */
 export async function publishWebhookEvent(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   event: WebhookEvent,
 ): Promise<number> {
@@ -77,7 +80,7 @@ export async function publishWebhookEvent(
 }
 
 /** The change counter now (0 before the first change, or after Redis lost it). */
-export async function readWebhookEventsVersion(redis: Redis, prefix: string): Promise<number> {
+export async function readWebhookEventsVersion(redis: RedisClient, prefix: string): Promise<number> {
   return Number((await redis.get(webhookEventsVersionKey(prefix))) ?? 0);
 }
 

@@ -141,7 +141,7 @@ describe("graceful shutdown under load", () => {
     );
     const metrics = await (await fetch(`${worker.origin}/metrics`)).text();
     expect(metrics, metrics).toMatch(/^orderhook_worker_jobs_total\{outcome="accepted",code=""\} [1-9]/m);
-    expect(metrics).toMatch(/^orderhook_queue_jobs\{state="waiting"\} \d+/m);
+    expect(metrics).toMatch(/^orderhook_queue_jobs\{state="waiting",shard="0"\} \d+/m);
     expect(metrics).toMatch(/^orderhook_worker_batch_size_count [1-9]/m);
     expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
     const exit = await worker.kill("SIGTERM");

@@ -17,6 +17,7 @@ export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions 
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
 export { PgBouncer, type PgBouncerOptions } from "./pgbouncer";
 export { promtoolFindings } from "./promtool";
+export { type ClusterNodeInfo, RedisCluster, type RedisClusterOptions } from "./redis-cluster";
 export { freePort, RedisServer, type RedisServerOptions } from "./redis-server";
 export { ORDERHOOK_CLI, type OrderhookRun, runOrderhook } from "./run-orderhook";
 export { type ScratchDatabase, scratchDatabase } from "./scratch-database";

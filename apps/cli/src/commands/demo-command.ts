@@ -27,7 +27,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       }
       // Best effort: running receivers learn the new token now (else at their next reconciliation
       // with Postgres) and drop the old one (else within their cache TTL).
-      await broadcastWebhookChange(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX, {
+      await broadcastWebhookChange(ctx.env, ctx.env.QUEUE_PREFIX, {
         type: demo.previousTokenHash === null ? "created" : "rotated",
         webhookId: demo.webhook.id,
         userId: demo.user.id,

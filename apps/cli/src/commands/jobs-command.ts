@@ -14,7 +14,7 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
     .option("--limit <n>", "how many", parseInteger, 100)
     .option("--json", "print JSON")
     .action(async (options: { limit: number }) => {
-      const failed = await listFailedJobs(await ctx.queue(), Math.max(1, options.limit));
+      const failed = await listFailedJobs(await ctx.queues(), Math.max(1, options.limit));
       ctx.print(failed, () => {
         const table = formatTable(
           failed.jobs,
@@ -44,13 +44,13 @@ export function registerJobsCommand(program: Command, ctx: CliContext): void {
       if ((id === undefined) === (options.all !== true)) {
         throw new OrderhookError("invalid_argument", { detail: "give either a job id or --all" });
       }
-      const queue = await ctx.queue();
+      const queues = await ctx.queues();
       if (id !== undefined) {
-        await retryFailedJob(queue, id);
+        await retryFailedJob(queues, id);
         ctx.print({ retried: 1, ids: [id] }, () => `job ${id} is queued again`);
         return;
       }
-      const retried = await retryAllFailedJobs(queue);
+      const retried = await retryAllFailedJobs(queues);
       ctx.print({ retried }, () => `${retried} failed job(s) queued again`);
     });
 }

@@ -57,7 +57,7 @@ export function registerUserCommand(program: Command, ctx: CliContext): void {
         });
         // Receivers cache the rate with each webhook's credentials: each of the user's webhooks is told.
         const result = await broadcastWebhookChange(
-          ctx.env.REDIS_URL,
+          ctx.env,
           ctx.env.QUEUE_PREFIX,
           updated.webhookIds.map((webhookId) => ({
             type: "updated" as const,

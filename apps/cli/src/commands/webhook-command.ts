@@ -20,6 +20,7 @@ import type { CliContext } from "../cli-context";
 import { formatFields, formatTable } from "../output";
 import { parseInteger } from "../parse-integer";
 import { rateLimitFields, settingsFields } from "../settings-fields";
+import { registerWebhookLogCommand } from "./webhook-log-command";
 
 const SHOWN_ONCE = "Shown only now: orderhook keeps a hash, not the token.";
 
@@ -59,7 +60,7 @@ async function broadcast(
   event: WebhookEvent,
   untilThen = event.type === "updated" ? CACHE_EXPIRY : TOKEN_CHANGE,
 ): Promise<BroadcastResult> {
-  const result = await broadcastWebhookChange(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX, event);
+  const result = await broadcastWebhookChange(ctx.env, ctx.env.QUEUE_PREFIX, event);
   if (!result.delivered) {
     ctx.warn(`the change is saved, but receivers could not be told at once (${result.error}); ${untilThen}`);
   }
@@ -268,4 +269,6 @@ export function registerWebhookCommand(program: Command, ctx: CliContext): void 
           ]),
       );
     });
+
+  registerWebhookLogCommand(webhook, ctx);
 }

@@ -139,6 +139,67 @@
     if (empty) empty.remove();
   }
 
+  // The same row as DeliveryRow in pages/deliveries-page.tsx.
+  function deliveryRow(d) {
+    const tr = document.createElement("tr");
+    tr.dataset.deliveryId = d.id;
+    const refused = d.httpStatus >= 400;
+    if (refused) tr.className = "refused";
+    const received = cell("Received", null);
+    const time = document.createElement("time");
+    time.dateTime = d.receivedAt;
+    time.textContent = formatTime(d.receivedAt);
+    received.append(time);
+    const outcome = cell("Outcome", null);
+    const span = document.createElement("span");
+    span.className = `outcome outcome-${refused ? "refused" : "ok"}`;
+    span.textContent = `${d.httpStatus} ${d.outcome}`;
+    outcome.append(span);
+    const errors = (d.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ");
+    const order = cell("Order", d.orderId ? null : "—");
+    if (d.orderId) {
+      order.dataset.orderId = d.orderId;
+      const link = document.createElement("a");
+      link.href = `/orders/${encodeURIComponent(d.orderId)}`;
+      link.textContent = "order";
+      const reason = document.createElement("span");
+      reason.dataset.field = "reason";
+      reason.textContent = d.orderReason || "";
+      order.append(link, " ");
+      if (d.orderStatus) order.append(badge(d.orderStatus), " ");
+      order.append(reason);
+    }
+    const body = cell("Body", null);
+    const code = document.createElement("code");
+    code.textContent = d.bodyExcerpt;
+    body.append(code);
+    tr.append(
+      received,
+      cell("Webhook", d.webhookName ?? "—"),
+      outcome,
+      cell("Errors", errors),
+      order,
+      cell("Ack (ms)", String(d.ackMs), "number"),
+      cell("Client", d.clientIp),
+      body,
+    );
+    return tr;
+  }
+
+  function onDelivery(d) {
+    const tbody = document.querySelector("tbody[data-live-deliveries]");
+    if (!tbody || document.querySelector(`[data-delivery-id="${CSS.escape(d.id)}"]`)) return;
+    const filter = new URLSearchParams(location.search).get("webhook");
+    if (filter && filter !== d.webhookId) return;
+    const row = deliveryRow(d);
+    row.classList.add("arrived");
+    tbody.prepend(row);
+    const max = Number(tbody.dataset.liveDeliveries) || 50;
+    while (tbody.rows.length > max) tbody.deleteRow(-1);
+    const empty = document.getElementById("no-deliveries");
+    if (empty) empty.remove();
+  }
+
   function live() {
     const kind = document.body.dataset.live;
     if (!kind || typeof EventSource === "undefined") return;
@@ -161,6 +222,11 @@
     source.addEventListener("order", (message) => {
       try {
         onOrder(JSON.parse(message.data));
+      } catch {}
+    });
+    source.addEventListener("delivery", (message) => {
+      try {
+        onDelivery(JSON.parse(message.data));
       } catch {}
     });
     source.addEventListener("error", () => {

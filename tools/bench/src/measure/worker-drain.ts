@@ -1,6 +1,6 @@
-import { createOrderQueue, ORDER_JOB_NAME } from "@orderhook/queue";
+import { createOrderQueue, ORDER_JOB_NAME, type RedisClient } from "@orderhook/queue";
 import { buildOrderJob, type Fixture } from "@orderhook/testing";
-import type { Redis } from "ioredis";
+
 import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
 
@@ -8,7 +8,7 @@ const BULK_SIZE = 1_000;
 
 /** Puts `count` valid order jobs on the queue, as the receiver would, spread over the seeded webhooks. */
 export async function prefillQueue(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   seeded: Fixture[],
   count: number,

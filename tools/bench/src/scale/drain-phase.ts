@@ -50,12 +50,14 @@ export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promi
       ...(bouncer ? { pgbouncer: bouncer.pid } : {}),
     };
     const commitsBefore = await transactions.count();
+    await ctx.postgres.refresh();
     const cpu = openCpuWindow(processes);
     await queue.resume();
     const rows = await waitForOrders(ctx.sql, userIds, ctx.drainJobs, {
       timeoutMs: 180_000,
       stallMs: 15_000,
     });
+    await ctx.postgres.refresh();
     const spent = cpu.read();
     // Backends report their transactions when idle, at most once a second.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
@@ -80,7 +82,7 @@ export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promi
 }
 
 /** Rows/s between the 10th and 90th percentile of the rows' write times. */
-async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
+export async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
   const [row] = await ctx.sql<{ n: number; p10: string | null; p90: string | null }[]>`
     with t as (
       select extract(epoch from greatest(created_at, coalesce(processed_at, created_at))) as at

@@ -55,6 +55,7 @@ export async function receiverPhase(
       maxConnections: options.openConnections,
       drainTimeoutMs: options.drainTimeoutMs,
     });
+    await ctx.postgres.refresh();
     const closed = await withCpuPerAnswer(
       { receiver: tree, ...ctx.services, generator: ctx.generator.pid },
       () =>

@@ -4,6 +4,7 @@ import { LoadGeneratorClient } from "../load/load-generator-client";
 import { machineInfo } from "../report/machine-info";
 import { openIsolatedEnvironment } from "../setup/isolated-environment";
 import { assertAppsBuilt } from "../targets/orderhook-apps";
+import { postgresBackends } from "../targets/postgres-backends";
 import { localServices } from "../targets/process-cpu";
 import type { ScaleContext } from "./scale-context";
 import { runScalePhases } from "./scale-phases";
@@ -33,6 +34,8 @@ export async function runScale(options: BenchOptions, command: string): Promise<
     });
     const generator = new LoadGeneratorClient();
     try {
+      const postgres = postgresBackends(env.sql, dbName);
+      const { redis } = await localServices(env.redis);
       const ctx: ScaleContext = {
         options,
         generator,
@@ -41,7 +44,8 @@ export async function runScale(options: BenchOptions, command: string): Promise<
         db: env.db,
         redisUrl: redisServer.url,
         redis: env.redis,
-        services: await localServices(env.redis),
+        services: { redis, postgres: () => postgres.pids() },
+        postgres,
         drainJobs: options.drainJobs,
         log,
       };
@@ -52,6 +56,7 @@ export async function runScale(options: BenchOptions, command: string): Promise<
         finishedAt: new Date().toISOString(),
         command,
         quick: options.quick,
+        note: options.note,
         machine,
         phases,
       };

@@ -1,3 +1,4 @@
+import { clusterDrainPhase, waitReplicasPhase } from "./cluster-phases";
 import { drainPhase } from "./drain-phase";
 import { receiverPhase } from "./receiver-phase";
 import type { ScaleContext } from "./scale-context";
@@ -12,13 +13,11 @@ export interface ScalePhase {
   needs?: string;
 }
 
-const CLUSTER_SETTINGS =
-  "REDIS_CLUSTER_NODES, QUEUE_SHARDS and REDIS_WAIT_REPLICAS with a RedisCluster test harness (issue #14 items 1–3)";
-
 /**
  * `pnpm bench --scale`, in order. A phase reuses `drainPhase` (N workers drain a pre-filled
  * queue) or `receiverPhase` (acks only, WEB_CONCURRENCY processes) with the settings it grows;
- * the cluster phases run the same two on a throwaway Redis Cluster once its settings exist.
+ * the shards phases drain on a throwaway Redis Cluster, and `wait-replicas-1` is `receiver-1`
+ * with a replica attached and every ack waiting for it.
  */
 export const SCALE_PHASES: ScalePhase[] = [
   {
@@ -51,9 +50,21 @@ export const SCALE_PHASES: ScalePhase[] = [
     what: "receiver, WEB_CONCURRENCY=2",
     run: (ctx) => receiverPhase(ctx, { name: "receiver-2", webConcurrency: 2 }),
   },
-  { name: "shards-1", what: "drain, Redis Cluster, QUEUE_SHARDS=1", run: null, needs: CLUSTER_SETTINGS },
-  { name: "shards-3", what: "drain, Redis Cluster, QUEUE_SHARDS=3", run: null, needs: CLUSTER_SETTINGS },
-  { name: "wait-replicas-1", what: "receiver, REDIS_WAIT_REPLICAS=1", run: null, needs: CLUSTER_SETTINGS },
+  {
+    name: "shards-1",
+    what: "drain, 2 workers, Redis Cluster of 3 masters, QUEUE_SHARDS=1",
+    run: (ctx) => clusterDrainPhase(ctx, { name: "shards-1", shards: 1, workers: 2 }),
+  },
+  {
+    name: "shards-3",
+    what: "drain, 2 workers, Redis Cluster of 3 masters, QUEUE_SHARDS=3",
+    run: (ctx) => clusterDrainPhase(ctx, { name: "shards-3", shards: 3, workers: 2 }),
+  },
+  {
+    name: "wait-replicas-1",
+    what: "receiver, REDIS_WAIT_REPLICAS=1 (one replica attached)",
+    run: (ctx) => waitReplicasPhase(ctx, "wait-replicas-1"),
+  },
 ];
 
 /** Runs the phases in order; a phase that fails is reported as skipped with its error, the rest still run. */

@@ -8,6 +8,7 @@ const results: ScaleResults = {
   finishedAt: "2026-11-29T10:05:00.000Z",
   command: "pnpm bench --scale",
   quick: false,
+  note: "two other test runs shared the machine",
   machine: {
     cpu: "cpu",
     cores: 2,
@@ -54,9 +55,30 @@ describe("the --scale report", () => {
     expect(tables[2]?.rows[0]).toEqual(["shards-3", "needs QUEUE_SHARDS"]);
   });
 
+  it("shows a cluster drain's Redis CPU as the masters' sum and each master's", () => {
+    const cluster: ScaleResults = {
+      ...results,
+      phases: [
+        {
+          kind: "drain",
+          name: "shards-3",
+          workers: 2,
+          pgbouncer: false,
+          jobs: 10,
+          rows: 10,
+          ordersPerSecond: 3000,
+          ordersPerCommit: 26,
+          cpuUsPerOrder: { worker: 175, postgres: 35, "redis-0": 20, "redis-1": 20, "redis-2": 10 },
+        },
+      ],
+    };
+    expect(scaleTables(cluster)[0]?.rows[0]?.[5]).toBe("50 (20/20/10)");
+  });
+
   it("says how it was measured, names refusals, and marks the model's extrapolated part", () => {
     const measured = measuredMarkdown(results);
     expect(measured).toContain("`pnpm bench --scale`");
+    expect(measured).toContain("Note: two other test runs shared the machine");
     expect(measured).toContain('receiver-1: {"503 unavailable":2}');
     const model = capacityMarkdown(results);
     expect(model).toContain("**Measured here**");

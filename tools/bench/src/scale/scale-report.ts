@@ -16,6 +16,15 @@ export interface ReportTable {
 
 const n = (value: number | null | undefined) => (value == null ? "—" : value.toLocaleString("en-US"));
 const cpu = (costs: Record<string, number>, name: string) => n(costs[name]);
+/** Redis µs: the one node's, or on a cluster (`redis-0`, `redis-1`, …) their sum and each master's. */
+function redisCpu(costs: Record<string, number>): string {
+  const nodes = Object.keys(costs)
+    .filter((name) => /^redis-\d+$/.test(name))
+    .sort();
+  if (nodes.length === 0) return cpu(costs, "redis");
+  const each = nodes.map((name) => costs[name]!);
+  return `${n(each.reduce((a, b) => a + b, 0))} (${each.map(n).join("/")})`;
+}
 
 /** The measured phases as tables: the console prints them, docs/scaling.md holds them. */
 export function scaleTables(results: ScaleResults): ReportTable[] {
@@ -41,7 +50,7 @@ export function scaleTables(results: ScaleResults): ReportTable[] {
         n(d.ordersPerSecond),
         n(d.ordersPerCommit),
         cpu(d.cpuUsPerOrder, "worker"),
-        cpu(d.cpuUsPerOrder, "redis"),
+        redisCpu(d.cpuUsPerOrder),
         cpu(d.cpuUsPerOrder, "postgres"),
         cpu(d.cpuUsPerOrder, "pgbouncer"),
       ]),
@@ -104,7 +113,9 @@ export function measuredMarkdown(results: ScaleResults): string {
       `Node ${m.node}, Postgres ${m.postgres}, Redis ${m.redis}: everything (generator, apps, Redis, Postgres, ` +
       "PgBouncer) on one machine, so absolute rates flatten at its cores; the CPU µs per ack or order are " +
       "what carries over to other machines. Redis is a `redis-server` of the run's own (AOF, `everysec`); " +
-      "Postgres is the local server (its CPU counts every backend, others' work included).",
+      "Postgres counts the backends of the run's database and the server's WAL writer, checkpointer " +
+      "and background writer (other databases' work left out).",
+    ...(results.note ? ["", `Note: ${results.note}`] : []),
     "",
     ...scaleTables(results).flatMap((t) => [`**${t.title}**`, "", markdownTable(t), ""]),
     ...(refused.length > 0 ? [`Refused answers: ${refused.join("; ")}.`, ""] : []),

@@ -49,6 +49,8 @@ export interface ScaleResults {
   finishedAt: string;
   command: string;
   quick: boolean;
+  /** `--note`: what else ran on the machine, for the report. */
+  note: string | null;
   machine: MachineInfo;
   phases: ScalePhaseResult[];
 }

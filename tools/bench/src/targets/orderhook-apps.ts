@@ -46,6 +46,15 @@ function commonEnv(env: OrderhookEnv): Record<string, string> {
   };
 }
 
+/**
+ * `DELIVERY_LOG_MAX_ENTRIES=0 pnpm bench` measures the receiver without the deliveries log (the
+ * "before" of its cost per ack); unset, the receiver runs with its default, the log on.
+ */
+function deliveryLogEnv(): Record<string, string> {
+  const entries = process.env.DELIVERY_LOG_MAX_ENTRIES;
+  return entries === undefined ? {} : { DELIVERY_LOG_MAX_ENTRIES: entries };
+}
+
 /** The built receiver (`apps/receiver/dist/main.js`) on a free loopback port, ready when /readyz answers. */
 export function startReceiver(
   env: OrderhookEnv,
@@ -58,7 +67,7 @@ export function startReceiver(
     nodeArgs,
     maxLines: KEEP_LINES,
     // Every bench user has a high limit of its own; this only covers users without one.
-    env: { ...commonEnv(env), RATE_LIMIT_PER_SECOND: "1000000", ...extraEnv },
+    env: { ...commonEnv(env), RATE_LIMIT_PER_SECOND: "1000000", ...deliveryLogEnv(), ...extraEnv },
   });
 }
 

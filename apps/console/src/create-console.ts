@@ -4,7 +4,7 @@ import type { ConsoleEnv } from "@orderhook/config";
 import { createDbClient } from "@orderhook/db";
 import { createDeliveryReader } from "@orderhook/deliveries";
 import type { Logger } from "@orderhook/observability";
-import { createRedis } from "@orderhook/queue";
+import { createRedisClient, queueShards } from "@orderhook/queue";
 import type { Hono } from "hono";
 import { createConsoleApp } from "./app";
 import type { ConsoleAppEnv } from "./app-env";
@@ -59,12 +59,13 @@ export async function createConsole(
 
   // Reads the deliveries log (pages and the live feed); a Redis that is down fails those reads
   // with 503 and the next poll retries, the rest of the console keeps working.
-  const redis = createRedis(env.REDIS_URL, { connectionName: "orderhook-console", maxRetriesPerRequest: 1 });
+  // REDIS_URL or the cluster, and the queue shards: a user's streams are under their shard's prefix.
+  const redis = createRedisClient(env, { connectionName: "orderhook-console", maxRetriesPerRequest: 1 });
   redis.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
   const deliveries = createDeliveryReader({
     redis,
     db: db.db,
-    prefix: env.QUEUE_PREFIX,
+    prefix: queueShards(env.QUEUE_PREFIX, env.QUEUE_SHARDS),
     maxAgeMs: env.DELIVERY_LOG_MAX_AGE_SECONDS * 1000,
   });
   const events = combineEventSources([

@@ -5,11 +5,11 @@ import {
   readNewDeliveries,
   type StreamPositions,
 } from "@orderhook/deliveries";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@orderhook/queue";
 import type { ConsoleEventListener, ConsoleEventSource } from "./console-events";
 
 export interface DeliveryEventsOptions {
-  redis: Redis;
+  redis: RedisClient;
   reader: DeliveryReader;
   /** How often the watched users' streams are read (a refusal shows within about this). */
   intervalMs: number;

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
 import type { Authenticator } from "./authenticate";
+import { contentType } from "./content-type";
 import type { WebhookCredentials } from "./credentials";
 import { newOrderId } from "./order-id";
 import type { OrderStatusReader } from "./order-status";
@@ -213,7 +214,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
               errors: [],
               ackMs: performance.now() - c.get("startedAt"),
               clientIp: log.clientAddress(c),
-              contentType: c.req.header("content-type") ?? null,
+              contentType: contentType(c),
               bodyExcerpt: bodyExcerpt(body, token, text),
             }),
     };

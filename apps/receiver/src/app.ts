@@ -50,7 +50,10 @@ export interface AppDeps {
   trustedProxyHops?: number;
   /** Invalid-token answers per client address, then 429 (absent: no limit). */
   authFailureLimit?: RateLimitSetting;
-  /** Refused or repeated requests per webhook, and order reads that find nothing per user (absent: no limit). */
+  /**
+   * Refused or repeated requests per webhook, order reads that find nothing per user, and reads of
+   * the deliveries log per user (absent: no limit).
+   */
   refusalLimit?: RateLimitSetting;
   prefix: string;
   bodyLimitBytes: number;
@@ -177,6 +180,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         maxAgeMs: deliveryLog.maxAgeMs,
         now: deps.now,
       }),
+      readsPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
     }),
   );
   app.all("/v1/deliveries", methodNotAllowed("GET"));

@@ -198,3 +198,44 @@ describe("the deliveries log", () => {
     expect(entry!.bodyExcerpt).toBe(long.slice(0, 4096));
   });
 });
+
+describe("GET /v1/deliveries under load", () => {
+  const limited = receiverForFile({ refusalLimit: { perSecond: 1, burst: 2 } });
+
+  it("limits reads per user with 429 and Retry-After, so reads cannot crowd out the alerts' queries", async () => {
+    const f = limited.f;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const res = await limited.r.app.request("/v1/deliveries", {
+        headers: { authorization: `Bearer ${f.token}` },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get("retry-after");
+    }
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("the deliveries log turned off (DELIVERY_LOG_MAX_ENTRIES=0)", () => {
+  const off = receiverForFile({ deliveryLog: { maxEntries: 0, maxAgeMs: 60_000 } });
+
+  it("writes nothing for accepted or refused alerts, and the log reads empty", async () => {
+    const { r, f } = off;
+    const accepted = await r.app.request(`/v1/webhooks/${f.token}`, {
+      method: "POST",
+      body: JSON.stringify(buyAlert),
+    });
+    expect(accepted.status, await accepted.text()).toBe(202);
+    const refused = await r.app.request(`/v1/webhooks/${f.token}`, { method: "POST", body: "{" });
+    expect(refused.status).toBe(400);
+    await r.redis.ping();
+    expect(await r.redis.exists(deliveryStreamKey(r.prefix, f.userId, f.webhookId))).toBe(0);
+    const res = await r.app.request("/v1/deliveries", { headers: { authorization: `Bearer ${f.token}` } });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(JSON.parse(text).deliveries, text).toEqual([]);
+  });
+});

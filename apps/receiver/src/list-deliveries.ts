@@ -1,5 +1,6 @@
 import { type DeliveryReader, parseCursor } from "@orderhook/deliveries";
 import { type FieldError, OrderhookError } from "@orderhook/errors";
+import type { KeyedRateLimiter } from "@orderhook/http";
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
 import type { Authenticator } from "./authenticate";
@@ -45,12 +46,28 @@ function parseQuery(c: Context<AppEnv>): DeliveriesQuery {
  * first. Any webhook token of the owner reads it, as for orders; another user's webhook id
  * answers 404 like one that does not exist.
  */
-export function createListDeliveriesHandler(deps: { authenticator: Authenticator; reader: DeliveryReader }) {
-  const { authenticator, reader } = deps;
+export function createListDeliveriesHandler(deps: {
+  authenticator: Authenticator;
+  reader: DeliveryReader;
+  /**
+   * Reads per user (each costs two indexed Postgres queries on the pool credential loads use, and
+   * a Redis pipeline); past it, 429. Absent: no limit.
+   */
+  readsPerUser?: KeyedRateLimiter;
+}) {
+  const { authenticator, reader, readsPerUser } = deps;
   return async function listDeliveries(c: Context<AppEnv>): Promise<Response> {
     const match = /^Bearer\s+(\S{1,256})$/i.exec(c.req.header("authorization") ?? "");
     if (match === null) throw authenticator.refuse(c);
     const creds = await authenticator.authenticate(c, match[1]!);
+    const waitMs = readsPerUser?.hit(creds.userId) ?? 0;
+    if (waitMs > 0) {
+      const retryAfter = Math.ceil(waitMs / 1000);
+      throw new OrderhookError("rate_limited", {
+        detail: `Too many reads of the deliveries log; retry in ${retryAfter} s.`,
+        retryAfter,
+      });
+    }
     const query = parseQuery(c);
     const page = await reader.recent(creds.userId, query).catch((error: unknown) => {
       throw unavailable(error, "The deliveries log");

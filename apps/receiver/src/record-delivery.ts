@@ -3,6 +3,7 @@ import { isOrderhookError } from "@orderhook/errors";
 import type { ClientAddress } from "@orderhook/http";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "./app-env";
+import { contentType } from "./content-type";
 
 /**
  * The deliveries log for everything but an accepted alert (whose entry its admission script
@@ -34,7 +35,7 @@ export function createRecordDelivery(deps: {
       errors: isOrderhookError(error) ? (error.errors ?? []) : [],
       ackMs,
       clientIp: clientAddress(c),
-      contentType: c.req.header("content-type") ?? null,
+      contentType: contentType(c),
       bodyExcerpt: body === undefined ? "" : bodyExcerpt(body, c.req.param("token") ?? ""),
     });
   };

@@ -37,11 +37,13 @@ export function superviseReceivers(options: SuperviseOptions): Promise<number> {
   let failed = false;
   let crashesInARow = 0;
   const pendingRestarts = new Set<NodeJS.Timeout>();
+  // Live children and when each started. Kept here, not read from cluster.workers, where an
+  // exited child lingers until its IPC channel has also closed.
   const startedAt = new Map<Worker, number>();
 
   return new Promise<number>((resolve) => {
     const finishIfDone = () => {
-      if (stopping && Object.keys(cluster.workers ?? {}).length === 0 && pendingRestarts.size === 0) {
+      if (stopping && startedAt.size === 0 && pendingRestarts.size === 0) {
         resolve(failed ? 1 : 0);
       }
     };
@@ -59,18 +61,15 @@ export function superviseReceivers(options: SuperviseOptions): Promise<number> {
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      logger.info(
-        { signal, processes: Object.keys(cluster.workers ?? {}).length },
-        "draining receiver processes",
-      );
+      logger.info({ signal, processes: startedAt.size }, "draining receiver processes");
       for (const timer of pendingRestarts) clearTimeout(timer);
       pendingRestarts.clear();
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+      for (const worker of startedAt.keys()) worker.process.kill("SIGTERM");
       // The children exit 1 themselves after SHUTDOWN_TIMEOUT_MS; this catches one that hangs.
       setTimeout(() => {
-        for (const worker of Object.values(cluster.workers ?? {})) {
+        for (const worker of startedAt.keys()) {
           failed = true;
-          worker?.process.kill("SIGKILL");
+          worker.process.kill("SIGKILL");
         }
       }, options.shutdownTimeoutMs + 5_000).unref();
       finishIfDone();

@@ -75,7 +75,7 @@ export const receiverEnvSchema = z
       "Invalid-token answers a client address may get at once before that rate applies.",
     ),
     REFUSAL_LIMIT_PER_SECOND: integer(10, { min: 1, max: 1_000_000 }).describe(
-      "Refused or repeated requests per webhook, and order reads that find nothing per user, per second; past it and the burst, 429 before the body is read.",
+      "Refused or repeated requests per webhook, order reads that find nothing per user, and reads of `GET /v1/deliveries` per user, per second; past it and the burst, 429 (for alerts: before the body is read).",
     ),
     REFUSAL_BURST: integer(30, { min: 1, max: 1_000_000 }).describe(
       "Refusals a webhook (or missed reads a user) may have at once before that rate applies.",

@@ -279,6 +279,7 @@ describe("docker-compose.yml, profile cluster", () => {
     ] as const) {
       expect(env.REDIS_CLUSTER_NODES?.split(",").sort(), app).toEqual(names.sort());
       expect(env.QUEUE_SHARDS, app).toBe("3");
+      expect(env.QUEUE_PREFIX, app).toMatch(/^[^{}]*\{[^{}]+\}[^{}]*$/);
     }
     for (const env of [receiver, worker, cli]) {
       expect(env.DATABASE_POOL_MODE).toBe("transaction");
@@ -286,7 +287,8 @@ describe("docker-compose.yml, profile cluster", () => {
     }
     expect(new URL(cli.MIGRATION_DATABASE_URL ?? "").host).toBe("postgres:5432");
     expect(receiver.WEB_CONCURRENCY).toBe(2);
-    expect(receiver.QUEUE_PREFIX).not.toBe(parseEnv(receiverEnvSchema, environment("receiver")).QUEUE_PREFIX);
+    expect(receiver.QUEUE_SHARDS).toBe(3);
+    expect(receiver.REDIS_CLUSTER_NODES).toHaveLength(6);
     expect(service("receiver-cluster").ports).toEqual(["3100:3000"]);
     // `--scale worker-cluster=N`: no host port, no container name.
     expect(service("worker-cluster").ports).toBeUndefined();

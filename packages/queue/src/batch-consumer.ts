@@ -193,7 +193,8 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         if (taken.jobs.length > 0) {
           pacer?.taken(taken.jobs.length);
           await runBatch(taken);
-          if (taken.jobs.length >= lookForBurstFrom) await yieldToBurst();
+          // Without pacing the loop is exactly as before: no look, no extra turn.
+          if (pacer !== undefined && taken.jobs.length >= lookForBurstFrom) await yieldToBurst();
         } else if (taken.rateLimitDelay > 0)
           await stop.sleep(Math.min(taken.rateLimitDelay, MAX_RATE_LIMIT_DELAY_MS));
         else await marker.wait(taken.nextDelayed);

@@ -135,7 +135,7 @@ describe("pnpm bench --quick", () => {
 });
 
 describe("pnpm bench --scale --quick", () => {
-  it("drains with 1, 2 and 4 workers and through PgBouncer, serves with 1 and 2 receiver processes, and names what it could not measure", async () => {
+  it("drains with 1, 2 and 4 workers, through PgBouncer and on a Redis Cluster with 1 and 3 shards, and serves with 1 and 2 receiver processes and with REDIS_WAIT_REPLICAS=1", async () => {
     const { stdout, results } = await quickRun<ScaleResults>("bench", ["--scale"]);
     const byName = Object.fromEntries(results.phases.map((p) => [p.name, p]));
     for (const name of ["drain-1", "drain-2", "drain-4", "drain-1-pgbouncer"]) {
@@ -154,6 +154,15 @@ describe("pnpm bench --scale --quick", () => {
       expect(serverErrors(phase.refused), stdout).toEqual([]);
       expect(phase.cpuUsPerAck.receiver, stdout).toBeGreaterThan(0);
     }
+    for (const name of ["shards-1", "shards-3"]) {
+      const phase = byName[name] as DrainPhaseResult;
+      expect(phase.kind, `${name}: ${stdout}`).toBe("drain");
+      expect(phase.rows, stdout).toBe(phase.jobs);
+    }
+    expect(Object.keys((byName["shards-3"] as DrainPhaseResult).cpuUsPerOrder), stdout).toEqual(
+      expect.arrayContaining(["redis-0", "redis-1", "redis-2"]),
+    );
+    expect(byName["wait-replicas-1"]?.kind, stdout).toBe("receiver");
     expect(stdout).toContain("Worker drain");
   }, 240_000);
 });

@@ -98,9 +98,11 @@ export async function clusterDrainPhase(
       ),
     };
     const commitsBefore = await transactions.count();
+    await ctx.postgres.refresh();
     const cpu = openCpuWindow(processes);
     await Promise.all(queues.map((queue) => queue.resume()));
     const rows = await waitForOrders(ctx.sql, userIds, jobs, { timeoutMs: 180_000, stallMs: 15_000 });
+    await ctx.postgres.refresh();
     const spent = cpu.read();
     await Promise.all(queues.map((queue) => queue.close()));
     await new Promise((resolve) => setTimeout(resolve, 1_200));

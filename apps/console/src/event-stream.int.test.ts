@@ -4,7 +4,6 @@ import { eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestConsole, type TestBrowser, type TestConsole } from "../test/console-harness";
-import { SseReader } from "../test/sse-reader";
 import type { OrderChange } from "./console-events";
 
 let t: TestConsole;
@@ -31,20 +30,6 @@ function order(owner: Fixture, overrides: Partial<NewOrder> = {}): NewOrder {
   };
 }
 
-async function openStream(as: TestBrowser): Promise<SseReader> {
-  const cookie = [...as.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  const res = await t.app.request("http://localhost/events", { headers: { cookie } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toContain("text/event-stream");
-  const reader = new SseReader(res.body!);
-  await waitUntil(
-    async () => reader.of("ready")[0],
-    () => JSON.stringify(reader.messages),
-    5_000,
-  );
-  return reader;
-}
-
 beforeAll(async () => {
   t = await createTestConsole({ pollIntervalMs: 50 });
   alice = await t.fixture();
@@ -60,8 +45,8 @@ describe("GET /events", () => {
   it("streams the signed-in user's new orders as the worker writes them, never another user's", async () => {
     const bobsBrowser = t.browser();
     await bobsBrowser.signIn(bob.token);
-    const stream = await openStream(browser);
-    const bobsStream = await openStream(bobsBrowser);
+    const stream = await browser.openEvents();
+    const bobsStream = await bobsBrowser.openEvents();
     try {
       const mine = order(alice);
       const theirs = order(bob);
@@ -88,7 +73,7 @@ describe("GET /events", () => {
   });
 
   it("announces a failed order that a replay turns accepted", async () => {
-    const stream = await openStream(browser);
+    const stream = await browser.openEvents();
     try {
       const failed = order(alice, { status: "failed", reason: "connect ECONNREFUSED" });
       await t.db.db.insert(orders).values(failed);
@@ -124,16 +109,10 @@ describe("GET /events", () => {
     try {
       const viewer = own.browser();
       await viewer.signIn(alice.token);
-      const cookie = [...viewer.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-      const res = await own.app.request("http://localhost/events", { headers: { cookie } });
-      const stream = new SseReader(res.body!);
-      await waitUntil(
-        async () => stream.of("ready")[0],
-        () => JSON.stringify(stream.messages),
-        5_000,
-      );
+      const stream = await viewer.openEvents();
       own.shutdown.abort();
       await stream.done;
+      const cookie = [...viewer.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
       const after = await own.app.request("http://localhost/events", { headers: { cookie } });
       expect(after.status, await after.text()).toBe(503);
       expect((await own.app.request("http://localhost/readyz")).status).toBe(503);

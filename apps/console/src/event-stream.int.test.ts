@@ -1,5 +1,5 @@
 import { type NewOrder, orders } from "@orderhook/db";
-import { type Fixture, waitUntil } from "@orderhook/testing";
+import { type Fixture, orderRow, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,22 +12,7 @@ let bob: Fixture;
 let browser: TestBrowser;
 
 function order(owner: Fixture, overrides: Partial<NewOrder> = {}): NewOrder {
-  return {
-    id: uuidv7(),
-    userId: owner.userId,
-    accountId: owner.accountId,
-    webhookId: owner.webhookId,
-    ticker: "ES1!",
-    action: "sell",
-    quantity: "0.10",
-    orderType: "market",
-    timeInForce: "day",
-    rawPayload: {},
-    status: "accepted",
-    receivedAt: new Date(),
-    processedAt: new Date(),
-    ...overrides,
-  };
+  return orderRow(owner, uuidv7(), { ticker: "ES1!", action: "sell", quantity: "0.10", ...overrides });
 }
 
 beforeAll(async () => {

@@ -130,7 +130,10 @@ export async function clusterDrainPhase(
  * The receiver phase with REDIS_WAIT_REPLICAS=1: a replica attached to the run's redis-server
  * for the phase, so every ack waits for it (compare with `receiver-1`: the same without WAIT).
  */
-export async function waitReplicasPhase(ctx: ScaleContext, name: string): Promise<ReceiverPhaseResult> {
+export async function waitReplicasPhase(
+  ctx: ScaleContext,
+  { name }: { name: string },
+): Promise<ReceiverPhaseResult> {
   const port = new URL(ctx.redisUrl).port;
   const replica = await RedisServer.start({ appendonly: false, args: ["--replicaof", "127.0.0.1", port] });
   try {

@@ -56,7 +56,7 @@ export function burstCapacityTable(results: BurstCapacityResults): ReportTable {
         n(s.webConcurrency),
         s.largest === null ? `< ${n(s.trials[0]?.alerts)}` : n(s.largest),
         s.smallestMiss === null ? "none" : n(s.smallestMiss),
-        n(s.best?.p99Ms),
+        n(s.best && Math.round(s.best.p99Ms)),
         n(cpu.receiver),
         n(cpu.redis),
         n(cpu.worker),
@@ -111,7 +111,9 @@ export function burstCapacityMarkdown(
     "**Measured** is what this machine did with everything on its cores; **extrapolated** is 3 s of one " +
       "core divided by the CPU µs the receiver spent per ack in that burst (linear; not measured at that size): " +
       "what one receiver process on a core of its own acknowledges in 3 s. Redis is the other per-burst limit: " +
-      `one master admits ${n(figures?.perRedisCore)} alerts in 3 s at the burst's Redis µs per ack (extrapolated).`,
+      `one master admits ${n(figures?.perRedisCore)} alerts in 3 s at the burst's Redis µs per ack (extrapolated). ` +
+      `A row with more receiver processes than the machine has cores to spare beside Redis, Postgres, the worker ` +
+      `and the generator (here ${m.cores} cores in all) measures their contention, not scale-out.`,
     "",
     `**Sizing from strategies firing at one close** (S alerts in the same few hundred ms): receiver processes ` +
       `(\`WEB_CONCURRENCY\` × replicas, one core each) ≥ S ÷ (alerts per 3 s per receiver core × ${pct} %), and Redis ` +

@@ -9,6 +9,7 @@ import {
   testDatabaseUrl,
   testRedisUrl,
   uniquePrefix,
+  waitUntil,
 } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert } from "../test/receiver-harness";
@@ -206,5 +207,40 @@ describe("a started receiver", () => {
     } finally {
       await draining.close();
     }
+  });
+});
+
+describe("a receiver with three queue shards", () => {
+  let receiver: Receiver;
+  const password = "board-Secret-2026-kQ7";
+  const basic = { authorization: `Basic ${Buffer.from(`ops:${password}`).toString("base64")}` };
+
+  beforeAll(async () => {
+    const env = envWith({ QUEUE_SHARDS: "3", BULL_BOARD_USER: "ops", BULL_BOARD_PASSWORD: password });
+    receiver = await createReceiver(env, memoryLogger().logger);
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  it("shows one dashboard queue per shard and labels each shard's depth in /metrics", async () => {
+    const queues = await receiver.adminApp!.request("/admin/queues/api/queues", { headers: basic });
+    const body = await queues.text();
+    expect(queues.status, body).toBe(200);
+    for (const shard of [0, 1, 2]) {
+      expect(body, body).toContain(`"name":"s${shard}-orders"`);
+      expect(body, body).toContain(`orders (shard ${shard})`);
+    }
+    // Sampled at start and every few seconds: the first samples may still be on their way.
+    const metrics = async () => (await receiver.adminApp!.request("/metrics")).text();
+    await waitUntil(
+      async () =>
+        (await metrics()).includes('orderhook_queue_jobs{state="waiting",shard="2"}') ? true : undefined,
+      metrics,
+      10_000,
+    );
+    const text = await metrics();
+    for (const shard of [0, 1, 2])
+      expect(text).toContain(`orderhook_queue_jobs{state="waiting",shard="${shard}"}`);
   });
 });

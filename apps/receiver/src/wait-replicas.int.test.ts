@@ -13,7 +13,8 @@ let fixture: Awaited<ReturnType<TestReceiver["fixture"]>> | undefined;
 
 beforeAll(async () => {
   master = await RedisServer.start({ appendonly: false });
-  r = await createTestReceiver({ redisUrl: master.url, waitReplicas: 1, waitTimeoutMs: 100 });
+  // A generous WAIT timeout: a loaded machine must not turn a slow replica ack into a 503.
+  r = await createTestReceiver({ redisUrl: master.url, waitReplicas: 1, waitTimeoutMs: 1_000 });
 });
 afterAll(async () => {
   await r?.close();

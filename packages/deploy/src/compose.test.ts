@@ -217,17 +217,6 @@ describe("docker-compose.yml", () => {
   });
 });
 
-/**
- * A cluster app's environment for its schema. Until the Redis Cluster settings (issue #14 items
- * 1–3) are in the schemas, they refuse the hash-tagged prefix, so it is checked apart.
- */
-function clusterEnvironment(name: string): Record<string, string> {
-  const env = environment(name);
-  if ("REDIS_CLUSTER_NODES" in receiverEnvSchema.shape) return env;
-  const { QUEUE_PREFIX: _, ...rest } = env;
-  return rest;
-}
-
 describe("docker-compose.yml, profile cluster", () => {
   const nodes = Object.keys(clusterServices).filter((name) => name.startsWith("redis-node-"));
 
@@ -280,9 +269,9 @@ describe("docker-compose.yml, profile cluster", () => {
   it("wires the apps to the cluster, 3 shards, PgBouncer in transaction mode and direct migrations", () => {
     const listen = environment("pgbouncer").LISTEN_PORT;
     const names = nodes.map((n) => `${n}:6379`);
-    const receiver = parseEnv(receiverEnvSchema, clusterEnvironment("receiver-cluster"));
-    const worker = parseEnv(workerEnvSchema, clusterEnvironment("worker-cluster"));
-    const cli = parseEnv(cliEnvSchema, clusterEnvironment("migrate-cluster"));
+    const receiver = parseEnv(receiverEnvSchema, environment("receiver-cluster"));
+    const worker = parseEnv(workerEnvSchema, environment("worker-cluster"));
+    const cli = parseEnv(cliEnvSchema, environment("migrate-cluster"));
     for (const [app, env] of [
       ["receiver-cluster", environment("receiver-cluster")],
       ["worker-cluster", environment("worker-cluster")],
@@ -298,6 +287,8 @@ describe("docker-compose.yml, profile cluster", () => {
     }
     expect(new URL(cli.MIGRATION_DATABASE_URL ?? "").host).toBe("postgres:5432");
     expect(receiver.WEB_CONCURRENCY).toBe(2);
+    expect(receiver.QUEUE_SHARDS).toBe(3);
+    expect(receiver.REDIS_CLUSTER_NODES).toHaveLength(6);
     expect(service("receiver-cluster").ports).toEqual(["3100:3000"]);
     // `--scale worker-cluster=N`: no host port, no container name.
     expect(service("worker-cluster").ports).toBeUndefined();

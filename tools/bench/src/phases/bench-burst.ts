@@ -4,7 +4,12 @@ import type { AppProcess, Fixture } from "@orderhook/testing";
 import type { BurstResults, BurstRun } from "../burst-results";
 import type { BurstLoadResult, LoadTarget } from "../load/load-spec";
 import { type Accounting, accountFor } from "../measure/accounting";
-import { installCommitNotify, listenForCommits, removeCommitNotify } from "../measure/commit-listener";
+import {
+  type CommitListener,
+  installCommitNotify,
+  listenForCommits,
+  removeCommitNotify,
+} from "../measure/commit-listener";
 import { loadOrderRows } from "../measure/order-rows";
 import { type CommandCounters, commandStatsDelta, readCommandStats } from "../measure/redis-command-stats";
 import { waitForCommits } from "../measure/wait-for-commits";
@@ -154,7 +159,7 @@ export async function openOrderhookBursts(
   const args = (name: string) => (spec.profile ? profileArgs(ctx, name) : []);
   const receiver = await startReceiver(env, args("receiver"), spec.extraEnv);
   let worker: AppProcess | null = null;
-  let commits: Awaited<ReturnType<typeof listenForCommits>> | null = null;
+  let commits: CommitListener | null = null;
   const stop = async () => {
     await commits?.stop();
     await removeCommitNotify(ctx.sql);

@@ -3,7 +3,6 @@ import { createRedis } from "@orderhook/queue";
 import { type Fixture, testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestConsole, type TestBrowser, type TestConsole } from "../test/console-harness";
-import { SseReader } from "../test/sse-reader";
 
 // The console over the real deliveries log in Redis, entries written as the receiver writes refusals.
 const prefix = uniquePrefix("console-dlv");
@@ -28,19 +27,6 @@ function entry(requestId: string, overrides: Partial<DeliveryRecord> = {}): Deli
     bodyExcerpt: '{"ticker":"<i>NQ1!</i>","action":"hold"}',
     ...overrides,
   };
-}
-
-async function openStream(as: TestBrowser): Promise<SseReader> {
-  const cookie = [...as.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  const res = await t.app.request("http://localhost/events", { headers: { cookie } });
-  expect(res.status).toBe(200);
-  const reader = new SseReader(res.body!);
-  await waitUntil(
-    async () => reader.of("ready")[0],
-    () => JSON.stringify(reader.messages),
-    5_000,
-  );
-  return reader;
 }
 
 beforeAll(async () => {
@@ -87,8 +73,8 @@ describe("the deliveries page over the log in Redis", () => {
   it("streams a new refusal to the user's open pages as a delivery event, never to another user's", async () => {
     const bobBrowser = t.browser();
     await bobBrowser.signIn(bob.token);
-    const aliceStream = await openStream(browser);
-    const bobStream = await openStream(bobBrowser);
+    const aliceStream = await browser.openEvents();
+    const bobStream = await bobBrowser.openEvents();
     try {
       // The stream reads from the entries present when it opened: only new ones are sent.
       writer.record(alice.userId, alice.webhookId, entry("alice-live"));

@@ -1,10 +1,9 @@
 import { type NewOrder, orders } from "@orderhook/db";
-import { type Fixture, waitUntil } from "@orderhook/testing";
+import { type Fixture, orderRow, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestConsole, type TestBrowser, type TestConsole } from "../test/console-harness";
-import { SseReader } from "../test/sse-reader";
 import type { OrderChange } from "./console-events";
 
 let t: TestConsole;
@@ -13,36 +12,7 @@ let bob: Fixture;
 let browser: TestBrowser;
 
 function order(owner: Fixture, overrides: Partial<NewOrder> = {}): NewOrder {
-  return {
-    id: uuidv7(),
-    userId: owner.userId,
-    accountId: owner.accountId,
-    webhookId: owner.webhookId,
-    ticker: "ES1!",
-    action: "sell",
-    quantity: "0.10",
-    orderType: "market",
-    timeInForce: "day",
-    rawPayload: {},
-    status: "accepted",
-    receivedAt: new Date(),
-    processedAt: new Date(),
-    ...overrides,
-  };
-}
-
-async function openStream(as: TestBrowser): Promise<SseReader> {
-  const cookie = [...as.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  const res = await t.app.request("http://localhost/events", { headers: { cookie } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toContain("text/event-stream");
-  const reader = new SseReader(res.body!);
-  await waitUntil(
-    async () => reader.of("ready")[0],
-    () => JSON.stringify(reader.messages),
-    5_000,
-  );
-  return reader;
+  return orderRow(owner, uuidv7(), { ticker: "ES1!", action: "sell", quantity: "0.10", ...overrides });
 }
 
 beforeAll(async () => {
@@ -60,8 +30,8 @@ describe("GET /events", () => {
   it("streams the signed-in user's new orders as the worker writes them, never another user's", async () => {
     const bobsBrowser = t.browser();
     await bobsBrowser.signIn(bob.token);
-    const stream = await openStream(browser);
-    const bobsStream = await openStream(bobsBrowser);
+    const stream = await browser.openEvents();
+    const bobsStream = await bobsBrowser.openEvents();
     try {
       const mine = order(alice);
       const theirs = order(bob);
@@ -88,7 +58,7 @@ describe("GET /events", () => {
   });
 
   it("announces a failed order that a replay turns accepted", async () => {
-    const stream = await openStream(browser);
+    const stream = await browser.openEvents();
     try {
       const failed = order(alice, { status: "failed", reason: "connect ECONNREFUSED" });
       await t.db.db.insert(orders).values(failed);
@@ -124,16 +94,10 @@ describe("GET /events", () => {
     try {
       const viewer = own.browser();
       await viewer.signIn(alice.token);
-      const cookie = [...viewer.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-      const res = await own.app.request("http://localhost/events", { headers: { cookie } });
-      const stream = new SseReader(res.body!);
-      await waitUntil(
-        async () => stream.of("ready")[0],
-        () => JSON.stringify(stream.messages),
-        5_000,
-      );
+      const stream = await viewer.openEvents();
       own.shutdown.abort();
       await stream.done;
+      const cookie = [...viewer.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
       const after = await own.app.request("http://localhost/events", { headers: { cookie } });
       expect(after.status, await after.text()).toBe(503);
       expect((await own.app.request("http://localhost/readyz")).status).toBe(503);

@@ -11,8 +11,10 @@ import {
   testDatabaseUrl,
   testRedisUrl,
   uniquePrefix,
+  waitUntil,
 } from "@orderhook/testing";
 import type { Hono } from "hono";
+import { expect } from "vitest";
 import { type ConsoleAppDeps, createConsoleApp } from "../src/app";
 import type { ConsoleAppEnv } from "../src/app-env";
 import { type ConsoleEventSource, combineEventSources } from "../src/console-events";
@@ -21,6 +23,7 @@ import { createDeliveryLog, deliveryLogNotEnabled } from "../src/delivery-log";
 import { createOrderStatusEvents } from "../src/order-status-events";
 import { createTestAlertSender } from "../src/send-test-alert";
 import { createSessions } from "../src/session";
+import { SseReader } from "./sse-reader";
 
 export const SESSION_SECRET = "kT3+vX9qLm2/Rw8zNc5Yb1Hd6Jf0Ps4G-test";
 export const OPERATOR_PASSWORD = "q8V+1xZr0m9/PaLk7Ue2Tw3b-operator";
@@ -163,6 +166,21 @@ export class TestBrowser {
   async submit(pagePath: string, action: string, form: Record<string, string> = {}): Promise<Page> {
     const page = await this.get(pagePath);
     return this.post(action, { _csrf: page.csrf, ...form });
+  }
+
+  /** Opens `GET /events` with this browser's cookies and waits for its `ready` message. */
+  async openEvents(): Promise<SseReader> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    const res = await this.app.request("http://localhost/events", { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = new SseReader(res.body!);
+    await waitUntil(
+      async () => reader.of("ready")[0],
+      () => JSON.stringify(reader.messages),
+      5_000,
+    );
+    return reader;
   }
 
   async signIn(token: string): Promise<Page> {

@@ -1,6 +1,6 @@
 import { orders } from "@orderhook/db";
 import { type Delivery, type DeliveryPage, deliveryStreamKey } from "@orderhook/deliveries";
-import { signHeaders, waitUntil } from "@orderhook/testing";
+import { orderRow, signHeaders, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { buyAlert, receiverForFile } from "../test/receiver-harness";
@@ -61,21 +61,15 @@ describe("the deliveries log", () => {
     expect(page.body.deliveries[0]!.ackMs, page.text).toBeGreaterThan(0);
 
     // The worker's verdict, read from the order's row when the log is read.
-    await r.db.db.insert(orders).values({
-      id: orderId,
-      userId: f.userId,
-      accountId: f.accountId,
-      webhookId: f.webhookId,
-      ticker: "AAPL",
-      action: "buy",
-      quantity: "10",
-      orderType: "market",
-      timeInForce: "day",
-      rawPayload: buyAlert,
-      status: "rejected",
-      reason: "account_forbidden: disabled",
-      receivedAt: new Date(),
-    });
+    await r.db.db.insert(orders).values(
+      orderRow(f, orderId, {
+        quantity: "10",
+        rawPayload: buyAlert,
+        status: "rejected",
+        reason: "account_forbidden: disabled",
+        processedAt: null,
+      }),
+    );
     const after = await list(f.token);
     expect(after.body.deliveries[0], after.text).toMatchObject({
       orderStatus: "rejected",

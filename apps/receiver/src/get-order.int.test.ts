@@ -1,6 +1,6 @@
 import { orders } from "@orderhook/db";
 import { createRedis, ORDER_QUEUE_NAME } from "@orderhook/queue";
-import { type Fixture, testRedisUrl } from "@orderhook/testing";
+import { type Fixture, orderRow, testRedisUrl } from "@orderhook/testing";
 import { Worker } from "bullmq";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,22 +64,9 @@ describe("GET /v1/orders/{orderId}", () => {
 
   it("reads the worker's row once the job is gone, with the reason of a rejection", async () => {
     const orderId = uuidv7();
-    await r.db.db.insert(orders).values({
-      id: orderId,
-      userId: f.userId,
-      accountId: f.accountId,
-      webhookId: f.webhookId,
-      ticker: "AAPL",
-      action: "buy",
-      quantity: "1",
-      orderType: "market",
-      timeInForce: "day",
-      rawPayload: buyAlert,
-      status: "rejected",
-      reason: "account disabled",
-      receivedAt: new Date(),
-      processedAt: new Date(),
-    });
+    await r.db.db
+      .insert(orders)
+      .values(orderRow(f, orderId, { rawPayload: buyAlert, status: "rejected", reason: "account disabled" }));
     const { status, body, text } = await getOrder(orderId, f.token);
     expect(status, text).toBe(200);
     expect(body, text).toMatchObject({ orderId, status: "rejected", reason: "account disabled" });

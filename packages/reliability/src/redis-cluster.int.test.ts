@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { broadcastWebhookChange } from "@orderhook/admin";
-import { createOrderQueue, createRedisClient, keySlot, type RedisClient, userShard } from "@orderhook/queue";
+import { userShard } from "@orderhook/queue";
 import {
   type AlertTraffic,
   type AppProcess,
@@ -25,7 +25,6 @@ const FAST_RECOVERY = { LOCK_DURATION_MS: "2000", STALLED_INTERVAL_MS: "1000", B
 let scenario: ClusterScenario;
 let receiver: AppProcess;
 let workers: AppProcess[];
-let redis: RedisClient;
 /** Every traffic run of the file: the accounting covers the users' rows from all of them. */
 const traffics: AlertTraffic[] = [];
 
@@ -33,13 +32,8 @@ beforeAll(async () => {
   scenario = await ClusterScenario.create("cluster", { shards: 3 });
   receiver = await scenario.startReceiver();
   workers = [await scenario.startWorker(FAST_RECOVERY), await scenario.startWorker(FAST_RECOVERY)];
-  redis = createRedisClient(
-    { REDIS_URL: "redis://unused", REDIS_CLUSTER_NODES: scenario.cluster.startupNodes },
-    { maxRetriesPerRequest: null },
-  );
 }, 90_000);
 afterAll(async () => {
-  redis?.disconnect();
   await scenario?.close();
 });
 
@@ -67,25 +61,13 @@ describe("the receiver on a Redis Cluster with three queue shards", () => {
     expect(result.statuses, report).toEqual({ accepted: result.rows });
 
     // Each shard's queue completed jobs, and the shards' slots are served by three masters.
-    const completed = await Promise.all(
-      scenario.prefixes.map(async (prefix) => {
-        const queue = createOrderQueue(redis, prefix);
-        try {
-          return await queue.getCompletedCount();
-        } finally {
-          await queue.close();
-        }
-      }),
-    );
-    const masters = await scenario.cluster.masters();
-    const starts = masters.map((m) => m.firstSlot!);
-    const masterOf = (prefix: string) => starts.filter((s) => s <= keySlot(`${prefix}:orders`)).length - 1;
+    const completed = await scenario.completedPerShard();
     const keys = await scenario.cluster.keysPerMaster();
     expect(
       completed.every((n) => n > 0),
       JSON.stringify(completed),
     ).toBe(true);
-    expect(new Set(scenario.prefixes.map(masterOf)).size).toBe(3);
+    expect(await scenario.shardMasterCount()).toBe(3);
     expect(
       keys.every((n) => n > 0),
       JSON.stringify(keys),

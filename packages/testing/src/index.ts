@@ -15,6 +15,7 @@ export { deleteKeys } from "./delete-keys";
 export { type DownMode, FaultProxy, type FaultProxyOptions } from "./fault-proxy";
 export { createFixture, createSiblingWebhook, type Fixture, type FixtureOptions } from "./fixtures";
 export { type HostileRequest, hostileRequests } from "./hostile-requests";
+export { orderRow } from "./order-row";
 export { PgBouncer, type PgBouncerOptions } from "./pgbouncer";
 export { promtoolFindings } from "./promtool";
 export { type ClusterNodeInfo, RedisCluster, type RedisClusterOptions } from "./redis-cluster";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createDbClient, type DbClient } from "@orderhook/db";
-import { keySlot, shardPrefix, userShard } from "@orderhook/queue";
+import { createOrderQueue, createRedisClient, keySlot, shardPrefix, userShard } from "@orderhook/queue";
 import {
   AlertTraffic,
   type AlertTrafficOptions,
@@ -128,6 +128,34 @@ export class ClusterScenario {
     return auditOrders(this.db.sql, alerts, this.userIds);
   }
 
+  /** Completed jobs of each shard's queue, in shard order. */
+  async completedPerShard(): Promise<number[]> {
+    const redis = createRedisClient(
+      { REDIS_URL: "redis://unused", REDIS_CLUSTER_NODES: this.cluster.startupNodes },
+      { maxRetriesPerRequest: null },
+    );
+    try {
+      return await Promise.all(
+        this.prefixes.map(async (prefix) => {
+          const queue = createOrderQueue(redis, prefix);
+          try {
+            return await queue.getCompletedCount();
+          } finally {
+            await queue.close();
+          }
+        }),
+      );
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /** How many different masters serve the shards' queues. */
+  async shardMasterCount(): Promise<number> {
+    const masterOf = await slotMaster(this.cluster);
+    return new Set(this.prefixes.map((prefix) => masterOf(keySlot(`${prefix}:orders`)))).size;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.apps.map((app) => app.kill()));
     await this.cluster.cleanup();
@@ -140,15 +168,20 @@ export class ClusterScenario {
  * (as many as there are), so the shards really spread the work.
  */
 async function spreadPrefix(cluster: RedisCluster, label: string, shards: number): Promise<string> {
-  const masters = await cluster.masters();
-  const starts = masters.map((m) => m.firstSlot!);
-  const masterOf = (slot: number) => starts.filter((start) => start <= slot).length - 1;
+  const masters = (await cluster.masters()).length;
+  const masterOf = await slotMaster(cluster);
   for (let attempt = 0; attempt < 1_000; attempt++) {
     const prefix = `{${label}-${randomBytes(4).toString("hex")}}`;
     const used = new Set(
       Array.from({ length: shards }, (_, i) => masterOf(keySlot(`${shardPrefix(prefix, i)}:orders`))),
     );
-    if (used.size === Math.min(shards, masters.length)) return prefix;
+    if (used.size === Math.min(shards, masters)) return prefix;
   }
   throw new Error("no prefix spreads the shards over the masters");
+}
+
+/** The index (in `cluster.masters()` order) of the master serving a slot. */
+async function slotMaster(cluster: RedisCluster): Promise<(slot: number) => number> {
+  const starts = (await cluster.masters()).map((m) => m.firstSlot!);
+  return (slot) => starts.filter((start) => start <= slot).length - 1;
 }

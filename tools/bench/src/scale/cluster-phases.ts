@@ -7,16 +7,11 @@ import {
   shardPrefix,
   userShard,
 } from "@orderhook/queue";
-import { type AppProcess, RedisCluster, RedisServer } from "@orderhook/testing";
+import { RedisCluster, RedisServer } from "@orderhook/testing";
 import { Redis } from "ioredis";
-import { waitForOrders } from "../measure/order-rows";
-import { postgresTransactions } from "../measure/postgres-transactions";
 import { prefillQueue } from "../measure/worker-drain";
 import { seedWebhooks } from "../setup/seed-webhooks";
-import { cpuUsPer, openCpuWindow } from "../targets/cpu-window";
-import { startWorker } from "../targets/orderhook-apps";
-import type { CpuProcesses } from "../targets/process-cpu";
-import { trimmedRate } from "./drain-phase";
+import { measureDrain } from "./drain-phase";
 import { receiverPhase } from "./receiver-phase";
 import type { ScaleContext } from "./scale-context";
 import type { DrainPhaseResult, ReceiverPhaseResult } from "./scale-results";
@@ -49,8 +44,6 @@ export async function clusterDrainPhase(
 ): Promise<DrainPhaseResult> {
   const cluster = await RedisCluster.start({ masters: 3, replicasPerMaster: 0 });
   let redis: RedisClient | undefined;
-  const workers: AppProcess[] = [];
-  const transactions = postgresTransactions(ctx.databaseUrl);
   try {
     const prefix = await spreadPrefix(cluster, spec.name, spec.shards);
     redis = createRedisClient(
@@ -84,44 +77,32 @@ export async function clusterDrainPhase(
     ctx.log(
       `${spec.name}: ${spec.workers} worker(s), Redis Cluster of 3 masters, ${spec.shards} shard(s), ${jobs} jobs`,
     );
-    const env = { databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl, queuePrefix: prefix };
-    const extra = { REDIS_CLUSTER_NODES: cluster.nodesText, QUEUE_SHARDS: String(spec.shards) };
-    workers.push(
-      ...(await Promise.all(Array.from({ length: spec.workers }, () => startWorker(env, [], extra)))),
-    );
     const masters = await cluster.masters();
-    const processes: CpuProcesses = {
-      worker: () => workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid])),
-      postgres: ctx.services.postgres,
-      ...Object.fromEntries(
-        masters.map((master, i) => [`redis-${i}`, cluster.servers.find((s) => s.port === master.port)?.pid]),
-      ),
-    };
-    const commitsBefore = await transactions.count();
-    await ctx.postgres.refresh();
-    const cpu = openCpuWindow(processes);
-    await Promise.all(queues.map((queue) => queue.resume()));
-    const rows = await waitForOrders(ctx.sql, userIds, jobs, { timeoutMs: 180_000, stallMs: 15_000 });
-    await ctx.postgres.refresh();
-    const spent = cpu.read();
-    await Promise.all(queues.map((queue) => queue.close()));
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const commits = (await transactions.count()) - commitsBefore;
-    return {
-      kind: "drain",
+    const result = await measureDrain(ctx, {
       name: spec.name,
       workers: spec.workers,
       pgbouncer: false,
       jobs,
-      rows,
-      ordersPerSecond: await trimmedRate(ctx, userIds),
-      ordersPerCommit: commits > 0 ? Math.round((rows / commits) * 10) / 10 : null,
-      cpuUsPerOrder: cpuUsPer(spent, rows),
-    };
+      userIds,
+      env: { databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl, queuePrefix: prefix },
+      extraEnv: { REDIS_CLUSTER_NODES: cluster.nodesText, QUEUE_SHARDS: String(spec.shards) },
+      processes: {
+        postgres: ctx.services.postgres,
+        ...Object.fromEntries(
+          masters.map((master, i) => [
+            `redis-${i}`,
+            cluster.servers.find((s) => s.port === master.port)?.pid,
+          ]),
+        ),
+      },
+      resume: async () => {
+        await Promise.all(queues.map((queue) => queue.resume()));
+      },
+    });
+    await Promise.all(queues.map((queue) => queue.close()));
+    return result;
   } finally {
-    await Promise.all(workers.map((w) => w.stop()));
     redis?.disconnect();
-    await transactions.close();
     await cluster.cleanup();
   }
 }
@@ -130,7 +111,10 @@ export async function clusterDrainPhase(
  * The receiver phase with REDIS_WAIT_REPLICAS=1: a replica attached to the run's redis-server
  * for the phase, so every ack waits for it (compare with `receiver-1`: the same without WAIT).
  */
-export async function waitReplicasPhase(ctx: ScaleContext, name: string): Promise<ReceiverPhaseResult> {
+export async function waitReplicasPhase(
+  ctx: ScaleContext,
+  { name }: { name: string },
+): Promise<ReceiverPhaseResult> {
   const port = new URL(ctx.redisUrl).port;
   const replica = await RedisServer.start({ appendonly: false, args: ["--replicaof", "127.0.0.1", port] });
   try {

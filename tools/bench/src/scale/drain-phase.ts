@@ -5,7 +5,7 @@ import { postgresTransactions } from "../measure/postgres-transactions";
 import { prefillQueue } from "../measure/worker-drain";
 import { seedWebhooks } from "../setup/seed-webhooks";
 import { cpuUsPer, openCpuWindow } from "../targets/cpu-window";
-import { startWorker } from "../targets/orderhook-apps";
+import { type OrderhookEnv, startWorker } from "../targets/orderhook-apps";
 import type { CpuProcesses } from "../targets/process-cpu";
 import type { ScaleContext } from "./scale-context";
 import type { DrainPhaseResult } from "./scale-results";
@@ -30,30 +30,67 @@ export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promi
   const bouncer = spec.pgbouncer
     ? await PgBouncer.start({ target: ctx.databaseUrl, poolMode: "transaction" })
     : null;
-  const transactions = postgresTransactions(ctx.databaseUrl);
-  const workers: AppProcess[] = [];
   try {
     await queue.pause();
     await prefillQueue(ctx.redis, prefix, seeded, ctx.drainJobs, `${spec.name}-${ctx.options.runId}`);
     const databaseUrl = bouncer ? bouncer.url(new URL(ctx.databaseUrl).pathname.slice(1)) : ctx.databaseUrl;
-    const env = { databaseUrl, redisUrl: ctx.redisUrl, queuePrefix: prefix };
-    const extra = { ...(bouncer ? { DATABASE_POOL_MODE: "transaction" } : {}), ...spec.env };
     ctx.log(
       `${spec.name}: ${spec.workers} worker(s)${bouncer ? " through PgBouncer" : ""}, ${ctx.drainJobs} jobs`,
     );
+    return await measureDrain(ctx, {
+      name: spec.name,
+      workers: spec.workers,
+      pgbouncer: bouncer !== null,
+      jobs: ctx.drainJobs,
+      userIds,
+      env: { databaseUrl, redisUrl: ctx.redisUrl, queuePrefix: prefix },
+      extraEnv: { ...(bouncer ? { DATABASE_POOL_MODE: "transaction" } : {}), ...spec.env },
+      processes: { ...ctx.services, ...(bouncer ? { pgbouncer: bouncer.pid } : {}) },
+      resume: () => queue.resume(),
+    });
+  } finally {
+    await queue.close();
+    await bouncer?.stop();
+  }
+}
+
+export interface DrainRun {
+  name: string;
+  workers: number;
+  pgbouncer: boolean;
+  /** Jobs waiting in the paused queue(s): the rows the drain waits for. */
+  jobs: number;
+  userIds: string[];
+  env: OrderhookEnv;
+  extraEnv: Record<string, string>;
+  /** The processes besides the workers whose CPU is counted. */
+  processes: CpuProcesses;
+  /** Releases the paused, pre-filled queue(s). */
+  resume: () => Promise<void>;
+}
+
+/**
+ * Starts `workers` worker processes on paused queues, so all begin together and their start-up
+ * is outside the CPU window, then measures the drain from `resume` to the last row.
+ */
+export async function measureDrain(ctx: ScaleContext, run: DrainRun): Promise<DrainPhaseResult> {
+  const transactions = postgresTransactions(ctx.databaseUrl);
+  const workers: AppProcess[] = [];
+  try {
     workers.push(
-      ...(await Promise.all(Array.from({ length: spec.workers }, () => startWorker(env, [], extra)))),
+      ...(await Promise.all(
+        Array.from({ length: run.workers }, () => startWorker(run.env, [], run.extraEnv)),
+      )),
     );
     const processes: CpuProcesses = {
       worker: () => workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid])),
-      ...ctx.services,
-      ...(bouncer ? { pgbouncer: bouncer.pid } : {}),
+      ...run.processes,
     };
     const commitsBefore = await transactions.count();
     await ctx.postgres.refresh();
     const cpu = openCpuWindow(processes);
-    await queue.resume();
-    const rows = await waitForOrders(ctx.sql, userIds, ctx.drainJobs, {
+    await run.resume();
+    const rows = await waitForOrders(ctx.sql, run.userIds, run.jobs, {
       timeoutMs: 180_000,
       stallMs: 15_000,
     });
@@ -64,25 +101,23 @@ export async function drainPhase(ctx: ScaleContext, spec: DrainPhaseSpec): Promi
     const commits = (await transactions.count()) - commitsBefore;
     return {
       kind: "drain",
-      name: spec.name,
-      workers: spec.workers,
-      pgbouncer: bouncer !== null,
-      jobs: ctx.drainJobs,
+      name: run.name,
+      workers: run.workers,
+      pgbouncer: run.pgbouncer,
+      jobs: run.jobs,
       rows,
-      ordersPerSecond: await trimmedRate(ctx, userIds),
+      ordersPerSecond: await trimmedRate(ctx, run.userIds),
       ordersPerCommit: commits > 0 ? Math.round((rows / commits) * 10) / 10 : null,
       cpuUsPerOrder: cpuUsPer(spent, rows),
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
-    await queue.close();
     await transactions.close();
-    await bouncer?.stop();
   }
 }
 
 /** Rows/s between the 10th and 90th percentile of the rows' write times. */
-export async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
+async function trimmedRate(ctx: ScaleContext, userIds: string[]): Promise<number> {
   const [row] = await ctx.sql<{ n: number; p10: string | null; p90: string | null }[]>`
     with t as (
       select extract(epoch from greatest(created_at, coalesce(processed_at, created_at))) as at

@@ -20,52 +20,40 @@ export interface ScalePhase {
  * with a replica attached and every ack waiting for it.
  */
 export const SCALE_PHASES: ScalePhase[] = [
-  {
-    name: "drain-1",
-    what: "1 worker process",
-    run: (ctx) => drainPhase(ctx, { name: "drain-1", workers: 1 }),
-  },
-  {
-    name: "drain-2",
-    what: "2 worker processes",
-    run: (ctx) => drainPhase(ctx, { name: "drain-2", workers: 2 }),
-  },
-  {
-    name: "drain-4",
-    what: "4 worker processes",
-    run: (ctx) => drainPhase(ctx, { name: "drain-4", workers: 4 }),
-  },
-  {
-    name: "drain-1-pgbouncer",
-    what: "1 worker through PgBouncer (transaction mode)",
-    run: (ctx) => drainPhase(ctx, { name: "drain-1-pgbouncer", workers: 1, pgbouncer: true }),
-  },
-  {
-    name: "receiver-1",
-    what: "receiver, WEB_CONCURRENCY=1",
-    run: (ctx) => receiverPhase(ctx, { name: "receiver-1", webConcurrency: 1 }),
-  },
-  {
-    name: "receiver-2",
-    what: "receiver, WEB_CONCURRENCY=2",
-    run: (ctx) => receiverPhase(ctx, { name: "receiver-2", webConcurrency: 2 }),
-  },
-  {
-    name: "shards-1",
-    what: "drain, 2 workers, Redis Cluster of 3 masters, QUEUE_SHARDS=1",
-    run: (ctx) => clusterDrainPhase(ctx, { name: "shards-1", shards: 1, workers: 2 }),
-  },
-  {
-    name: "shards-3",
-    what: "drain, 2 workers, Redis Cluster of 3 masters, QUEUE_SHARDS=3",
-    run: (ctx) => clusterDrainPhase(ctx, { name: "shards-3", shards: 3, workers: 2 }),
-  },
-  {
-    name: "wait-replicas-1",
-    what: "receiver, REDIS_WAIT_REPLICAS=1 (one replica attached)",
-    run: (ctx) => waitReplicasPhase(ctx, "wait-replicas-1"),
-  },
+  scalePhase("drain-1", "1 worker process", drainPhase, { workers: 1 }),
+  scalePhase("drain-2", "2 worker processes", drainPhase, { workers: 2 }),
+  scalePhase("drain-4", "4 worker processes", drainPhase, { workers: 4 }),
+  scalePhase("drain-1-pgbouncer", "1 worker through PgBouncer (transaction mode)", drainPhase, {
+    workers: 1,
+    pgbouncer: true,
+  }),
+  scalePhase("receiver-1", "receiver, WEB_CONCURRENCY=1", receiverPhase, { webConcurrency: 1 }),
+  scalePhase("receiver-2", "receiver, WEB_CONCURRENCY=2", receiverPhase, { webConcurrency: 2 }),
+  scalePhase("shards-1", "drain, 2 workers, Redis Cluster of 3 masters, QUEUE_SHARDS=1", clusterDrainPhase, {
+    shards: 1,
+    workers: 2,
+  }),
+  scalePhase("shards-3", "drain, 2 workers, Redis Cluster of 3 masters, QUEUE_SHARDS=3", clusterDrainPhase, {
+    shards: 3,
+    workers: 2,
+  }),
+  scalePhase(
+    "wait-replicas-1",
+    "receiver, REDIS_WAIT_REPLICAS=1 (one replica attached)",
+    waitReplicasPhase,
+    {},
+  ),
 ];
+
+/** The phase `name`: `run` with the phase's name added to `spec`. */
+function scalePhase<S extends { name: string }>(
+  name: string,
+  what: string,
+  run: (ctx: ScaleContext, spec: S) => Promise<ScalePhaseResult>,
+  spec: Omit<S, "name">,
+): ScalePhase {
+  return { name, what, run: (ctx) => run(ctx, { ...spec, name } as S) };
+}
 
 /** Runs the phases in order; a phase that fails is reported as skipped with its error, the rest still run. */
 export async function runScalePhases(ctx: ScaleContext, phases = SCALE_PHASES): Promise<ScalePhaseResult[]> {

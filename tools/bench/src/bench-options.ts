@@ -9,6 +9,8 @@ export interface BenchOptions extends RunSettings {
   quick: boolean;
   /** `--scale`: the scaling phases (workers, receiver processes, PgBouncer) instead of the targets; docs/scaling.md. */
   scale: boolean;
+  /** `--burst-capacity`: the largest burst acknowledged within 3 s per WEB_CONCURRENCY (part of `--scale`, or alone). */
+  burstCapacity: boolean;
   /** Where the JSON goes; null for a full run, which writes docs/benchmarks/ and docs/benchmarks.md. */
   out: string | null;
   rates: number[];
@@ -53,7 +55,7 @@ export interface BenchOptions extends RunSettings {
   note: string | null;
 }
 
-const USAGE = `pnpm bench [--quick] [--scale] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
+const USAGE = `pnpm bench [--quick] [--scale] [--burst-capacity] [--out results.json] [--rates 500,1000,2000] [--duration s] [--warmup s]
   [--connections 64] [--baseline-connections 16] [--drain-jobs 50000] [--targets floor,orderhook,drain,baseline,flood,burst]
   [--burst 10000,20000] [--burst-connections 256] [--burst-send queued|pipelined] [--burst-worker-after]
   ${RUN_USAGE} [--cpu-prof DIR]
@@ -78,6 +80,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         "burst-send": { type: "string" },
         "burst-worker-after": { type: "boolean", default: false },
         scale: { type: "boolean", default: false },
+        "burst-capacity": { type: "boolean", default: false },
         note: { type: "string" },
         "receiver-url": { type: "string" },
         "receiver-database-url": { type: "string" },
@@ -97,6 +100,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   return {
     quick,
     scale,
+    burstCapacity: values["burst-capacity"],
     out: values.out ?? null,
     rates: values.rates
       ? list(values.rates, "--rates").map((r) => positive(r, "--rates"))

@@ -16,7 +16,11 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const BUILT = ["apps/receiver/dist/main.js", "apps/worker/dist/main.js"];
 
 /** Runs a root script the way a user does, against this test run's Postgres and Redis; never throws. */
-async function pnpm(script: string, args: string[]): Promise<{ code: number; stdout: string }> {
+async function pnpm(
+  script: string,
+  args: string[],
+  timeoutMs = 230_000,
+): Promise<{ code: number; stdout: string }> {
   const child = run(
     "pnpm",
     [
@@ -30,7 +34,7 @@ async function pnpm(script: string, args: string[]): Promise<{ code: number; std
       "--queue-prefix",
       uniquePrefix(script),
     ],
-    { cwd: ROOT, timeout: 230_000, maxBuffer: 16 * 1024 * 1024 },
+    { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
   );
   try {
     const { stdout, stderr } = await child;
@@ -59,10 +63,11 @@ beforeAll(async () => {
 async function quickRun<T>(
   script: string,
   args: string[] = [],
+  timeoutMs?: number,
 ): Promise<{ code: number; stdout: string; results: T }> {
   const out = join(tmpdir(), `${uniquePrefix(script)}.json`);
   try {
-    const { code, stdout } = await pnpm(script, [...args, "--quick", "--out", out]);
+    const { code, stdout } = await pnpm(script, [...args, "--quick", "--out", out], timeoutMs);
     expect(code, stdout).toBe(0);
     return { code, stdout, results: JSON.parse(await readFile(out, "utf8")) as T };
   } finally {
@@ -136,7 +141,8 @@ describe("pnpm bench --quick", () => {
 
 describe("pnpm bench --scale --quick", () => {
   it("drains with 1, 2 and 4 workers, through PgBouncer and on a Redis Cluster with 1 and 3 shards, and serves with 1 and 2 receiver processes and with REDIS_WAIT_REPLICAS=1", async () => {
-    const { stdout, results } = await quickRun<ScaleResults>("bench", ["--scale"]);
+    // The burst capacity search runs after the other phases: more time than the other runs.
+    const { stdout, results } = await quickRun<ScaleResults>("bench", ["--scale"], 320_000);
     const byName = Object.fromEntries(results.phases.map((p) => [p.name, p]));
     for (const name of ["drain-1", "drain-2", "drain-4", "drain-1-pgbouncer"]) {
       const phase = byName[name] as DrainPhaseResult;
@@ -164,6 +170,41 @@ describe("pnpm bench --scale --quick", () => {
     );
     expect(byName["wait-replicas-1"]?.kind, stdout).toBe("receiver");
     expect(stdout).toContain("Worker drain");
+    expect(
+      results.burstCapacity?.searches.map((s) => s.webConcurrency),
+      stdout,
+    ).toEqual([1, 2]);
+  }, 330_000);
+});
+
+describe("pnpm bench --burst-capacity --quick", () => {
+  it("searches the largest burst acknowledged within 3 s with 1 and 2 receiver processes, every trial's acks exactly one row each", async () => {
+    const { stdout, results } = await quickRun<ScaleResults>("bench", ["--burst-capacity"]);
+    // Alone, only the search runs.
+    expect(results.phases, stdout).toEqual([]);
+    const capacity = results.burstCapacity!;
+    expect(capacity, stdout).toMatchObject({ connections: 256, users: 10, start: 200, maxTrials: 3 });
+    expect(
+      capacity.searches.map((s) => s.webConcurrency),
+      stdout,
+    ).toEqual([1, 2]);
+    for (const search of capacity.searches) {
+      expect(search.trials.length, stdout).toBeGreaterThan(0);
+      expect(search.trials.length, stdout).toBeLessThanOrEqual(3);
+      expect(search.trials[0]!.alerts, stdout).toBe(200);
+      expect(search, stdout).toMatchObject({ warmupLost: 0, warmupDuplicated: 0 });
+      for (const trial of search.trials) {
+        expect(trial, stdout).toMatchObject({ lost: 0, duplicated: 0 });
+        expect(serverErrors(trial.outcomes), stdout).toEqual([]);
+        // Whether a burst fits is timing; that every fit is a full, accounted burst is not.
+        if (trial.fits) expect(trial, stdout).toMatchObject({ acked: trial.alerts, over3s: 0 });
+      }
+      if (search.largest !== null) {
+        expect(search.best?.alerts, stdout).toBe(search.largest);
+        expect(search.best?.cpuUsPerAck.receiver, stdout).toBeGreaterThan(0);
+      }
+    }
+    expect(stdout).toContain("Largest burst acknowledged within 3 s");
   }, 240_000);
 });
 

@@ -12,7 +12,7 @@ import { runScaleCommand } from "./scale/scale-command";
 
 const options = parseBenchOptions(process.argv.slice(2));
 const command = ["pnpm bench", ...process.argv.slice(2).map(shellQuote)].join(" ");
-if (options.scale) {
+if (options.scale || options.burstCapacity) {
   await runScaleCommand(options, command);
   process.exit(process.exitCode ?? 0);
 }

@@ -4,14 +4,19 @@ import type { AppProcess, Fixture } from "@orderhook/testing";
 import type { BurstResults, BurstRun } from "../burst-results";
 import type { BurstLoadResult, LoadTarget } from "../load/load-spec";
 import { type Accounting, accountFor } from "../measure/accounting";
-import { installCommitNotify, listenForCommits, removeCommitNotify } from "../measure/commit-listener";
+import {
+  type CommitListener,
+  installCommitNotify,
+  listenForCommits,
+  removeCommitNotify,
+} from "../measure/commit-listener";
 import { loadOrderRows } from "../measure/order-rows";
 import { type CommandCounters, commandStatsDelta, readCommandStats } from "../measure/redis-command-stats";
 import { waitForCommits } from "../measure/wait-for-commits";
 import { seedWebhooks, webhookPaths } from "../setup/seed-webhooks";
 import { type CpuWindow, cpuUsPer, openCpuWindow } from "../targets/cpu-window";
 import { startFloor } from "../targets/floor-process";
-import { orderhookEnv, startReceiver, startWorker } from "../targets/orderhook-apps";
+import { type OrderhookEnv, orderhookEnv, startReceiver, startWorker } from "../targets/orderhook-apps";
 import type { CpuProcesses } from "../targets/process-cpu";
 import type { BenchContext } from "./bench-context";
 
@@ -25,7 +30,7 @@ const SETTLE_MS = 1_000;
 /** Answers later than this after the release count as unanswered. */
 const ANSWER_TIMEOUT_MS = 60_000;
 
-interface BurstGroup {
+export interface BurstGroup {
   alerts: number;
   /** Alerts per user: each user's `rate_limit_burst`. */
   share: number;
@@ -58,15 +63,8 @@ interface Released {
 export async function benchBurst(ctx: BenchContext): Promise<BurstResults> {
   const { options } = ctx;
   const groups: BurstGroup[] = [];
-  for (const alerts of [options.burstWarmup, ...options.burst]) {
-    const share = Math.ceil(alerts / options.burstUsers);
-    const seeded = await seedWebhooks(ctx.db, {
-      users: options.burstUsers,
-      rateLimitPerSecond: BURST_RATE_PER_SECOND,
-      rateLimitBurst: share,
-    });
-    groups.push({ alerts, share, seeded });
-  }
+  for (const alerts of [options.burstWarmup, ...options.burst])
+    groups.push(await seedBurstGroup(ctx, alerts));
   const floor = await floorBursts(ctx, groups);
   const orderhook = await orderhookBursts(ctx, groups);
   return {
@@ -86,6 +84,20 @@ export async function benchBurst(ctx: BenchContext): Promise<BurstResults> {
       orderhook: orderhook.runs[i + 1] ?? null,
     })),
   };
+}
+
+/**
+ * A burst's own `burstUsers` users, each allowed its share of the burst at once (or `share`, when
+ * the size is not known yet). Seed before the receiver starts: it loads the active tokens then.
+ */
+export async function seedBurstGroup(ctx: BenchContext, alerts: number, share?: number): Promise<BurstGroup> {
+  share ??= Math.ceil(alerts / ctx.options.burstUsers);
+  const seeded = await seedWebhooks(ctx.db, {
+    users: ctx.options.burstUsers,
+    rateLimitPerSecond: BURST_RATE_PER_SECOND,
+    rateLimitBurst: share,
+  });
+  return { alerts, share, seeded };
 }
 
 async function floorBursts(ctx: BenchContext, groups: BurstGroup[]): Promise<BurstRun[]> {
@@ -109,49 +121,95 @@ async function orderhookBursts(
 ): Promise<{ runs: BurstRun[]; warmupAccounting: Accounting | null }> {
   const { options } = ctx;
   // A queue of its own: jobs an earlier phase left queued (answers the generator never saw) are not this phase's work.
-  const env = { ...orderhookEnv(ctx), queuePrefix: `${options.queuePrefix}-burst` };
-  const receiver = await startReceiver(env, profileArgs(ctx, "receiver"));
-  let worker: AppProcess | null = null;
-  await installCommitNotify(ctx.sql);
-  const commits = await listenForCommits(ctx.sql);
+  const session = await openOrderhookBursts(ctx, {
+    env: { ...orderhookEnv(ctx), queuePrefix: `${options.queuePrefix}-burst` },
+    profile: true,
+  });
   try {
-    if (!options.burstWorkerAfter) worker = await startWorker(env, profileArgs(ctx, "worker"));
+    const runs: BurstRun[] = [];
+    for (const [i, group] of groups.entries()) runs.push(await session.burst(group, `o${i}`, i === 0));
+    return { runs, warmupAccounting: runs[0]?.accounting ?? null };
+  } finally {
+    await session.stop();
+  }
+}
+
+/** A receiver (`extraEnv`: e.g. WEB_CONCURRENCY) and, unless --burst-worker-after, its worker, ready for bursts one after another. */
+export interface OrderhookBursts {
+  /** One release of `group` (seeded by `seedBurstGroup`), its rows awaited and accounted for. */
+  burst(group: BurstGroup, tag: string, warmup: boolean): Promise<BurstRun>;
+  stop(): Promise<void>;
+}
+
+export async function openOrderhookBursts(
+  ctx: BenchContext,
+  spec: {
+    env: OrderhookEnv;
+    extraEnv?: Record<string, string>;
+    /** `--cpu-prof DIR` applies to these processes. */
+    profile: boolean;
+    /** Runs once the receiver answers (e.g. until its cluster children listen); returns its processes' pids, read at each CPU reading. */
+    receiverProcesses?: (receiver: AppProcess) => Promise<() => number[]>;
+    /** Runs before each release, e.g. to refresh which Postgres backends are counted. */
+    beforeRelease?: () => Promise<void>;
+  },
+): Promise<OrderhookBursts> {
+  const { options } = ctx;
+  const { env } = spec;
+  const args = (name: string) => (spec.profile ? profileArgs(ctx, name) : []);
+  const receiver = await startReceiver(env, args("receiver"), spec.extraEnv);
+  let worker: AppProcess | null = null;
+  let commits: CommitListener | null = null;
+  const stop = async () => {
+    await commits?.stop();
+    await removeCommitNotify(ctx.sql);
+    await worker?.stop();
+    await receiver.stop();
+  };
+  try {
+    const receiverPids = spec.receiverProcesses ? await spec.receiverProcesses(receiver) : null;
+    await installCommitNotify(ctx.sql);
+    commits = await listenForCommits(ctx.sql);
+    if (!options.burstWorkerAfter) worker = await startWorker(env, args("worker"));
     const side: Side = {
       name: "orderhook",
       // The worker looked up at each reading: with --burst-worker-after it starts during the window.
-      processes: { receiver: receiver.pid, worker: () => (worker?.pid === undefined ? [] : [worker.pid]) },
+      processes: {
+        receiver: receiverPids ?? receiver.pid,
+        worker: () => (worker?.pid === undefined ? [] : [worker.pid]),
+      },
       readsRedis: true,
     };
-    const runs: BurstRun[] = [];
-    let warmupAccounting: Accounting | null = null;
-    for (const [i, group] of groups.entries()) {
-      const announcedBefore = commits.committedAt.size;
-      const released = await release(ctx, side, target(ctx, receiver.origin, group, `o${i}`), group, i === 0);
-      if (options.burstWorkerAfter) worker = await startWorker(env, profileArgs(ctx, "worker"));
-      const ackIds = released.result.acks.map((a) => a.orderId);
-      const seen = await waitForCommits(commits, ackIds, announcedBefore, {
-        timeoutMs: 120_000,
-        stallMs: 15_000,
-      });
-      const spent = released.cpu.read();
-      const statsAtLastRow = await readCommandStats(ctx.redis);
-      if (options.burstWorkerAfter) {
-        await worker?.stop();
-        worker = null;
-      }
-      const rows = await loadOrderRows(
-        ctx.sql,
-        group.seeded.map((s) => s.userId),
-      );
-      const accounting = accountFor(released.result.acks, rows);
-      const lastRowMs =
-        seen.lastCommitAtMs === null ? null : round(seen.lastCommitAtMs - released.result.releasedAtMs);
-      ctx.log(
-        `burst: orderhook, rows of ${ackIds.length} acks ${lastRowMs === null ? `incomplete (${seen.missing} not announced)` : `committed ${Math.round(lastRowMs)} ms after the release`}`,
-      );
-      if (i === 0) warmupAccounting = accounting;
-      runs.push(
-        burstRun(released, {
+    const listener = commits;
+    return {
+      stop,
+      async burst(group, tag, warmup) {
+        await spec.beforeRelease?.();
+        const announcedBefore = listener.committedAt.size;
+        const released = await release(ctx, side, target(ctx, receiver.origin, group, tag), group, warmup);
+        if (options.burstWorkerAfter) worker = await startWorker(env, args("worker"));
+        const ackIds = released.result.acks.map((a) => a.orderId);
+        const seen = await waitForCommits(listener, ackIds, announcedBefore, {
+          timeoutMs: 120_000,
+          stallMs: 15_000,
+        });
+        const spent = released.cpu.read();
+        const statsAtLastRow = await readCommandStats(ctx.redis);
+        if (options.burstWorkerAfter) {
+          await worker?.stop();
+          worker = null;
+        }
+        const rows = await loadOrderRows(
+          ctx.sql,
+          group.seeded.map((s) => s.userId),
+        );
+        const accounting = accountFor(released.result.acks, rows);
+        const lastRowMs =
+          seen.lastCommitAtMs === null ? null : round(seen.lastCommitAtMs - released.result.releasedAtMs);
+        ctx.log(
+          `burst: orderhook, rows of ${ackIds.length} acks ${lastRowMs === null ? `incomplete (${seen.missing} not announced)` : `committed ${Math.round(lastRowMs)} ms after the release`}`,
+        );
+        return burstRun(released, {
           lastRowMs,
           untilLastRow: cpuUsPer(spent, released.acked),
           accounting,
@@ -163,15 +221,12 @@ async function orderhookBursts(
             ),
             untilLastRow: commandStatsDelta(released.statsAtRelease, statsAtLastRow, released.acked),
           },
-        }),
-      );
-    }
-    return { runs, warmupAccounting };
-  } finally {
-    await commits.stop();
-    await removeCommitNotify(ctx.sql);
-    await worker?.stop();
-    await receiver.stop();
+        });
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 

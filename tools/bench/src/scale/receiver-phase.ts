@@ -93,7 +93,7 @@ export async function receiverPhase(
  * connection stays with the child that took it, so load that starts while only one child
  * listens would all stay on that one.
  */
-async function untilChildren(receiver: AppProcess, children: number): Promise<void> {
+export async function untilChildren(receiver: AppProcess, children: number): Promise<void> {
   if (children <= 1) return;
   const tree = processTree(receiver.pid);
   await receiver.waitFor(async () => tree().length >= children + 1, 30_000, `${children} receiver processes`);

@@ -6,6 +6,7 @@ import { openIsolatedEnvironment } from "../setup/isolated-environment";
 import { assertAppsBuilt } from "../targets/orderhook-apps";
 import { postgresBackends } from "../targets/postgres-backends";
 import { localServices } from "../targets/process-cpu";
+import { burstCapacity } from "./burst-capacity";
 import type { ScaleContext } from "./scale-context";
 import { runScalePhases } from "./scale-phases";
 import type { ScaleResults } from "./scale-results";
@@ -50,7 +51,12 @@ export async function runScale(options: BenchOptions, command: string): Promise<
         log,
       };
       const machine = await machineInfo(env.sql, env.redis);
-      const phases = await runScalePhases(ctx);
+      // `--burst-capacity` alone: that search only; with `--scale`, after the other phases.
+      const phases = options.scale ? await runScalePhases(ctx) : [];
+      const capacity = await burstCapacity(ctx).catch((error: unknown) => {
+        log(`burst capacity: failed: ${(error as Error).message}`);
+        return null;
+      });
       return {
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -59,6 +65,7 @@ export async function runScale(options: BenchOptions, command: string): Promise<
         note: options.note,
         machine,
         phases,
+        burstCapacity: capacity,
       };
     } finally {
       generator.close();

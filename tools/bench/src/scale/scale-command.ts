@@ -3,17 +3,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchOptions } from "../bench-options";
 import { textTable } from "../report/text-table";
+import { burstCapacityTable, burstCapacityVerified } from "./burst-capacity-report";
 import { runScale } from "./run-scale";
 import { scaleTables } from "./scale-report";
 import { writeScalingDocs } from "./write-scaling-docs";
 
-/** `pnpm bench --scale`: prints the tables; a full run writes docs/scaling.md, a quick one (or `--out`) JSON. */
+/**
+ * `pnpm bench --scale` (and `--burst-capacity`, alone or with it): prints the tables; a full run
+ * writes docs/scaling.md, a quick one (or `--out`) JSON.
+ */
 export async function runScaleCommand(options: BenchOptions, command: string): Promise<void> {
   const results = await runScale(options, command).catch((error: unknown) => {
     console.error(`pnpm bench --scale failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
-  for (const table of scaleTables(results)) {
+  const tables = [
+    ...(results.phases.length > 0 ? scaleTables(results) : []),
+    ...(results.burstCapacity ? [burstCapacityTable(results.burstCapacity)] : []),
+  ];
+  for (const table of tables) {
     console.log(`\n${table.title}\n${textTable(table.headers, table.rows)}`);
   }
   const fullRun = !options.quick && options.out === null;
@@ -30,4 +38,9 @@ export async function runScaleCommand(options: BenchOptions, command: string): P
     console.error(`rows missing after: ${short.map((p) => p.name).join(", ")}`);
     process.exitCode = 1;
   }
+  if (results.burstCapacity && !burstCapacityVerified(results.burstCapacity)) {
+    console.error("burst capacity: a burst lost or duplicated rows");
+    process.exitCode = 1;
+  }
+  if (options.burstCapacity && !results.burstCapacity) process.exitCode = 1;
 }

@@ -1,4 +1,5 @@
 import type { MachineInfo } from "../report/machine-info";
+import type { BurstCapacityResults } from "./burst-capacity";
 
 /** What one `--scale` phase measured; `skipped` says why a phase did not run. */
 export interface DrainPhaseResult {
@@ -53,4 +54,6 @@ export interface ScaleResults {
   note: string | null;
   machine: MachineInfo;
   phases: ScalePhaseResult[];
+  /** The largest burst acknowledged within 3 s per WEB_CONCURRENCY (issue #16); null when it failed to run. */
+  burstCapacity?: BurstCapacityResults | null;
 }

@@ -9,6 +9,7 @@ import {
   createFixture,
   type Fixture,
   freePort,
+  orderRow,
   testDatabaseUrl,
   testRedisUrl,
   uniquePrefix,
@@ -73,21 +74,7 @@ beforeAll(async () => {
   alice = await createFixture(db.db);
   bob = await createFixture(db.db);
   bobsOrderId = uuidv7();
-  await db.db.insert(orders).values({
-    id: bobsOrderId,
-    userId: bob.userId,
-    accountId: bob.accountId,
-    webhookId: bob.webhookId,
-    ticker: "BOBSECRET",
-    action: "buy",
-    quantity: "7",
-    orderType: "market",
-    timeInForce: "day",
-    rawPayload: {},
-    status: "accepted",
-    receivedAt: new Date(),
-    processedAt: new Date(),
-  });
+  await db.db.insert(orders).values(orderRow(bob, bobsOrderId, { ticker: "BOBSECRET", quantity: "7" }));
 
   const base = {
     DATABASE_URL: testDatabaseUrl(),

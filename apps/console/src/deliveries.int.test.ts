@@ -2,7 +2,7 @@ import { createDeliveryWriter, type Delivery, type DeliveryRecord } from "@order
 import { createRedis } from "@orderhook/queue";
 import { type Fixture, testRedisUrl, uniquePrefix, waitUntil } from "@orderhook/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestConsole, type TestBrowser, type TestConsole } from "../test/console-harness";
+import { createSignedInConsole, type TestBrowser, type TestConsole } from "../test/console-harness";
 
 // The console over the real deliveries log in Redis, entries written as the receiver writes refusals.
 const prefix = uniquePrefix("console-dlv");
@@ -30,11 +30,10 @@ function entry(requestId: string, overrides: Partial<DeliveryRecord> = {}): Deli
 }
 
 beforeAll(async () => {
-  t = await createTestConsole({ deliveriesPrefix: prefix, pollIntervalMs: 50 });
-  alice = await t.fixture();
-  bob = await t.fixture();
-  browser = t.browser();
-  await browser.signIn(alice.token);
+  ({ t, alice, bob, browser } = await createSignedInConsole({
+    deliveriesPrefix: prefix,
+    pollIntervalMs: 50,
+  }));
 });
 afterAll(async () => {
   await t.close();

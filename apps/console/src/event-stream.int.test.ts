@@ -3,7 +3,12 @@ import { type Fixture, orderRow, waitUntil } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestConsole, type TestBrowser, type TestConsole } from "../test/console-harness";
+import {
+  createSignedInConsole,
+  createTestConsole,
+  type TestBrowser,
+  type TestConsole,
+} from "../test/console-harness";
 import type { OrderChange } from "./console-events";
 
 let t: TestConsole;
@@ -16,11 +21,7 @@ function order(owner: Fixture, overrides: Partial<NewOrder> = {}): NewOrder {
 }
 
 beforeAll(async () => {
-  t = await createTestConsole({ pollIntervalMs: 50 });
-  alice = await t.fixture();
-  bob = await t.fixture();
-  browser = t.browser();
-  await browser.signIn(alice.token);
+  ({ t, alice, bob, browser } = await createSignedInConsole({ pollIntervalMs: 50 }));
 });
 afterAll(async () => {
   await t.close();

@@ -1,5 +1,5 @@
 import { brokerAccounts, orders, users, webhooks } from "@orderhook/db";
-import type { Fixture } from "@orderhook/testing";
+import { type Fixture, orderRow } from "@orderhook/testing";
 import { eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,21 +16,12 @@ beforeAll(async () => {
   alice = await t.fixture();
   mallory = await t.fixture();
   aliceOrderId = uuidv7();
-  await t.db.db.insert(orders).values({
-    id: aliceOrderId,
-    userId: alice.userId,
-    accountId: alice.accountId,
-    webhookId: alice.webhookId,
-    ticker: "AAPL",
-    action: "buy",
-    quantity: "3",
-    orderType: "market",
-    timeInForce: "day",
-    rawPayload: { ticker: "AAPL", action: "buy", quantity: 3 },
-    status: "accepted",
-    receivedAt: new Date(),
-    processedAt: new Date(),
-  });
+  await t.db.db.insert(orders).values(
+    orderRow(alice, aliceOrderId, {
+      quantity: "3",
+      rawPayload: { ticker: "AAPL", action: "buy", quantity: 3 },
+    }),
+  );
   browser = t.browser();
   await browser.signIn(mallory.token);
 });

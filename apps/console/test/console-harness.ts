@@ -110,6 +110,24 @@ export async function createTestConsole(overrides: ConsoleOverrides = {}): Promi
   };
 }
 
+export interface SignedInConsole {
+  t: TestConsole;
+  alice: Fixture;
+  bob: Fixture;
+  /** Signed in as alice. */
+  browser: TestBrowser;
+}
+
+/** The test console with two users, alice and bob, and a browser signed in as alice. */
+export async function createSignedInConsole(overrides: ConsoleOverrides = {}): Promise<SignedInConsole> {
+  const t = await createTestConsole(overrides);
+  const alice = await t.fixture();
+  const bob = await t.fixture();
+  const browser = t.browser();
+  await browser.signIn(alice.token);
+  return { t, alice, bob, browser };
+}
+
 export interface Page {
   status: number;
   headers: Headers;

@@ -1,20 +1,11 @@
 import { z } from "zod";
-import {
-  databaseFields,
-  dbPoolMax,
-  deliveryLogFields,
-  publicUrl,
-  redisFields,
-  serviceFields,
-} from "./common";
+import { dbPoolMax, deliveryLogFields, processFields, publicUrl } from "./common";
 import { optionalConnectionUrl, port } from "./fields";
 import { checkRedisScale } from "./redis-scale";
 
 export const cliEnvSchema = z
   .object({
-    ...serviceFields,
-    ...databaseFields,
-    ...redisFields,
+    ...processFields,
     ...deliveryLogFields,
     PORT: port(3000).describe(
       "The receiver's port, for the webhook URLs the CLI prints when `PUBLIC_URL` is unset.",

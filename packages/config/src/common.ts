@@ -57,6 +57,9 @@ export const serviceFields = {
     .describe("The usual Node setting."),
 };
 
+/** What every process reads: logging, Postgres, and Redis with its queue shards. */
+export const processFields = { ...serviceFields, ...databaseFields, ...redisFields };
+
 /** The receiver's public address, for the webhook URLs orderhook prints. */
 export const publicUrl = z
   .url({ protocol: /^https?$/, error: "expected an http(s) URL" })

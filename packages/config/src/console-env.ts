@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseFields, deliveryLogFields, redisFields, serviceFields, shutdownTimeout } from "./common";
+import { deliveryLogFields, processFields, shutdownTimeout } from "./common";
 import { integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
 import { checkRedisScale } from "./redis-scale";
 
@@ -13,9 +13,7 @@ export function weakSessionSecretReason(secret: string): string | null {
 
 export const consoleEnvSchema = z
   .object({
-    ...serviceFields,
-    ...databaseFields,
-    ...redisFields,
+    ...processFields,
     ...deliveryLogFields,
     CONSOLE_PORT: port(3001).describe("The web console's HTTP port."),
     CONSOLE_HOST: z

@@ -1,22 +1,11 @@
 import { z } from "zod";
-import {
-  appFields,
-  databaseFields,
-  dbPoolMax,
-  deliveryLogFields,
-  publicUrl,
-  redisFields,
-  serviceFields,
-  shutdownTimeout,
-} from "./common";
+import { appFields, dbPoolMax, deliveryLogFields, processFields, publicUrl, shutdownTimeout } from "./common";
 import { booleanString, integer, optionalSecret, port, trustProxy, weakPasswordReason } from "./fields";
 import { checkRedisScale } from "./redis-scale";
 
 export const receiverEnvSchema = z
   .object({
-    ...serviceFields,
-    ...databaseFields,
-    ...redisFields,
+    ...processFields,
     ...deliveryLogFields,
     ...appFields,
     PORT: port(3000).describe("The receiver's HTTP port (Railway sets it)."),

@@ -1,13 +1,11 @@
 import { z } from "zod";
-import { appFields, databaseFields, redisFields, serviceFields, shutdownTimeout } from "./common";
+import { appFields, processFields, shutdownTimeout } from "./common";
 import { integer, port } from "./fields";
 import { checkRedisScale, workerShards } from "./redis-scale";
 
 export const workerEnvSchema = z
   .object({
-    ...serviceFields,
-    ...databaseFields,
-    ...redisFields,
+    ...processFields,
     ...appFields,
     WORKER_CONCURRENCY: integer(200, { min: 1, max: 10_000 }).describe(
       "Jobs one worker process holds at once, taken from Redis as two batches of half; a batch shares one INSERT.",

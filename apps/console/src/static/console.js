@@ -130,13 +130,7 @@
     // An older order whose status changed (a replayed failure) is not news at the top of the list.
     const newest = tbody.querySelector("time[datetime]");
     if (newest && Date.parse(order.receivedAt) < Date.parse(newest.getAttribute("datetime")) - 60_000) return;
-    const row = orderRow(order);
-    row.classList.add("arrived");
-    tbody.prepend(row);
-    const max = Number(tbody.dataset.liveInsert) || 50;
-    while (tbody.rows.length > max) tbody.deleteRow(-1);
-    const empty = document.getElementById("no-orders");
-    if (empty) empty.remove();
+    prependArrived(tbody, orderRow(order), Number(tbody.dataset.liveInsert) || 50, "no-orders");
   }
 
   // The same row as DeliveryRow in pages/deliveries-page.tsx.
@@ -191,12 +185,15 @@
     if (!tbody || document.querySelector(`[data-delivery-id="${CSS.escape(d.id)}"]`)) return;
     const filter = new URLSearchParams(location.search).get("webhook");
     if (filter && filter !== d.webhookId) return;
-    const row = deliveryRow(d);
+    prependArrived(tbody, deliveryRow(d), Number(tbody.dataset.liveDeliveries) || 50, "no-deliveries");
+  }
+
+  /** A live row at the top of its table, kept to `max` rows, replacing the "none yet" line. */
+  function prependArrived(tbody, row, max, emptyId) {
     row.classList.add("arrived");
     tbody.prepend(row);
-    const max = Number(tbody.dataset.liveDeliveries) || 50;
     while (tbody.rows.length > max) tbody.deleteRow(-1);
-    const empty = document.getElementById("no-deliveries");
+    const empty = document.getElementById(emptyId);
     if (empty) empty.remove();
   }
 

@@ -154,9 +154,10 @@ describe("the batch consumer against BullMQ's own Worker", () => {
       [batchDrained, bullmqDrained].map((n) => (n ?? 0) > 0),
       "drained emitted",
     ).toEqual([true, true]);
-    // The marker is a wake-up hint (a sorted set of at most two members: "0" for a waiting job, "1" at the next delayed time): whether one
-    // is still there when a consumer closes depends on whether it popped the last hint before
-    // closing — timing, like `drained` — so it is compared as bounded, not as present or absent.
+    // The marker is a wake-up hint (a sorted set of at most two members: "0" for a waiting job,
+    // "1" at the next delayed time). Whether one is still there when a consumer closes depends on
+    // whether it popped the last hint first — timing, like `drained` — so it is compared as
+    // bounded, not as present or absent.
     const withoutMarker = (keys: string[]) => keys.filter((key) => key !== "marker");
     expect(withoutMarker(batch.keys), "keys (metrics, locks and all)").toEqual(withoutMarker(bullmq.keys));
     expect(await redis.zcard(`${batch.prefix}:${QUEUE}:marker`), "markers left").toBeLessThanOrEqual(2);

@@ -1,4 +1,5 @@
 import { SENDER_TIMEOUT_MS } from "../load/burst-release";
+import { escapeXml } from "./svg";
 
 export interface BurstSeries {
   label: string;
@@ -8,8 +9,6 @@ export interface BurstSeries {
   /** `percentMs[k]`: ms from the release by which k % of the burst had its answer (k = 0…100). */
   percentMs: number[];
 }
-
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * The share of a burst answered against the time since its release, one line per target and

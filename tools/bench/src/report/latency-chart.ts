@@ -1,4 +1,5 @@
 import type { LatencySummary } from "../load/latency-recorder";
+import { escapeXml } from "./svg";
 
 export interface ChartSeries {
   label: string;
@@ -12,8 +13,6 @@ const PERCENTILES = [
   ["p99", "p99"],
   ["p999", "p99.9"],
 ] as const;
-
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * Grouped bars of ack-latency percentiles on a log scale (the old design sits orders of

@@ -154,6 +154,24 @@ describe("parseAlertBody", () => {
     expect(parseAlertBody(text).alert.quantity).toBe("5");
   });
 
+  it("finds number sources and nesting past strings full of escapes, quotes, brackets and digits", () => {
+    const tricky = fc
+      .array(fc.constantFrom('"', "\\", "[", "]", "{", "}", ":", ",", "1.5", "u", "\u0041", "é", " "), {
+        maxLength: 12,
+      })
+      .map((parts) => JSON.stringify(parts.join("")));
+    fc.assert(
+      fc.property(tricky, tricky, tricky, tricky, (a, b, c, d) => {
+        const text = `{${a}:${b},"ticker":"X","action":"buy","quantity":1.50,${c}:[${d},2.5],"x":{${d}:${a}},"takeProfit":{"price":2.50}}`;
+        const { alert, raw } = parseAlertBody(text);
+        expect(alert.quantity, text).toBe("1.50");
+        expect(alert.takeProfit, text).toEqual({ price: "2.50" });
+        expect(raw, text).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("reads TradingView's default strategy message as the equivalent alert", () => {
     const { alert, raw } = parseAlertBody("Order buy @ 1 filled on NQ1!. New strategy position is 1");
     expect(alert).toMatchObject({ ticker: "NQ1!", action: "buy", quantity: "1", sentiment: "long" });

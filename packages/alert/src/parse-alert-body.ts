@@ -56,7 +56,8 @@ function scanJson(text: string, limit: number): Scan | typeof TOO_DEEP {
   let sources: Map<string, string> | null = null;
   let overflow = false;
   let depth = 0;
-  let inString = false;
+  // Where the next backslash is (-1: none): a string without one ends at the next quote.
+  let backslash = text.indexOf("\\");
   let stringOpen = -1;
   let stringClose = -1;
   // Open/close quotes of the current key at depth 1 and 2, and of the depth-1 key holding the depth-2 object.
@@ -70,15 +71,21 @@ function scanJson(text: string, limit: number): Scan | typeof TOO_DEEP {
   let object2 = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) {
-        inString = false;
-        stringClose = i;
-      }
-    } else if (c === 0x22) {
-      inString = true;
+    if (c === 0x22) {
+      // Skipped with indexOf, as most bodies have no escape: a walk char by char measured a
+      // fifth of the parse. (JSON.parse accepted the text, so every string is closed.)
       stringOpen = i;
+      let close = text.indexOf('"', i + 1);
+      if (backslash !== -1 && backslash < close) {
+        close = i + 1;
+        while (close < text.length && text.charCodeAt(close) !== 0x22) {
+          close += text.charCodeAt(close) === 0x5c ? 2 : 1;
+        }
+        backslash = text.indexOf("\\", close + 1);
+      }
+      if (close < 0) break;
+      stringClose = close;
+      i = close;
     } else if (c === 0x3a) {
       if (depth === 1) {
         key1Open = stringOpen;

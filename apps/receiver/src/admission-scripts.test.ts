@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admitLua, luaTableLiteral } from "./admission-scripts";
+import { admitLua, luaLongString, luaTableLiteral } from "./admission-scripts";
 
 const DEFAULT_OPTS =
   '{"attempts":12,"removeOnComplete":{"age":3600,"count":10000},"backoff":{"type":"exponential","delay":1000,"jitter":0.5},"removeOnFail":{"age":1209600}}';
@@ -35,5 +35,24 @@ describe("admitLua", () => {
     expect(admitLua(DEFAULT_OPTS)).not.toContain("cjson.decode(ARGV[9])");
     expect(admitLua('{"a":null}')).toContain("local jobOpts = cjson.decode(ARGV[9])");
     expect(admitLua()).toContain("local jobOpts = cjson.decode(ARGV[9])");
+  });
+
+  it("hands BullMQ's add the options' JSON with the job's id with the table, and nothing without it", () => {
+    const head = /\[(=*)\[(.*?)\]\1\] \.\. ARGV\[2\] \.\. '"}'/.exec(admitLua(DEFAULT_OPTS));
+    expect(JSON.parse(`${head?.[2]}0190-c0de"}`)).toEqual({
+      ...JSON.parse(DEFAULT_OPTS),
+      jobId: "0190-c0de",
+    });
+    expect(admitLua("{}")).toContain(`[[{"jobId":"]] .. ARGV[2]`);
+    expect(admitLua('{"a":null}')).toMatch(/ARGV\[8\], jobOpts\}, nil\)/);
+    expect(admitLua()).toMatch(/ARGV\[8\], jobOpts\}, nil\)/);
+  });
+});
+
+describe("luaLongString", () => {
+  it("picks a level the text does not close, and keeps a leading newline", () => {
+    expect(luaLongString('{"a":"b"}')).toBe('[[{"a":"b"}]]');
+    expect(luaLongString("x]]y]=]")).toBe("[==[x]]y]=]]==]");
+    expect(luaLongString("\nx")).toBe("[[\n\nx]]");
   });
 });

@@ -85,13 +85,33 @@ export function luaTableLiteral(json: string): string | null {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? literal(value) : null;
 }
 
+/** A Lua long string holding `text` as it is. */
+export function luaLongString(text: string): string {
+  let level = "";
+  while (text.includes(`]${level}]`)) level += "=";
+  return `[${level}[${text.startsWith("\n") ? "\n" : ""}${text}]${level}]`;
+}
+
 /**
  * `jobOptsJson`: the queue's job options (`JobAddTemplate.optsJson`), built into the script as a
  * table constructor, so no call decodes ARGV[9] (measured 18k of ~319k Redis instructions per
- * admission, 6 %); options it cannot express as one are decoded per call as without it.
+ * admission, 6 %); options it cannot express as one are decoded per call as without it. With the
+ * table comes its JSON with this job's id appended, which BullMQ's add then stores as the job's
+ * `opts` instead of encoding the table (`bullmqAddStandardJobLua`) — for an id that needs no
+ * escaping in JSON (the receiver's are UUIDs); any other is encoded by `cjson` as before.
  */
 export function admitLua(jobOptsJson?: string): string {
-  const jobOpts = (jobOptsJson !== undefined && luaTableLiteral(jobOptsJson)) || "cjson.decode(ARGV[9])";
+  const table = jobOptsJson !== undefined ? luaTableLiteral(jobOptsJson) : null;
+  const jobOpts = table ?? "cjson.decode(ARGV[9])";
+  // `{…}` + `,"jobId":"<id>"}`: the id last, where BullMQ's options object has it too.
+  const jsonHead =
+    table === null || jobOptsJson === undefined
+      ? null
+      : `${jobOptsJson.trim().slice(0, -1)}${jobOptsJson.trim() === "{}" ? "" : ","}"jobId":"`;
+  const optsJson =
+    jsonHead === null
+      ? "nil"
+      : `not string.find(ARGV[2], '[%c"\\\\]') and ${luaLongString(jsonHead)} .. ARGV[2] .. '"}' or nil`;
   return `${bullmqAddStandardJobLua()}
 local keyTtl = tonumber(ARGV[3])
 local interval = tonumber(ARGV[4])
@@ -137,7 +157,7 @@ local jobOpts = ${jobOpts}
 jobOpts['jobId'] = ARGV[2]
 local added = bullmqAddStandardJob(
   {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]},
-  {{ARGV[6], ARGV[2], ARGV[10], tonumber(ARGV[11])}, ARGV[8], jobOpts})
+  {{ARGV[6], ARGV[2], ARGV[10], tonumber(ARGV[11])}, ARGV[8], jobOpts}, ${optsJson})
 if type(added) == 'number' then return {'E', tostring(added)} end
 redis.call('SET', KEYS[2], string.format('%.3f', nextTat), 'PX', math.ceil(ahead) + 1)
 if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', math.floor(keyTtl)) end

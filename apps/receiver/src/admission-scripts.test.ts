@@ -31,7 +31,7 @@ describe("luaTableLiteral", () => {
 
 describe("admitLua", () => {
   it("builds the options into the script when it can, and decodes ARGV[9] per call otherwise", () => {
-    expect(admitLua(DEFAULT_OPTS)).toContain("local jobOpts = {attempts = 12,");
+    expect(admitLua(DEFAULT_OPTS)).toContain("{attempts = 12, removeOnComplete = {age = 3600,");
     expect(admitLua(DEFAULT_OPTS)).not.toContain("cjson.decode(ARGV[9])");
     expect(admitLua('{"a":null}')).toContain("local jobOpts = cjson.decode(ARGV[9])");
     expect(admitLua()).toContain("local jobOpts = cjson.decode(ARGV[9])");
@@ -44,8 +44,17 @@ describe("admitLua", () => {
       jobId: "0190-c0de",
     });
     expect(admitLua("{}")).toContain(`[[{"jobId":"]] .. ARGV[2]`);
-    expect(admitLua('{"a":null}')).toMatch(/ARGV\[8\], jobOpts\}, nil\)/);
-    expect(admitLua()).toMatch(/ARGV\[8\], jobOpts\}, nil\)/);
+    expect(admitLua('{"a":null}')).toContain("local optsJson = nil\n");
+    expect(admitLua()).toContain("local optsJson = nil\n");
+  });
+
+  it("gives BullMQ's add, with the options' JSON, a table of only the options it reads by name", () => {
+    expect(admitLua(DEFAULT_OPTS)).toContain(
+      "local jobOpts = optsJson and {attempts = 12} or {attempts = 12, removeOnComplete = {age = 3600, count = 10000},",
+    );
+    expect(admitLua('{"lifo":true,"backoff":{"delay":1}}')).toContain(
+      "local jobOpts = optsJson and {lifo = true} or {lifo = true, backoff = {delay = 1}}",
+    );
   });
 });
 

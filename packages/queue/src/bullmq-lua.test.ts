@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TAKEN_JOB_FIELDS } from "./batch-scripts";
-import { bullmqAddStandardJobLua, bullmqLuaIncludes, loadLuaCommand } from "./bullmq-lua";
+import {
+  bullmqAddStandardJobLua,
+  bullmqAddStandardJobOptionReads,
+  bullmqLuaIncludes,
+  loadLuaCommand,
+} from "./bullmq-lua";
 
 const definedFunctions = (lua: string) => [...lua.matchAll(/^local function (\w+)/gm)].map((m) => m[1]);
 
@@ -44,6 +49,16 @@ describe("bullmqAddStandardJobLua", () => {
     expect(shim).toBeGreaterThan(0);
     expect(lua).toContain("if value == ARGV[3] then return optsJson end");
     expect(shim).toBeLessThan(lua.indexOf("cjson.encode(opts)"));
+  });
+});
+
+describe("bullmqAddStandardJobOptionReads", () => {
+  it("lists the options BullMQ's add reads by name, none of them the queue's nested defaults", () => {
+    const reads = bullmqAddStandardJobOptionReads();
+    expect([...reads]).toEqual(expect.arrayContaining(["de", "lifo", "delay", "priority"]));
+    for (const nested of ["backoff", "removeOnComplete", "removeOnFail", "attempts"]) {
+      expect(reads.has(nested), nested).toBe(false);
+    }
   });
 });
 

@@ -63,6 +63,27 @@ export function bullmqAddStandardJobLua(): string {
   );
 }
 
+// A read of one option by name, from the options table or a helper's `fullOpts` parameter.
+const OPTION_READ = /\b(?:opts|fullOpts)\s*(?:\[\s*['"](\w+)['"]\s*\]|\.(\w+))/g;
+// Ways of reaching options without naming them, which `bullmqAddStandardJobOptionReads` cannot list.
+const OPTIONS_WALKED =
+  /\b(?:i?pairs|next|unpack)\s*\(\s*(?:opts|fullOpts)\b|\[\s*(?:opts|fullOpts)\s*\]|\b(?:opts|fullOpts)\s*\[\s*[^'"\s]/;
+
+/**
+ * The options BullMQ's add reads by name (`opts['lifo']`, `fullOpts['delay']`, …), apart from
+ * encoding them whole with `cjson.encode`. A caller that supplies the options' JSON (the
+ * wrapper's third argument) needs to give the table only these. Throws if BullMQ's add reaches
+ * the options any other way (iterating them, or a computed field name).
+ */
+export function bullmqAddStandardJobOptionReads(): ReadonlySet<string> {
+  const { addStandardJob } = require("bullmq/dist/cjs/scripts/addStandardJob-9.js") as ScriptModule;
+  const walked = OPTIONS_WALKED.exec(addStandardJob.content);
+  if (walked !== null) throw new Error(`BullMQ's ${ADD_STANDARD_JOB} reads its options as ${walked[0]}`);
+  return new Set(
+    [...addStandardJob.content.matchAll(OPTION_READ)].map(([, quoted, dotted]) => (quoted ?? dotted)!),
+  );
+}
+
 /**
  * BullMQ's Lua helper functions (`commands/includes/*.lua`, which BullMQ ships for scripts
  * built on its data layout), read from the installed BullMQ with their own `@include`s

@@ -130,8 +130,8 @@ export function admitLua(jobOptsJson?: string): string {
       : `not string.find(ARGV[2], '[%c"\\\\]') and ${luaLongString(jsonHead)} .. ARGV[2] .. '"}' or nil`;
   const chooseOpts = leanTable === null ? jobOpts : `optsJson and ${leanTable} or ${jobOpts}`;
   return `${bullmqAddStandardJobLua()}
--- A whole number of ms as a string: a number argument to redis.call is formatted with '%.17g'
--- (on Redis 7.0; 7.2 formats integers cheaply), an integer format costs a fraction of that.
+-- A whole number of ms as a string: Redis 7.0 formats a number argument of redis.call with
+-- '%.17g' (~2.4k instructions); an integer format costs a fraction of that.
 local function ms(value) return string.format('%d', value) end
 local keyTtl = tonumber(ARGV[3])
 local interval = tonumber(ARGV[4])

@@ -175,6 +175,11 @@ function refuseUnstorable(value: unknown): void {
   }
 }
 
+function tradingViewMessage(message: Record<string, unknown>, defaultQuantity: string | null): AlertBody {
+  refuseUnstorable(message);
+  return { raw: message, alert: parseAlert(message, null, defaultQuantity) };
+}
+
 export interface AlertBody {
   /** The body as parsed, unknown fields included: the order's raw payload. */
   raw: Record<string, unknown>;
@@ -194,18 +199,24 @@ export interface AlertBody {
 export function parseAlertBody(body: string, defaultQuantity: string | null = null): AlertBody {
   // Buffer#toString keeps a UTF-8 byte order mark (Windows tools prepend one) and JSON.parse refuses it.
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+  // Text that does not open with a brace is tried as TradingView's default message before
+  // JSON.parse, whose refusal (a SyntaxError) measured most of reading one. No JSON text is
+  // that message (after letters it ends in a digit or a dot: only a JSON number ends so, and
+  // none has letters), so the order changes no answer. Text opening with a brace is JSON as
+  // it was: one pass of the regex over it would cost every JSON alert.
+  const message = text.charCodeAt(0) === 0x7b ? null : readTradingViewOrderMessage(text);
+  if (message !== null) return tradingViewMessage(message, defaultQuantity);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const fromMessage = readTradingViewOrderMessage(text);
+    const fromMessage = text.charCodeAt(0) === 0x7b ? readTradingViewOrderMessage(text) : null;
     if (fromMessage === null) {
       throw new OrderhookError("malformed_json", {
         detail: `The body is not valid JSON (${(error as Error).message}). ${EXPECTED}`,
       });
     }
-    refuseUnstorable(fromMessage);
-    return { raw: fromMessage, alert: parseAlert(fromMessage, null, defaultQuantity) };
+    return tradingViewMessage(fromMessage, defaultQuantity);
   }
   // Valid JSON nested thousands deep would overflow the stack of a recursive serializer
   // downstream (the enqueue) and come back as a 5xx; it is the sender's error, so a 4xx.

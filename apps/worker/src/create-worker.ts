@@ -13,7 +13,7 @@ export interface WorkerSettings {
   batchMaxSize: number;
   batchMaxWaitMs: number;
   /**
-   * Jobs arriving per second from which the worker pauses between batches, for at most
+   * Jobs arriving per second from which the worker takes no jobs, for at most
    * `burstYieldMaxMs` per burst (both absent, or a max of 0: it never pauses).
    */
   burstYieldRate?: number;
@@ -53,7 +53,7 @@ export interface OrderWorker {
 
 /** Two batches in flight let one's Redis round trips overlap the other's INSERT. */
 const LANES = 2;
-/** One pause between batches during a burst; short, so the catch-up starts soon after. */
+/** One pause between looks during a burst; short, so the catch-up starts soon after. */
 const BURST_PAUSE_MS = 20;
 
 /** The order queue's consumer. It neither reads the environment nor owns its connections. */

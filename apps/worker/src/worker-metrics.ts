@@ -54,7 +54,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     }),
     burstPauseSeconds: new Counter({
       name: "orderhook_worker_burst_pause_seconds_total",
-      help: "Time the consumer paused between batches while jobs arrived in a burst (BURST_YIELD_RATE)",
+      help: "Time the consumer took no jobs while they arrived in a burst (BURST_YIELD_RATE), once per consumer",
       registers: [registry],
     }),
     queueJobs: new Gauge({

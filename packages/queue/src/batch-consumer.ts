@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isNotConnectionError, Job, type Worker } from "bullmq";
 import type { BatchLogger } from "./batch-logger";
 import { createBatchScripts, type KeepJobs, keepJobs, type TakenBatch, type TakenJob } from "./batch-scripts";
-import { type BurstPacingOptions, createBurstPacer } from "./burst-pacer";
+import { type BurstPacer, type BurstPacingOptions, createBurstPacer } from "./burst-pacer";
 import { startLockRenewal } from "./lock-renewal";
 import { createMarkerWait } from "./marker-wait";
 import type { RedisClient } from "./redis-client";
@@ -25,9 +25,14 @@ export interface BatchConsumerOptions {
   /** Stored on each job as the worker that took it. */
   name?: string;
   logger: BatchLogger;
-  /** Pause between takes while jobs arrive in a burst (see `createBurstPacer`); absent: never. */
+  /**
+   * Takes nothing while jobs arrive in a burst (see `createBurstPacer`; `minArrivals` defaults to
+   * half a batch); absent: never pauses.
+   */
   burstPacing?: BurstPacingOptions;
-  /** Called with each burst pause's length in ms, before it starts (metrics). */
+  /** A pacer of the caller's own instead of one built from `burstPacing` (tests). */
+  burstPacer?: BurstPacer;
+  /** Called with each burst pause's length in ms, before it starts (metrics): the consumer's, not per lane. */
   onBurstPause?: (ms: number) => void;
   /** Resolves: the job completes. Rejects: BullMQ's moveToFailed decides retry or failed. */
   process(job: TakenJob): Promise<void>;
@@ -105,24 +110,41 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   const locks = startLockRenewal({ worker, lockDurationMs, logger });
   const consumerId = randomUUID();
   let tokens = 0;
-  const pacer = options.burstPacing && createBurstPacer(options.burstPacing);
+  const pacer =
+    options.burstPacer ??
+    (options.burstPacing &&
+      createBurstPacer({ minArrivals: Math.max(1, Math.ceil(batchSize / 2)), ...options.burstPacing }));
   const waitKey = `${options.prefix}:${options.queueName}:wait`;
-  // Smaller takes mean a quiet queue: no burst to look for, and no LLEN at a steady rate.
-  const lookForBurstFrom = Math.max(1, Math.ceil(batchSize / 2));
+  /** The burst pause in progress, shared by the lanes: none of them takes until it ends. */
+  let pause: Promise<void> | null = null;
 
-  /** Pauses while the queue fills in a burst; one LLEN per look. A failed look just goes on. */
-  async function yieldToBurst(): Promise<void> {
-    if (pacer === undefined) return;
-    while (!stop.stopped) {
-      let pauseMs: number;
+  /**
+   * Every take reports the wait list's length (no round trip of its own): the pacer's observation.
+   * When it says a burst started, the lanes stop taking until it ends.
+   */
+  function observeTake(taken: TakenBatch): void {
+    if (pacer === undefined || taken.waiting < 0) return;
+    pacer.taken(taken.jobs.length);
+    const pauseMs = pacer.observe(taken.waiting, Date.now());
+    if (pauseMs > 0) {
+      pause ??= yieldToBurst(pacer, pauseMs).finally(() => {
+        pause = null;
+      });
+    }
+  }
+
+  /** Pauses while the burst lasts, looking with one LLEN per pause. A failed look ends the pause. */
+  async function yieldToBurst(burst: BurstPacer, firstMs: number): Promise<void> {
+    let pauseMs = firstMs;
+    while (pauseMs > 0 && !stop.stopped) {
+      options.onBurstPause?.(pauseMs);
+      await stop.sleep(pauseMs);
+      if (stop.stopped) return;
       try {
-        pauseMs = pacer.observe(await connection.llen(waitKey), Date.now());
+        pauseMs = burst.observe(await connection.llen(waitKey), Date.now());
       } catch {
         return;
       }
-      if (pauseMs <= 0) return;
-      options.onBurstPause?.(pauseMs);
-      await stop.sleep(pauseMs);
     }
   }
 
@@ -180,6 +202,10 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
 
   async function lane(): Promise<void> {
     while (!stop.stopped) {
+      if (pause !== null) {
+        await pause;
+        continue;
+      }
       let taken: TakenBatch;
       try {
         taken = await scripts.take(`${consumerId}:${tokens++}`, batchSize);
@@ -190,12 +216,10 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         continue;
       }
       try {
-        if (taken.jobs.length > 0) {
-          pacer?.taken(taken.jobs.length);
-          await runBatch(taken);
-          // Without pacing the loop is exactly as before: no look, no extra turn.
-          if (pacer !== undefined && taken.jobs.length >= lookForBurstFrom) await yieldToBurst();
-        } else if (taken.rateLimitDelay > 0)
+        observeTake(taken);
+        // A batch taken is processed even when a burst just began: its jobs are locked to it.
+        if (taken.jobs.length > 0) await runBatch(taken);
+        else if (taken.rateLimitDelay > 0)
           await stop.sleep(Math.min(taken.rateLimitDelay, MAX_RATE_LIMIT_DELAY_MS));
         else await marker.wait(taken.nextDelayed);
       } catch (error) {

@@ -28,6 +28,8 @@ export interface TakenBatch {
   rateLimitDelay: number;
   /** Epoch ms of the next delayed job when none was taken (0: none). */
   nextDelayed: number;
+  /** The wait list's length right after the take (-1: rate limited or paused, not looked at). */
+  waiting: number;
 }
 
 /** BullMQ's KeepJobs with every member optional, as moveToFinished reads it. */
@@ -63,7 +65,7 @@ export interface BatchScripts {
   complete(token: string, keep: KeepJobs, ids: string[]): Promise<number[]>;
 }
 
-type RawTaken = [(string | null)[], number, number];
+type RawTaken = [(string | null)[], number, number, number];
 type Command = (...args: (string | number)[]) => Promise<unknown>;
 
 const TAKE_KEYS = [
@@ -136,7 +138,7 @@ export function createBatchScripts(options: BatchScriptsOptions): BatchScripts {
 
   return {
     async take(token, count) {
-      const [flat, rateLimitDelay, nextDelayed] = (await run.take(
+      const [flat, rateLimitDelay, nextDelayed, waiting] = (await run.take(
         ...takeKeys,
         keyPrefix,
         Date.now(),
@@ -166,6 +168,7 @@ export function createBatchScripts(options: BatchScriptsOptions): BatchScripts {
         token,
         rateLimitDelay: Number(rateLimitDelay),
         nextDelayed: Number(nextDelayed),
+        waiting: Number(waiting),
       };
     },
     async complete(token, keep, ids) {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { createBurstPacer } from "./burst-pacer";
 
-const options = { burstPerSecond: 4_000, pauseMs: 20, maxPauseMs: 100 };
+const options = { burstPerSecond: 4_000, pauseMs: 20, maxPauseMs: 100, quietMs: 40 };
 
 describe("createBurstPacer", () => {
   it("never pauses at a steady 1,000 jobs per second, however deep the backlog", () => {
     const pacer = createBurstPacer(options);
     let waiting = 5_000;
-    for (let at = 0; at <= 2_000; at += 50) {
-      // 50 ms: 50 arrive, 50 are taken.
-      pacer.taken(50);
-      waiting += 50 - 50;
+    for (let at = 0; at <= 2_000; at += 10) {
+      // 10 ms: 10 arrive, 10 are taken.
+      pacer.taken(10);
+      waiting += 10 - 10;
       expect(pacer.observe(waiting, at), `at ${at} ms`).toBe(0);
     }
   });
@@ -25,17 +25,29 @@ describe("createBurstPacer", () => {
     expect(pacer.observe(600, 30)).toBe(20);
   });
 
-  it("takes again as soon as the arrivals fall below the threshold, and a later burst pauses afresh", () => {
+  it("is not started by a few jobs arriving close together: a rate needs minArrivals of them", () => {
+    const pacer = createBurstPacer({ ...options, minArrivals: 50 });
+    pacer.observe(0, 0);
+    // 40 jobs in 5 ms is 8,000/s, but 40 is too few to tell: the next observation measures from 0 ms.
+    expect(pacer.observe(40, 5)).toBe(0);
+    // 60 in 30 ms: 2,000/s, no burst.
+    expect(pacer.observe(60, 30)).toBe(0);
+    // From 30 ms: 50 more in 10 ms, 5,000/s.
+    expect(pacer.observe(110, 40)).toBe(20);
+  });
+
+  it("keeps pausing while arrivals come in clumps and ends once, over quietMs, they fall below half the threshold", () => {
     const pacer = createBurstPacer(options);
     pacer.observe(0, 0);
-    expect(pacer.observe(400, 20)).toBe(20);
-    expect(pacer.observe(800, 40)).toBe(20);
-    // 2 arrivals in 20 ms: the burst is over; the backlog is drained at full speed.
-    expect(pacer.observe(802, 60)).toBe(0);
-    pacer.taken(800);
-    expect(pacer.observe(2, 80)).toBe(0);
-    // Another burst gets the whole budget again.
-    expect(pacer.observe(402, 100)).toBe(20);
+    expect(pacer.observe(100, 10)).toBe(20);
+    // Nothing arrives in the next 20 ms, then 200 at once: over 40 ms, still 5,000/s.
+    expect(pacer.observe(100, 30)).toBe(20);
+    expect(pacer.observe(300, 50)).toBe(20);
+    expect(pacer.observe(340, 70)).toBe(20);
+    // 70 arrived over the last 40 ms (1,750/s, below 2,000): the burst ends; the backlog is drained.
+    expect(pacer.observe(370, 90)).toBe(0);
+    pacer.taken(370);
+    expect(pacer.observe(0, 95)).toBe(0);
   });
 
   it("starts a burst at the threshold and ends it below half of it", () => {
@@ -43,11 +55,14 @@ describe("createBurstPacer", () => {
     pacer.observe(0, 0);
     // 3,000/s: not a burst yet.
     expect(pacer.observe(30, 10)).toBe(0);
-    // 5,000/s starts one; 3,000/s keeps it going; 1,000/s ends it.
+    // 5,000/s starts one; over the last 40 ms, 3,000/s then 2,000/s keep it going; 1,000/s ends it.
     expect(pacer.observe(80, 20)).toBe(20);
-    expect(pacer.observe(110, 30)).toBe(20);
-    expect(pacer.observe(120, 40)).toBe(0);
-    expect(pacer.observe(150, 50)).toBe(0);
+    expect(pacer.observe(140, 40)).toBe(20);
+    expect(pacer.observe(200, 60)).toBe(20);
+    expect(pacer.observe(220, 80)).toBe(20);
+    expect(pacer.observe(240, 100)).toBe(0);
+    // 3,000/s again: below the threshold, so no new burst.
+    expect(pacer.observe(270, 110)).toBe(0);
   });
 
   it("holds the consumer back at most maxPauseMs per burst, even if the burst goes on", () => {
@@ -63,6 +78,22 @@ describe("createBurstPacer", () => {
     expect(pauses.slice(0, 10).every((pause) => pause > 0)).toBe(true);
     expect(pauses.slice(0, 10).at(-1)).toBe(10);
     expect(pauses.slice(10).every((pause) => pause === 0)).toBe(true);
+  });
+
+  it("refills the budget only after arrivals stayed low for the window", () => {
+    const pacer = createBurstPacer({ ...options, windowMs: 500 });
+    pacer.observe(0, 0);
+    expect(pacer.observe(100, 10)).toBe(20);
+    expect(pacer.observe(500, 50)).toBe(20);
+    // Nothing more: the burst ends at 90 ms.
+    expect(pacer.observe(500, 90)).toBe(0);
+    // It resumes at 100 ms with what is left of its budget (10 + 100 − 100 = 10 ms)…
+    expect(pacer.observe(600, 100)).toBe(10);
+    expect(pacer.observe(1_000, 140)).toBe(0);
+    expect(pacer.observe(1_000, 180)).toBe(0);
+    // …and a burst more than 500 ms after that end gets the whole budget again.
+    expect(pacer.observe(1_000, 690)).toBe(0);
+    expect(pacer.observe(1_400, 700)).toBe(20);
   });
 
   it("needs two observations within the window for a rate, and skips one too soon after the last", () => {

@@ -23,9 +23,11 @@
     ARGV[6] most jobs to take
 
   Output:
-    {jobs, rateLimitDelay, nextDelayedTimestamp}
+    {jobs, rateLimitDelay, nextDelayedTimestamp, waiting}
     jobs: flat list, per job its id then HMGET data, opts, timestamp, atm, defa, parentKey, deid
     (TAKEN_JOB_FIELDS in batch-scripts.ts)
+    waiting: the wait list's length after the take (-1 when rate limited or paused: nothing was
+    looked at), so the consumer's burst pacing needs no LLEN of its own
 
   Events:
     'active' per job
@@ -58,8 +60,8 @@ promoteDelayedJobs(delayedKey, markerKey, waitKey, KEYS[3], eventStreamKey, pref
 
 local maxJobs = tonumber(rateLimitMax)
 local expireTime = getRateLimitTTL(maxJobs, rateLimiterKey)
-if expireTime > 0 then return {{}, expireTime, 0} end
-if isPausedOrMaxed then return {{}, 0, 0} end
+if expireTime > 0 then return {{}, expireTime, 0, -1} end
+if isPausedOrMaxed then return {{}, 0, 0, -1} end
 
 -- A global concurrency leaves room for fewer; a rate limit is checked job by job, so one.
 local concurrency = tonumber(rcall("HGET", KEYS[9], "concurrency"))
@@ -101,8 +103,9 @@ for i = 1, limit do
   for f = 1, 7 do taken[#taken + 1] = fields[f] end
 end
 
+local waiting = rcall("LLEN", waitKey)
 if #taken > 0 then
   addBaseMarkerIfNeeded(markerKey, false)
-  return {taken, 0, 0}
+  return {taken, 0, 0, waiting}
 end
-return {{}, 0, getNextDelayedTimestamp(delayedKey) or 0}
+return {{}, 0, getNextDelayedTimestamp(delayedKey) or 0, waiting}

@@ -55,6 +55,17 @@ function deliveryLogEnv(): Record<string, string> {
   return entries === undefined ? {} : { DELIVERY_LOG_MAX_ENTRIES: entries };
 }
 
+/**
+ * `BURST_YIELD_MAX_MS=2000 pnpm bench` (or `BURST_YIELD_RATE`) runs the worker with that burst
+ * pacing, for an A/B of its settings; unset, the worker runs with its defaults.
+ */
+function burstYieldEnv(): Record<string, string> {
+  const names = ["BURST_YIELD_RATE", "BURST_YIELD_MAX_MS"] as const;
+  return Object.fromEntries(
+    names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])),
+  );
+}
+
 /** The built receiver (`apps/receiver/dist/main.js`) on a free loopback port, ready when /readyz answers. */
 export function startReceiver(
   env: OrderhookEnv,
@@ -83,6 +94,6 @@ export function startWorker(
     // As the worker image and `pnpm start:worker` run it.
     nodeArgs: ["--max-semi-space-size=32", ...nodeArgs],
     maxLines: KEEP_LINES,
-    env: { ...commonEnv(env), ...extraEnv },
+    env: { ...commonEnv(env), ...burstYieldEnv(), ...extraEnv },
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admitLua, luaTableLiteral } from "./admission-scripts";
+import { admitLua, luaLongString, luaTableLiteral } from "./admission-scripts";
 
 const DEFAULT_OPTS =
   '{"attempts":12,"removeOnComplete":{"age":3600,"count":10000},"backoff":{"type":"exponential","delay":1000,"jitter":0.5},"removeOnFail":{"age":1209600}}';
@@ -31,9 +31,37 @@ describe("luaTableLiteral", () => {
 
 describe("admitLua", () => {
   it("builds the options into the script when it can, and decodes ARGV[9] per call otherwise", () => {
-    expect(admitLua(DEFAULT_OPTS)).toContain("local jobOpts = {attempts = 12,");
+    expect(admitLua(DEFAULT_OPTS)).toContain("{attempts = 12, removeOnComplete = {age = 3600,");
     expect(admitLua(DEFAULT_OPTS)).not.toContain("cjson.decode(ARGV[9])");
     expect(admitLua('{"a":null}')).toContain("local jobOpts = cjson.decode(ARGV[9])");
     expect(admitLua()).toContain("local jobOpts = cjson.decode(ARGV[9])");
+  });
+
+  it("hands BullMQ's add the options' JSON with the job's id with the table, and nothing without it", () => {
+    const head = /\[(=*)\[(.*?)\]\1\] \.\. ARGV\[2\] \.\. '"}'/.exec(admitLua(DEFAULT_OPTS));
+    expect(JSON.parse(`${head?.[2]}0190-c0de"}`)).toEqual({
+      ...JSON.parse(DEFAULT_OPTS),
+      jobId: "0190-c0de",
+    });
+    expect(admitLua("{}")).toContain(`[[{"jobId":"]] .. ARGV[2]`);
+    expect(admitLua('{"a":null}')).toContain("local optsJson = nil\n");
+    expect(admitLua()).toContain("local optsJson = nil\n");
+  });
+
+  it("gives BullMQ's add, with the options' JSON, a table of only the options it reads by name", () => {
+    expect(admitLua(DEFAULT_OPTS)).toContain(
+      "local jobOpts = optsJson and {attempts = 12} or {attempts = 12, removeOnComplete = {age = 3600, count = 10000},",
+    );
+    expect(admitLua('{"lifo":true,"backoff":{"delay":1}}')).toContain(
+      "local jobOpts = optsJson and {lifo = true} or {lifo = true, backoff = {delay = 1}}",
+    );
+  });
+});
+
+describe("luaLongString", () => {
+  it("picks a level the text does not close, and keeps a leading newline", () => {
+    expect(luaLongString('{"a":"b"}')).toBe('[[{"a":"b"}]]');
+    expect(luaLongString("x]]y]=]")).toBe("[==[x]]y]=]]==]");
+    expect(luaLongString("\nx")).toBe("[[\n\nx]]");
   });
 });

@@ -14,6 +14,7 @@ import {
 } from "@orderhook/queue";
 import type { Redis } from "ioredis";
 import { admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
+import { createEncodedScript, encodeArguments } from "./encoded-script";
 import { createTurnBatchedWrites } from "./turn-batched-writes";
 
 export type AdmitResult =
@@ -89,6 +90,28 @@ export class ReplicationTimeoutError extends Error {
   }
 }
 
+/**
+ * A request's own admission arguments, in the script's order without its shard's constants:
+ * KEYS[1..3], KEYS[13], ARGV[1..5], ARGV[7], ARGV[8], ARGV[11..13], ARGV[15] (see `admitLua`).
+ */
+type AdmitArguments = [
+  idempotencyKey: string,
+  rateKey: string,
+  seenKey: string,
+  logKey: string,
+  fingerprint: string,
+  orderId: string,
+  keyTtl: string,
+  interval: string,
+  burst: string,
+  seenTtl: string,
+  job: string,
+  receivedAt: string,
+  bodyHash: string,
+  logEntries: string,
+  delivery: string,
+];
+
 interface AdmitCommands {
   orderhookAdmit(...args: string[]): Promise<[string, string?]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
@@ -125,7 +148,8 @@ export function createAdmission(
     throw new Error(`${templates.length} queues for ${shards.prefixes.length} shards`);
   }
   // Every shard's queue has the same job options; only its keys differ.
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua: admitLua(templates[0]!.optsJson) });
+  const lua = admitLua(templates[0]!.optsJson);
+  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua });
   redis.defineCommand("orderhookPreviousShard", { numberOfKeys: 2, lua: PREVIOUS_SHARD_LUA });
   const commands = redis as unknown as AdmitCommands;
   // On a cluster an empty key would hash to slot 0, not the shard's: an unsigned request names
@@ -133,7 +157,7 @@ export function createAdmission(
   const cluster = isCluster(redis);
   const unsignedKey = cluster ? (shardPrefix: string) => shardKey(shardPrefix, "sig") : () => "";
   // A cluster client writes to one socket per node, found per command: nothing to cork.
-  const batchWrites = isCluster(redis) ? () => {} : createTurnBatchedWrites(redis);
+  const batchWrites = cluster ? () => {} : createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
@@ -153,6 +177,38 @@ export function createAdmission(
   // A window of 0 turns body-hash deduplication off: the script then neither reads nor writes the key.
   const keyTtl = ({ job, dedupWindowMs }: AdmitRequest) =>
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
+
+  /**
+   * The admission script with a request's own arguments (`AdmitArguments`) between its shard's
+   * constant ones. A single node gets it pre-encoded (`createEncodedScript`); a cluster client,
+   * which routes each command by its first key, through ioredis's defined command.
+   */
+  const sendAdmit: (shard: number, a: AdmitArguments) => Promise<[string, string?]> = cluster
+    ? (shard, a) => {
+        const t = templates[shard]!;
+        // biome-ignore format: the script's argument order, one line for its keys, one for ARGV
+        return commands.orderhookAdmit(
+          a[0], a[1], a[2], ...t.keys, a[3],
+          a[4], a[5], a[6], a[7], a[8], t.keyPrefix, a[9], a[10], t.optsJson, t.name, a[11], a[12], a[13], logAge, a[14],
+        );
+      }
+    : (() => {
+        const script = createEncodedScript(redis, lua, 13);
+        const constants = templates.map((t) => ({
+          keys: encodeArguments(t.keys),
+          keyPrefix: encodeArguments([t.keyPrefix]),
+          options: encodeArguments([t.optsJson, t.name]),
+        }));
+        const maxAge = encodeArguments([logAge]);
+        return (shard, a) => {
+          const c = constants[shard]!;
+          // biome-ignore format: the script's argument order, one line for its keys, one for ARGV
+          return script.run([
+            a[0], a[1], a[2], c.keys, a[3],
+            a[4], a[5], a[6], a[7], a[8], c.keyPrefix, a[9], a[10], c.options, a[11], a[12], a[13], maxAge, a[14],
+          ]) as Promise<[string, string?]>;
+        };
+      })();
 
   /** During a shard change: what the user's old shard knows of this request, if anything. */
   async function inPreviousShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult | null> {
@@ -186,7 +242,6 @@ export function createAdmission(
       }
       const shard = shards.of(r.job.userId);
       const shardPrefix = shards.prefixes[shard]!;
-      const template = templates[shard]!;
       const rateKey = userKey(shardPrefix, r.job.userId, "rate");
       // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
       let logKey = deliveryKey(shardPrefix, r);
@@ -196,11 +251,10 @@ export function createAdmission(
         logEntries = "0";
       }
       batchWrites();
-      const [code, value] = await commands.orderhookAdmit(
+      const [code, value] = await sendAdmit(shard, [
         idempotencyKey(shardPrefix, r, fingerprint),
         rateKey,
         seenKey(shardPrefix, r),
-        ...template.keys,
         logKey,
         fingerprint,
         r.job.orderId,
@@ -209,17 +263,13 @@ export function createAdmission(
         // `burst` alerts may arrive at once; at the default (burst = rate, one second's worth) a
         // burst of 2N in a second is about half refused.
         String(interval * r.burst),
-        template.keyPrefix,
         String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
         JSON.stringify(r.job),
-        template.optsJson,
-        template.name,
         String(r.job.receivedAt),
         r.bodyHash,
         logEntries,
-        logAge,
         r.delivery ?? "",
-      );
+      ]);
       const result = reply(code, value);
       // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip. A replay waits
       // too: its order may be the one whose first attempt was answered 503 for want of replicas.

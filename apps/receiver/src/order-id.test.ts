@@ -11,6 +11,21 @@ describe("newOrderId", () => {
     expect(Number.parseInt(id.replace("-", "").slice(0, 12), 16)).toBe(now);
   });
 
+  it("carries each id's own time, also when the clock goes back or repeats a millisecond", () => {
+    for (const now of [
+      1_700_000_000_000,
+      1_700_000_000_000,
+      1_600_000_000_001,
+      0,
+      2 ** 48 - 1,
+      1_700_000_000_000,
+    ]) {
+      const id = newOrderId(now);
+      expect(id, String(now)).toMatch(UUID_V7);
+      expect(Number.parseInt(id.replace("-", "").slice(0, 12), 16), id).toBe(now);
+    }
+  });
+
   it("sorts ids of later milliseconds after earlier ones, and never repeats", () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => newOrderId(1_700_000_000_000 + Math.floor(i / 100)));
     expect(new Set(ids).size).toBe(ids.length);

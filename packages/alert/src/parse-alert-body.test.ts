@@ -5,6 +5,7 @@ import { orderAlertSchema } from "./alert-schema";
 import { parseDecimal } from "./decimal";
 import { MAX_JSON_DEPTH, parseAlertBody } from "./parse-alert-body";
 import { findUnstorable } from "./storable";
+import { readTradingViewOrderMessage } from "./tradingview-order-message";
 
 const ALERT = '"ticker":"AAPL","action":"buy","quantity":1';
 
@@ -16,6 +17,15 @@ function refusal(text: string): { code: string; errors: unknown; detail: string 
     expect(error).toBeInstanceOf(OrderhookError);
     const { code, errors, message } = error as OrderhookError;
     return { code, errors, detail: message };
+  }
+}
+
+/** The raw payload parseAlertBody reads from `text`, or null when it refuses it. */
+function parseAlertBodyOrNull(text: string): Record<string, unknown> | null {
+  try {
+    return parseAlertBody(text).raw;
+  } catch {
+    return null;
   }
 }
 
@@ -154,10 +164,67 @@ describe("parseAlertBody", () => {
     expect(parseAlertBody(text).alert.quantity).toBe("5");
   });
 
+  it("finds number sources and nesting past strings full of escapes, quotes, brackets and digits", () => {
+    const tricky = fc
+      .array(fc.constantFrom('"', "\\", "[", "]", "{", "}", ":", ",", "1.5", "u", "\u0041", "é", " "), {
+        maxLength: 12,
+      })
+      .map((parts) => JSON.stringify(parts.join("")));
+    fc.assert(
+      fc.property(tricky, tricky, tricky, tricky, (a, b, c, d) => {
+        const text = `{${a}:${b},"ticker":"X","action":"buy","quantity":1.50,${c}:[${d},2.5],"x":{${d}:${a}},"takeProfit":{"price":2.50}}`;
+        const { alert, raw } = parseAlertBody(text);
+        expect(alert.quantity, text).toBe("1.50");
+        expect(alert.takeProfit, text).toEqual({ price: "2.50" });
+        expect(raw, text).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("reads TradingView's default strategy message as the equivalent alert", () => {
     const { alert, raw } = parseAlertBody("Order buy @ 1 filled on NQ1!. New strategy position is 1");
     expect(alert).toMatchObject({ ticker: "NQ1!", action: "buy", quantity: "1", sentiment: "long" });
     expect(raw).toMatchObject({ message: "Order buy @ 1 filled on NQ1!. New strategy position is 1" });
+  });
+
+  it("reads the default message also after a prefix opening with a brace, and no JSON text is the message", () => {
+    const braced = "{Strategy}: Order sell @ 2 filled on NQ1!. New strategy position is -2";
+    expect(parseAlertBody(braced).alert).toMatchObject({
+      ticker: "NQ1!",
+      action: "sell",
+      sentiment: "short",
+    });
+    // The message is tried before JSON.parse: that changes no answer only if no JSON text matches it.
+    const messageLike = fc
+      .tuple(
+        fc.oneof(
+          fc.constant(""),
+          fc.jsonValue({ maxDepth: 2 }).map((v) => `${JSON.stringify(v)}: `),
+        ),
+        fc.constantFrom(
+          "Order buy @ 1 filled on NQ1!. New strategy position is 1",
+          "order SELL @ 0.5 filled on X. new strategy position is 0.",
+        ),
+        fc.constantFrom("", " ", "\n", '"', "}", "]", "1", "e1", ".0"),
+      )
+      .map(([prefix, text, suffix]) => prefix + text + suffix);
+    const jsonText = fc.jsonValue().map((v) => JSON.stringify(v));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          messageLike,
+          jsonText,
+          jsonText.map((t) => ` ${t}\n`),
+        ),
+        (text) => {
+          if (readTradingViewOrderMessage(text) === null) return;
+          expect(() => JSON.parse(text), text).toThrow(SyntaxError);
+          expect(parseAlertBodyOrNull(text)?.message, text).toBe(text);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 
   it("reads any in-bounds JSON number of a decimal field as the decimal its text spells", () => {

@@ -248,6 +248,40 @@ describe("parseAlert under fuzzing", () => {
     }
   });
 
+  it("reads a time in TradingView's {{timenow}} layout exactly as Date.parse does, and refuses days that do not exist", () => {
+    const seconds = fc.date({
+      min: new Date("1960-01-01"),
+      max: new Date("9999-12-31T23:59:59Z"),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(seconds, (date) => {
+        const timenow = `${date.toISOString().slice(0, 19)}Z`;
+        const ms = Date.parse(timenow);
+        const read = () => parseAlert({ ticker: "AAPL", action: "exit", alertTime: timenow }).alertTime;
+        if (ms < 0) expect(read, timenow).toThrow(OrderhookError);
+        else expect(read(), timenow).toBe(ms);
+      }),
+      { numRuns: 2_000 },
+    );
+    for (const timenow of [
+      "2025-02-29T00:00:00Z",
+      "2025-04-31T00:00:00Z",
+      "2025-06-01T24:00:00Z",
+      "2025-06-01T12:60:00Z",
+      "2025-06-01T12:00:60Z",
+      "2025-13-01T00:00:00Z",
+      "2025-00-01T00:00:00Z",
+    ]) {
+      expect(() => parseAlert({ ticker: "AAPL", action: "exit", alertTime: timenow }), timenow).toThrow(
+        OrderhookError,
+      );
+    }
+    expect(parseAlert({ ticker: "AAPL", action: "exit", alertTime: "2024-02-29T23:59:59Z" }).alertTime).toBe(
+      Date.parse("2024-02-29T23:59:59Z"),
+    );
+  });
+
   it("survives nesting thousands of levels deep, inside known and unknown fields", () => {
     for (const depth of [1_000, 10_000]) {
       for (const asArray of [true, false]) {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TAKEN_JOB_FIELDS } from "./batch-scripts";
-import { bullmqAddStandardJobLua, bullmqLuaIncludes, loadLuaCommand } from "./bullmq-lua";
+import {
+  bullmqAddStandardJobLua,
+  bullmqAddStandardJobOptionReads,
+  bullmqLuaIncludes,
+  loadLuaCommand,
+} from "./bullmq-lua";
 
 const definedFunctions = (lua: string) => [...lua.matchAll(/^local function (\w+)/gm)].map((m) => m[1]);
 
@@ -29,13 +34,31 @@ describe("bullmqLuaIncludes", () => {
 describe("bullmqAddStandardJobLua", () => {
   it("wraps BullMQ's add as a local function whose msgpack arguments arrive already unpacked", () => {
     const lua = bullmqAddStandardJobLua();
-    expect(lua.startsWith("local function bullmqAddStandardJob(KEYS, ARGV)\n")).toBe(true);
+    expect(lua.startsWith("local function bullmqAddStandardJob(KEYS, ARGV, optsJson)\n")).toBe(true);
     expect(lua.trimEnd().endsWith("end")).toBe(true);
     // The identity shadows the global inside the wrapper only, before BullMQ's first unpack.
     const shim = lua.indexOf("local cmsgpack = {unpack = function(unpacked) return unpacked end}");
     expect(shim).toBeGreaterThan(0);
     expect(shim).toBeLessThan(lua.indexOf("cmsgpack.unpack(ARGV[1])"));
     expect(lua.match(/cmsgpack\.\w+/g)).toEqual(["cmsgpack.unpack", "cmsgpack.unpack"]);
+  });
+
+  it("stores the options' JSON given as the third argument instead of encoding the options table", () => {
+    const lua = bullmqAddStandardJobLua();
+    const shim = lua.indexOf("local cjson = optsJson == nil and cjson or {");
+    expect(shim).toBeGreaterThan(0);
+    expect(lua).toContain("if value == ARGV[3] then return optsJson end");
+    expect(shim).toBeLessThan(lua.indexOf("cjson.encode(opts)"));
+  });
+});
+
+describe("bullmqAddStandardJobOptionReads", () => {
+  it("lists the options BullMQ's add reads by name, none of them the queue's nested defaults", () => {
+    const reads = bullmqAddStandardJobOptionReads();
+    expect([...reads]).toEqual(expect.arrayContaining(["de", "lifo", "delay", "priority"]));
+    for (const nested of ["backoff", "removeOnComplete", "removeOnFail", "attempts"]) {
+      expect(reads.has(nested), nested).toBe(false);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 export { type BatchConsumer, type BatchConsumerOptions, createBatchConsumer } from "./batch-consumer";
 export type { BatchLogger } from "./batch-logger";
 export type { TakenJob } from "./batch-scripts";
-export { bullmqAddStandardJobLua } from "./bullmq-lua";
+export { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "./bullmq-lua";
 export { captureJobAddTemplate, type JobAddTemplate } from "./job-add-template";
 export { keySlot } from "./key-slot";
 export {

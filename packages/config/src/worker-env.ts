@@ -17,7 +17,7 @@ export const workerEnvSchema = z
       "…or, when it is partial (a quiet queue), once its oldest order has waited this long.",
     ),
     BURST_YIELD_RATE: integer(2_000, { min: 1, max: 10_000_000 }).describe(
-      "Jobs arriving per second from which the worker treats the queue as in a burst and takes no jobs, leaving the cores to the acknowledgements; the burst ends when arrivals fall below half of it.",
+      "Jobs arriving per second from which the worker treats the queue as in a burst and takes no jobs, leaving the cores to the acknowledgements; the burst ends when arrivals over 100 ms fall below it.",
     ),
     BURST_YIELD_MAX_MS: integer(3_000, { min: 0, max: 60_000 }).describe(
       "Longest one burst holds the worker back, so rows follow at most this much later than they would (0: never pause); the default is TradingView's 3 s timeout, past which no sender is still waiting.",

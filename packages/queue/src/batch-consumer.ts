@@ -27,7 +27,7 @@ export interface BatchConsumerOptions {
   logger: BatchLogger;
   /**
    * Takes nothing while jobs arrive in a burst (see `createBurstPacer`; `minArrivals` defaults to
-   * half a batch); absent: never pauses.
+   * a batch); absent: never pauses.
    */
   burstPacing?: BurstPacingOptions;
   /** A pacer of the caller's own instead of one built from `burstPacing` (tests). */
@@ -112,8 +112,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   let tokens = 0;
   const pacer =
     options.burstPacer ??
-    (options.burstPacing &&
-      createBurstPacer({ minArrivals: Math.max(1, Math.ceil(batchSize / 2)), ...options.burstPacing }));
+    (options.burstPacing && createBurstPacer({ minArrivals: batchSize, ...options.burstPacing }));
   const waitKey = `${options.prefix}:${options.queueName}:wait`;
   /** The burst pause in progress, shared by the lanes: none of them takes until it ends. */
   let pause: Promise<void> | null = null;

@@ -36,7 +36,7 @@ describe("createBurstPacer", () => {
     expect(pacer.observe(110, 40)).toBe(20);
   });
 
-  it("keeps pausing while arrivals come in clumps and ends once, over quietMs, they fall below half the threshold", () => {
+  it("keeps pausing while arrivals come in clumps and ends once, over quietMs, they fall below the threshold", () => {
     const pacer = createBurstPacer(options);
     pacer.observe(0, 0);
     expect(pacer.observe(100, 10)).toBe(20);
@@ -44,25 +44,44 @@ describe("createBurstPacer", () => {
     expect(pacer.observe(100, 30)).toBe(20);
     expect(pacer.observe(300, 50)).toBe(20);
     expect(pacer.observe(340, 70)).toBe(20);
-    // 70 arrived over the last 40 ms (1,750/s, below 2,000): the burst ends; the backlog is drained.
+    // 70 arrived over the last 40 ms (1,750/s, below 4,000): the burst ends; the backlog is drained.
     expect(pacer.observe(370, 90)).toBe(0);
     pacer.taken(370);
     expect(pacer.observe(0, 95)).toBe(0);
   });
 
-  it("starts a burst at the threshold and ends it below half of it", () => {
+  it("starts a burst at the threshold and ends it when arrivals over quietMs fall below it", () => {
     const pacer = createBurstPacer(options);
     pacer.observe(0, 0);
     // 3,000/s: not a burst yet.
     expect(pacer.observe(30, 10)).toBe(0);
-    // 5,000/s starts one; over the last 40 ms, 3,000/s then 2,000/s keep it going; 1,000/s ends it.
+    // 5,000/s starts one; 4,500/s over the last 40 ms keeps it going; 3,750/s ends it.
     expect(pacer.observe(80, 20)).toBe(20);
-    expect(pacer.observe(140, 40)).toBe(20);
-    expect(pacer.observe(200, 60)).toBe(20);
-    expect(pacer.observe(220, 80)).toBe(20);
-    expect(pacer.observe(240, 100)).toBe(0);
+    expect(pacer.observe(180, 40)).toBe(20);
+    expect(pacer.observe(260, 60)).toBe(20);
+    expect(pacer.observe(330, 80)).toBe(0);
     // 3,000/s again: below the threshold, so no new burst.
-    expect(pacer.observe(270, 110)).toBe(0);
+    expect(pacer.observe(360, 90)).toBe(0);
+  });
+
+  it("at a steady 1,000 jobs per second, ends a start that a clump faked within quietMs", () => {
+    const pacer = createBurstPacer({
+      burstPerSecond: 2_000,
+      pauseMs: 20,
+      maxPauseMs: 3_000,
+      minArrivals: 100,
+    });
+    let waiting = 0;
+    const pauses: number[] = [];
+    for (let at = 0; at <= 1_000; at += 10) {
+      // 10 arrive per 10 ms, and at 500 ms a stalled receiver catches up with 100 at once.
+      waiting += at === 500 ? 110 : 10;
+      pauses.push(pacer.observe(waiting, at));
+    }
+    const paused = pauses.flatMap((ms, i) => (ms > 0 ? [i * 10] : []));
+    expect(paused[0]).toBe(500);
+    // Over the 100 ms after the clump, 1,000/s: the burst is over at 600 ms.
+    expect(paused.at(-1)).toBeLessThan(600);
   });
 
   it("holds the consumer back at most maxPauseMs per burst, even if the burst goes on", () => {

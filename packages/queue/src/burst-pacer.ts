@@ -11,8 +11,8 @@ export interface BurstPacingOptions {
    */
   minArrivals?: number;
   /**
-   * A burst ends when, over the last `quietMs`, jobs arrived slower than half the threshold
-   * (arrivals come in clumps: a shorter span would end it between two).
+   * A burst ends when, over the last `quietMs`, jobs arrived slower than the threshold (arrivals
+   * come in clumps: a shorter span would end it between two).
    */
   quietMs?: number;
   /**
@@ -45,10 +45,11 @@ interface Point {
  * their acks — the consumer takes nothing, so the receiver and Redis keep the cores, and catches
  * up after in full (cheaper) batches. Arrivals are estimated from the wait list's length plus what
  * this consumer took, observed at every take and, while paused, at every look. The burst ends when
- * over the last `quietMs` they fell below half the threshold. A burst holds the consumer back at
- * most `maxPauseMs` in all, counted from its first pause: under sustained load it then stops
- * pausing, and the budget is refilled only once arrivals have stayed low for `windowMs`, so a
- * rate wavering around the threshold does not refill it. At a steady rate below the threshold it
+ * over the last `quietMs` they fell below the threshold (not below a lower one: at a steady rate
+ * of half the threshold, a false start must end soon). A burst holds the consumer back at most
+ * `maxPauseMs` in all, counted from its first pause: under sustained load it then stops pausing,
+ * and the budget is refilled only once arrivals have stayed low for `windowMs`, so a rate
+ * wavering around the threshold does not refill it. At a steady rate below the threshold it
  * never pauses.
  */
 export function createBurstPacer(options: BurstPacingOptions): BurstPacer {
@@ -92,7 +93,7 @@ export function createBurstPacer(options: BurstPacingOptions): BurstPacer {
     return elapsed <= windowMs && (arrived * 1_000) / elapsed >= burstPerSecond;
   }
 
-  /** In a burst: did arrivals over the last `quietMs` fall below half the threshold? */
+  /** In a burst: did arrivals over the last `quietMs` fall below the threshold? */
   function ends(point: Point): boolean {
     recent.push(point);
     let from = -1;
@@ -107,7 +108,7 @@ export function createBurstPacer(options: BurstPacingOptions): BurstPacer {
     if (from > 0) recent = recent.slice(from);
     const reference = recent[0]!;
     const perSecond = ((point.arrived - reference.arrived) * 1_000) / (point.at - reference.at);
-    return perSecond < burstPerSecond / 2;
+    return perSecond < burstPerSecond;
   }
 
   return {

@@ -2,8 +2,8 @@
 export interface StopSignal {
   readonly stopped: boolean;
   stop(): void;
-  /** Resolves after `ms`, or at once when stopped. */
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when stopped or when `cancel` aborts (its timer then cleared). */
+  sleep(ms: number, cancel?: AbortSignal): Promise<void>;
 }
 
 export function createStopSignal(): StopSignal {
@@ -14,16 +14,18 @@ export function createStopSignal(): StopSignal {
       return signal.aborted;
     },
     stop: () => controller.abort(),
-    sleep(ms) {
-      if (signal.aborted) return Promise.resolve();
+    sleep(ms, cancel) {
+      if (signal.aborted || cancel?.aborted) return Promise.resolve();
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);
           signal.removeEventListener("abort", done);
+          cancel?.removeEventListener("abort", done);
           resolve();
         };
         const timer = setTimeout(done, ms);
         signal.addEventListener("abort", done);
+        cancel?.addEventListener("abort", done);
       });
     },
   };

@@ -12,8 +12,7 @@ export async function startFloor(nodeArgs: string[] = []): Promise<{ server: App
   const server = await AppProcess.start({
     entry: FLOOR_SERVER,
     env: { PORT: String(port) },
-    // The receiver's runtime flags (startReceiver), so the ratio compares the code, not the settings.
-    nodeArgs: ["--max-semi-space-size=64", ...nodeArgs],
+    nodeArgs,
     readyWhen: () => healthy(origin),
     maxLines: KEEP_LINES,
   });

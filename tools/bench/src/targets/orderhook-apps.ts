@@ -75,8 +75,7 @@ export function startReceiver(
   return AppProcess.start({
     app: "receiver",
     built: true,
-    // As the receiver image and `pnpm start:receiver` run it.
-    nodeArgs: ["--max-semi-space-size=64", ...nodeArgs],
+    nodeArgs,
     maxLines: KEEP_LINES,
     // Every bench user has a high limit of its own; this only covers users without one.
     env: { ...commonEnv(env), RATE_LIMIT_PER_SECOND: "1000000", ...deliveryLogEnv(), ...extraEnv },

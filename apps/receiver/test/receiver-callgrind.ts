@@ -1,0 +1,163 @@
+/**
+ * The receiver's own instructions per accepted alert: the built receiver (`pnpm build`) under
+ * `valgrind --tool=callgrind` with instrumentation off, warm-up alerts uncounted, then
+ * instrumentation on for N alerts sent one at a time over one keep-alive connection (each
+ * request its own event-loop turn, so the count does not depend on timing), a dump, and the
+ * main thread's instructions ÷ N. V8's compiler and GC helper threads are left out; kernel time
+ * (the socket writes) is never counted by callgrind. `--floor` measures bare Hono the same way
+ * (tools/bench/src/targets/floor-server.ts, bundled with esbuild).
+ *
+ *   pnpm --filter @orderhook/receiver exec tsx test/receiver-callgrind.ts [--n 1000] [--warmup 3000] [--floor] [--out DIR]
+ *
+ * Needs the shared Postgres and Redis (DATABASE_URL of any database on the server, REDIS_URL;
+ * defaults the local ones) and psql; makes a database (`db migrate`) and a queue prefix of its
+ * own and removes both. Repeat runs agree within ~1 % (ADR 5); a run takes 2–3 minutes.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { freePort, runOrderhook } from "@orderhook/testing";
+import { Redis } from "ioredis";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "1000" },
+    warmup: { type: "string", default: "3000" },
+    floor: { type: "boolean", default: false },
+    out: { type: "string" },
+  },
+});
+const n = Number(values.n);
+const warmup = Number(values.warmup);
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const dir = values.out ?? mkdtempSync(join(tmpdir(), "receiver-callgrind-"));
+mkdirSync(dir, { recursive: true });
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const baseUrl = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+const label = `rxcg${process.pid}`;
+const databaseUrl = new URL(baseUrl);
+databaseUrl.pathname = `/${label}`;
+const port = await freePort();
+
+/** The app to measure (node arguments), its environment and the path its alerts go to. */
+async function target(): Promise<{ entry: string[]; env: Record<string, string>; path: string }> {
+  if (values.floor) {
+    // tsx's loader runs at start-up, before anything is counted.
+    const floor = join(root, "tools/bench/src/targets/floor-server.ts");
+    return { entry: ["--import", "tsx", floor], env: {}, path: "/v1/webhooks/oh_floor" };
+  }
+  const env = { DATABASE_URL: databaseUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: label };
+  // `db migrate` creates the database.
+  const migrated = await runOrderhook(["db", "migrate"], env);
+  if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
+  const { token } = (await runOrderhook(["demo", "--json"], env)).json<{ token: string }>();
+  return {
+    entry: [join(root, "apps/receiver/dist/main.js")],
+    env: {
+      ...env,
+      LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+      ADMIN_PORT: String(await freePort()),
+      RATE_LIMIT_PER_SECOND: "1000000",
+    },
+    path: `/v1/webhooks/${token}`,
+  };
+}
+
+const { entry, env, path } = await target();
+const app = spawn(
+  "valgrind",
+  [
+    "--tool=callgrind",
+    "--instr-atstart=no",
+    "--separate-threads=yes",
+    "--smc-check=all-non-file",
+    `--callgrind-out-file=${join(dir, "callgrind.out.%p")}`,
+    process.execPath,
+    ...entry,
+  ],
+  {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port), ...env },
+    stdio: "ignore",
+  },
+);
+const pid = app.pid!;
+const control = (...args: string[]) =>
+  execFileSync("callgrind_control", [...args, String(pid)], { stdio: "ignore" });
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** One alert (the bench's body, unique per request), answered; resolves with the status. */
+function send(i: number): Promise<number> {
+  const body = `{"ticker":"AAPL","action":"buy","quantity":1,"comment":"callgrind-${i}"}`;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function sendAll(from: number, count: number): Promise<void> {
+  for (let i = from; i < from + count; i++) {
+    const status = await send(i);
+    if (status !== 202) throw new Error(`alert ${i} answered ${status}`);
+  }
+}
+
+try {
+  for (let i = 0; ; i++) {
+    try {
+      await send(-1 - i);
+      break;
+    } catch {
+      if (i > 600) throw new Error("the app under callgrind did not start");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await sendAll(0, warmup);
+  control("-i", "on");
+  await sendAll(warmup, n);
+  control("-d");
+} finally {
+  agent.destroy();
+  app.kill("SIGTERM");
+  await new Promise((resolve) => app.once("exit", resolve));
+  if (!values.floor) {
+    const redis = new Redis(redisUrl);
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${label}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+    redis.disconnect();
+    execFileSync("psql", [baseUrl.toString(), "-qc", `drop database if exists "${label}" with (force)`]);
+  }
+}
+
+// With --separate-threads each thread has its own file; the main thread's dump by `-d` ends in ".1-01".
+const dump = readdirSync(dir).find((name) => name.startsWith(`callgrind.out.${pid}.1-01`));
+if (dump === undefined) throw new Error(`no main-thread dump in ${dir}`);
+const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, dump), "utf8"));
+if (totals === null) throw new Error(`no totals in ${dump}`);
+console.log(
+  `${Math.round(Number(totals[1]) / n).toLocaleString("en-US")} ${values.floor ? "bare Hono" : "receiver"} ` +
+    `main-thread instructions per alert (${n} alerts after ${warmup} uncounted); dump ${join(dir, dump)}`,
+);

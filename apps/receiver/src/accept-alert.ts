@@ -8,11 +8,12 @@ import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
 import type { Authenticator } from "./authenticate";
-import { contentType } from "./content-type";
 import type { WebhookCredentials } from "./credentials";
+import { isoTime } from "./iso-time";
 import { newOrderId } from "./order-id";
 import type { OrderStatusReader } from "./order-status";
 import { readIncomingBody, readRequestBody } from "./read-body";
+import { contentType, requestHeader } from "./request-header";
 import { jsonResponse, problemResponse } from "./respond";
 import { unavailable } from "./unavailable";
 import { verifyWebhookSignature } from "./webhook-signature";
@@ -163,9 +164,9 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     if (creds.signingKey !== null) {
       // Svix-based senders name the same Standard Webhooks headers svix-*.
       const headers = {
-        id: c.req.header("webhook-id") ?? c.req.header("svix-id") ?? null,
-        timestamp: c.req.header("webhook-timestamp") ?? c.req.header("svix-timestamp") ?? null,
-        signature: c.req.header("webhook-signature") ?? c.req.header("svix-signature") ?? null,
+        id: requestHeader(c, "webhook-id") ?? requestHeader(c, "svix-id") ?? null,
+        timestamp: requestHeader(c, "webhook-timestamp") ?? requestHeader(c, "svix-timestamp") ?? null,
+        signature: requestHeader(c, "webhook-signature") ?? requestHeader(c, "svix-signature") ?? null,
       };
       if (!verifyWebhookSignature(creds.signingKey, headers, body, receivedAt)) throw authenticator.refuse(c);
       signature = { webhookId: creds.webhookId, messageId: headers.id! };
@@ -179,7 +180,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     assertFresh(alert, receivedAt, raw, creds.maxLagSeconds);
 
     const orderId = newOrderId(receivedAt);
-    const idempotencyKey = explicitKey(c.req.header("idempotency-key"), alert);
+    const idempotencyKey = explicitKey(requestHeader(c, "idempotency-key"), alert);
     const rate = creds.rateLimitPerSecond ?? defaultRatePerSecond;
     const dedupWindowMs = creds.dedupWindowMs ?? deps.dedupWindowMs;
     const requestId = c.get("requestId");
@@ -263,10 +264,6 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     deps.onEnqueued?.(performance.now() - admitStart);
     c.set("outcome", "accepted");
     if (log !== undefined) c.set("deliveryLogged", true);
-    return jsonResponse(
-      202,
-      { orderId, status: "queued", receivedAt: new Date(receivedAt).toISOString() },
-      requestId,
-    );
+    return jsonResponse(202, { orderId, status: "queued", receivedAt: isoTime(receivedAt) }, requestId);
   }
 }

@@ -1,7 +1,7 @@
 import type { Database } from "@orderhook/db";
 import { createDeliveryReader, createDeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";
-import { createClientAddress, createKeyedRateLimiter, resolveRequestId } from "@orderhook/http";
+import { createClientAddress, createKeyedRateLimiter, requestIdOf, resolveRequestId } from "@orderhook/http";
 import { type OrderQueue, type QueueShards, queueShards, type RedisClient } from "@orderhook/queue";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -15,6 +15,7 @@ import { createListDeliveriesHandler } from "./list-deliveries";
 import { createOrderStatusReader } from "./order-status";
 import { ClientAbortedError } from "./read-body";
 import { createRecordDelivery } from "./record-delivery";
+import { requestHeader } from "./request-header";
 import { jsonResponse, problemResponse } from "./respond";
 
 export interface RequestRecord {
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use(async function requestContext(c, next) {
     const start = performance.now();
-    const requestId = resolveRequestId(c.req.raw.headers);
+    const requestId = requestIdOf(requestHeader(c, "x-request-id"), requestHeader(c, "x-railway-request-id"));
     c.set("requestId", requestId);
     await next();
     // Responses carry X-Request-Id from where they are built: reading c.res.headers here would

@@ -3,7 +3,7 @@ import { isOrderhookError } from "@orderhook/errors";
 import type { ClientAddress } from "@orderhook/http";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "./app-env";
-import { contentType } from "./content-type";
+import { contentType } from "./request-header";
 
 /**
  * The deliveries log for everything but an accepted alert (whose entry its admission script

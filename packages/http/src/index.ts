@@ -5,7 +5,7 @@ export {
   type KeyedRateLimitOptions,
 } from "./keyed-rate-limiter";
 export type { NodeBindings, NodeEnv } from "./node-env";
-export { resolveRequestId } from "./request-id";
+export { requestIdOf, resolveRequestId } from "./request-id";
 export {
   defaultServerTimeouts,
   type FetchApp,

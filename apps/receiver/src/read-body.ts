@@ -30,39 +30,35 @@ export function readIncomingBody(incoming: IncomingMessage, limit: number): Prom
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = () => {
-      incoming.off("data", onData);
-      incoming.off("end", onEnd);
-      incoming.off("error", onError);
-      incoming.off("close", onClose);
-    };
-    const onData = (chunk: Buffer) => {
+    // Settled once: later events find nothing to do. The listeners are not removed — they go with
+    // the request, and removing four of them measured ~5,000 instructions per alert (ADR 5).
+    let settled = false;
+    incoming.on("data", (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       if (size > limit) {
-        cleanup();
-        // Keep the stream flowing with nobody listening: the rest is discarded, not buffered.
-        incoming.resume();
+        settled = true;
+        // This listener stays, so the stream keeps flowing: the rest is discarded, not buffered.
         reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
+    });
+    incoming.on("end", () => {
+      if (settled) return;
+      settled = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      cleanup();
+    });
+    incoming.on("error", (error: Error) => {
+      if (settled) return;
+      settled = true;
       reject(new ClientAbortedError(error));
-    };
-    const onClose = () => {
-      cleanup();
+    });
+    incoming.on("close", () => {
+      if (settled) return;
+      settled = true;
       reject(new ClientAbortedError());
-    };
-    incoming.on("data", onData);
-    incoming.on("end", onEnd);
-    incoming.on("error", onError);
-    incoming.on("close", onClose);
+    });
   });
 }
 

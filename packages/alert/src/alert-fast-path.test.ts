@@ -10,30 +10,12 @@ import {
   sentiments,
   timesInForce,
 } from "./alert-schema";
+import { orderAlertOf } from "./parse-alert";
 
 /** The alert the schema makes of `input`, as parseAlert returns it; null when the schema refuses it. */
 function viaSchema(input: AlertInput): OrderAlert | null {
   const result = alertInputSchema.safeParse(input);
-  if (!result.success) return null;
-  const a = result.data;
-  return {
-    ticker: a.ticker,
-    action: a.action,
-    quantity: a.quantity ?? null,
-    orderType: a.orderType,
-    limitPrice: a.limitPrice ?? null,
-    stopPrice: a.stopPrice ?? null,
-    timeInForce: a.timeInForce,
-    takeProfit: a.takeProfit ?? null,
-    stopLoss: a.stopLoss ?? null,
-    signalPrice: a.signalPrice ?? null,
-    sentiment: a.sentiment ?? null,
-    account: a.account ?? null,
-    idempotencyKey: a.idempotencyKey ?? null,
-    alertTime: a.alertTime ?? null,
-    maxLagSeconds: a.maxLagSeconds ?? null,
-    comment: a.comment ?? null,
-  };
+  return result.success ? orderAlertOf(result.data) : null;
 }
 
 /** Every field present, as parseAlert builds the input; absent ones undefined. */

@@ -1,4 +1,5 @@
 import { type FieldError, OrderhookError } from "@orderhook/errors";
+import type { z } from "zod";
 import { alertFastPath } from "./alert-fast-path";
 import { type AlertInput, alertInputSchema, type OrderAlert } from "./alert-schema";
 
@@ -110,7 +111,11 @@ export function parseAlert(
       errors,
     });
   }
-  const a = result.data;
+  return orderAlertOf(result.data);
+}
+
+/** The alert the schema's output describes (absent fields null), as `parseAlert` returns it. */
+export function orderAlertOf(a: z.output<typeof alertInputSchema>): OrderAlert {
   return {
     ticker: a.ticker,
     action: a.action,

@@ -8,7 +8,7 @@ let server: RedisServer;
 let redis: ReturnType<typeof createRedis>;
 
 beforeAll(async () => {
-  server = await RedisServer.start({ appendonly: false });
+  server = await RedisServer.start({ appendonly: false, args: ["--enable-debug-command", "yes"] });
   redis = createRedis(server.url, { connectionName: "encoded-script-test" });
   await redis.ping();
 });
@@ -25,6 +25,31 @@ describe("createEncodedScript", () => {
     const constants = encodeArguments(["k2", "ä€ 𝄞"]);
     const reply = await script.run(["k1", constants, "", '{"comment":"Kauf – 🚀"}']);
     expect(reply).toEqual(["k1", "k2", "ä€ 𝄞", "", '{"comment":"Kauf – 🚀"}', 2, 3]);
+  });
+
+  it("loads the script with its first call on a connection, so a call Redis runs after a timeout still runs", async () => {
+    const late = createRedis(server.url, { connectionName: "encoded-script-late", commandTimeout: 200 });
+    const blocker = createRedis(server.url, { connectionName: "encoded-script-blocker" });
+    try {
+      await late.ping();
+      await redis.script("FLUSH");
+      const script = createEncodedScript(late, "return redis.call('SET', KEYS[1], ARGV[1])", 1);
+      const before = await redis.info("commandstats");
+      blocker.call("DEBUG", "SLEEP", "0.6").catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The caller gives up at 200 ms; Redis runs the call when it wakes, script and all.
+      await expect(script.run(["late-key", "ran"])).rejects.toThrow(/timed out/i);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(await redis.get("late-key")).toBe("ran");
+      const after = await redis.info("commandstats");
+      const calls = (info: string, command: string) =>
+        Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+      expect(calls(after, "eval") - calls(before, "eval")).toBe(1);
+      expect(calls(after, "evalsha") - calls(before, "evalsha")).toBe(0);
+    } finally {
+      late.disconnect();
+      blocker.disconnect();
+    }
   });
 
   it("runs the script as EVAL once when Redis does not have it (NOSCRIPT), then as EVALSHA", async () => {

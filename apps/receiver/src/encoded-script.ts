@@ -16,18 +16,37 @@ export function encodeArguments(values: readonly string[]): EncodedArguments {
   return { resp: values.map(bulk).join(""), count: values.length };
 }
 
-/** A command whose wire form is already built: ioredis queues it, writes it and parses its reply. */
-class PreEncodedCommand extends Command {
+/** One script's two command heads, and the sockets it is known to be loaded on. */
+interface ScriptWire {
+  evalshaHead: string;
+  evalHead: string;
+  loaded: WeakSet<object>;
+}
+
+/**
+ * A script call whose arguments are already encoded: ioredis queues it, writes it and parses its
+ * reply. As ioredis's own `Script`, the first call written to a socket is an `EVAL` carrying the
+ * script, so a call Redis runs only after the sender gave up on it (a timeout) still runs on a
+ * Redis that had never seen the script; later calls on that socket are `EVALSHA`.
+ */
+class ScriptCommand extends Command {
+  socket: object | null = null;
+
   constructor(
-    name: string,
-    private readonly resp: string,
+    private readonly wire: ScriptWire,
+    private readonly count: number,
+    private readonly body: string,
   ) {
     // As ioredis's own string commands: replies as UTF-8 strings, not Buffers.
-    super(name, [], { replyEncoding: "utf8" });
+    super("evalsha", [], { replyEncoding: "utf8" });
   }
 
-  override toWritable(): string {
-    return this.resp;
+  override toWritable(socket: object): string {
+    this.socket = socket;
+    if (this.wire.loaded.has(socket)) return `*${this.count}\r\n${this.wire.evalshaHead}${this.body}`;
+    this.wire.loaded.add(socket);
+    this.name = "eval";
+    return `*${this.count}\r\n${this.wire.evalHead}${this.body}`;
   }
 }
 
@@ -43,14 +62,18 @@ export interface EncodedScript {
  * into a Command that then concatenates them, byte-counting each — the arguments that never
  * change included; measured 8.8 % of the receiver's busy time in a 20,000-alert burst (ADR 5).
  * Here the constant runs are encoded once and each call concatenates only the rest. Replies,
- * timeouts and reconnection stay ioredis's: the command goes through `sendCommand`. A Redis that
- * has not seen the script (`NOSCRIPT`: restarted, or `SCRIPT FLUSH`) gets it once as `EVAL`.
+ * timeouts and reconnection stay ioredis's: the command goes through `sendCommand`. The first
+ * call on each socket is an `EVAL` (`ScriptCommand`); a Redis that lost its scripts without a
+ * reconnect (`NOSCRIPT`: `SCRIPT FLUSH`) gets it again as `EVAL`.
  * Not for a cluster client, which finds a command's node from its arguments.
  */
 export function createEncodedScript(redis: Redis, lua: string, numberOfKeys: number): EncodedScript {
   const sha = createHash("sha1").update(lua).digest("hex");
-  const evalshaHead = `${bulk("EVALSHA")}${bulk(sha)}${bulk(String(numberOfKeys))}`;
-  const evalHead = `${bulk("EVAL")}${bulk(lua)}${bulk(String(numberOfKeys))}`;
+  const wire: ScriptWire = {
+    evalshaHead: `${bulk("EVALSHA")}${bulk(sha)}${bulk(String(numberOfKeys))}`,
+    evalHead: `${bulk("EVAL")}${bulk(lua)}${bulk(String(numberOfKeys))}`,
+    loaded: new WeakSet(),
+  };
 
   return {
     async run(args) {
@@ -65,13 +88,14 @@ export function createEncodedScript(redis: Redis, lua: string, numberOfKeys: num
           count += arg.count;
         }
       }
+      const command = new ScriptCommand(wire, count, body);
       try {
-        return await redis.sendCommand(
-          new PreEncodedCommand("evalsha", `*${count}\r\n${evalshaHead}${body}`),
-        );
+        return await redis.sendCommand(command);
       } catch (error) {
         if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-        return redis.sendCommand(new PreEncodedCommand("eval", `*${count}\r\n${evalHead}${body}`));
+        // Redis lost its scripts (SCRIPT FLUSH) on a socket that had loaded it: load it again.
+        if (command.socket !== null) wire.loaded.delete(command.socket);
+        return redis.sendCommand(new ScriptCommand(wire, count, body));
       }
     },
   };

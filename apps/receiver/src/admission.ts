@@ -112,8 +112,29 @@ type AdmitArguments = [
   delivery: string,
 ];
 
+/** A shard's constant admission arguments, in whatever form the sending path wants them. */
+interface AdmitConstants<C> {
+  /** KEYS[4..12], BullMQ's keys. */
+  keys: C;
+  /** ARGV[6]. */
+  keyPrefix: C;
+  /** ARGV[9..10], the job options and name. */
+  options: C;
+  /** ARGV[14], the deliveries log's max age. */
+  maxAge: C;
+}
+
+/** The script's KEYS then ARGV (see `admitLua`): a request's own arguments between its shard's constants. */
+function admitArguments<C>(a: AdmitArguments, c: AdmitConstants<C>): (string | C)[] {
+  // biome-ignore format: one line for KEYS, one for ARGV
+  return [
+    a[0], a[1], a[2], c.keys, a[3],
+    a[4], a[5], a[6], a[7], a[8], c.keyPrefix, a[9], a[10], c.options, a[11], a[12], a[13], c.maxAge, a[14],
+  ];
+}
+
 interface AdmitCommands {
-  orderhookAdmit(...args: string[]): Promise<[string, string?]>;
+  orderhookAdmit(...args: (string | readonly string[])[]): Promise<[string, string?]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
 }
 
@@ -149,7 +170,6 @@ export function createAdmission(
   }
   // Every shard's queue has the same job options; only its keys differ.
   const lua = admitLua(templates[0]!.optsJson);
-  redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua });
   redis.defineCommand("orderhookPreviousShard", { numberOfKeys: 2, lua: PREVIOUS_SHARD_LUA });
   const commands = redis as unknown as AdmitCommands;
   // On a cluster an empty key would hash to slot 0, not the shard's: an unsigned request names
@@ -180,34 +200,30 @@ export function createAdmission(
 
   /**
    * The admission script with a request's own arguments (`AdmitArguments`) between its shard's
-   * constant ones. A single node gets it pre-encoded (`createEncodedScript`); a cluster client,
-   * which routes each command by its first key, through ioredis's defined command.
+   * constant ones (`admitArguments`). A single node gets it pre-encoded (`createEncodedScript`),
+   * the constants encoded once; a cluster client, which routes each command by its first key,
+   * through ioredis's defined command, which flattens the constants' arrays.
    */
   const sendAdmit: (shard: number, a: AdmitArguments) => Promise<[string, string?]> = cluster
-    ? (shard, a) => {
-        const t = templates[shard]!;
-        // biome-ignore format: the script's argument order, one line for its keys, one for ARGV
-        return commands.orderhookAdmit(
-          a[0], a[1], a[2], ...t.keys, a[3],
-          a[4], a[5], a[6], a[7], a[8], t.keyPrefix, a[9], a[10], t.optsJson, t.name, a[11], a[12], a[13], logAge, a[14],
-        );
-      }
+    ? (() => {
+        redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua });
+        const constants = templates.map((t) => ({
+          keys: t.keys,
+          keyPrefix: [t.keyPrefix],
+          options: [t.optsJson, t.name],
+          maxAge: [logAge],
+        }));
+        return (shard, a) => commands.orderhookAdmit(...admitArguments(a, constants[shard]!));
+      })()
     : (() => {
         const script = createEncodedScript(redis, lua, 13);
         const constants = templates.map((t) => ({
           keys: encodeArguments(t.keys),
           keyPrefix: encodeArguments([t.keyPrefix]),
           options: encodeArguments([t.optsJson, t.name]),
+          maxAge: encodeArguments([logAge]),
         }));
-        const maxAge = encodeArguments([logAge]);
-        return (shard, a) => {
-          const c = constants[shard]!;
-          // biome-ignore format: the script's argument order, one line for its keys, one for ARGV
-          return script.run([
-            a[0], a[1], a[2], c.keys, a[3],
-            a[4], a[5], a[6], a[7], a[8], c.keyPrefix, a[9], a[10], c.options, a[11], a[12], a[13], maxAge, a[14],
-          ]) as Promise<[string, string?]>;
-        };
+        return (shard, a) => script.run(admitArguments(a, constants[shard]!)) as Promise<[string, string?]>;
       })();
 
   /** During a shard change: what the user's old shard knows of this request, if anything. */

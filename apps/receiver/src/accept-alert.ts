@@ -3,7 +3,7 @@ import { assertFresh, type OrderAlert, parseAlertBody } from "@orderhook/alert";
 import { bodyExcerpt, encodeDelivery } from "@orderhook/deliveries";
 import { isOrderhookError, OrderhookError } from "@orderhook/errors";
 import type { ClientAddress, KeyedRateLimiter } from "@orderhook/http";
-import { ORDER_JOB_VERSION } from "@orderhook/queue";
+import { ORDER_JOB_VERSION, type OrderJob } from "@orderhook/queue";
 import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
 import type { AppEnv } from "./app-env";
@@ -11,6 +11,7 @@ import type { Authenticator } from "./authenticate";
 import type { WebhookCredentials } from "./credentials";
 import { isoTime } from "./iso-time";
 import { newOrderId } from "./order-id";
+import { orderJobJson } from "./order-job-json";
 import type { OrderStatusReader } from "./order-status";
 import { readIncomingBody, readRequestBody } from "./read-body";
 import { contentType, requestHeader } from "./request-header";
@@ -175,7 +176,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     // The webhook's settings come from the cached credentials (no query, no round trip): the
     // default quantity is one comparison in the parse, the max lag one in assertFresh.
     const text = body.toString("utf8");
-    const { raw, alert } = parseAlertBody(text, creds.defaultQuantity);
+    const { raw, alert, json } = parseAlertBody(text, creds.defaultQuantity);
     const accountId = resolveAccount(creds, alert);
     assertFresh(alert, receivedAt, raw, creds.maxLagSeconds);
 
@@ -184,6 +185,17 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     const rate = creds.rateLimitPerSecond ?? defaultRatePerSecond;
     const dedupWindowMs = creds.dedupWindowMs ?? deps.dedupWindowMs;
     const requestId = c.get("requestId");
+    const job: OrderJob = {
+      v: ORDER_JOB_VERSION,
+      orderId,
+      userId: creds.userId,
+      webhookId: creds.webhookId,
+      accountId,
+      idempotencyKey,
+      alert,
+      raw,
+      receivedAt,
+    };
     const request: AdmitRequest = {
       // One-shot hash: measured a third of createHash().update().digest() per request.
       bodyHash: hash("sha256", body, "base64"),
@@ -191,17 +203,8 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       burst: creds.rateLimitBurst ?? rate,
       dedupWindowMs,
       signature,
-      job: {
-        v: ORDER_JOB_VERSION,
-        orderId,
-        userId: creds.userId,
-        webhookId: creds.webhookId,
-        accountId,
-        idempotencyKey,
-        alert,
-        raw,
-        receivedAt,
-      },
+      job,
+      jobJson: orderJobJson(job, json),
       // Logged only if the script accepts it, so the entry says 202; the ack time is up to here.
       delivery:
         log === undefined

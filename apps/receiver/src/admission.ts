@@ -40,6 +40,8 @@ export interface AdmitRequest {
    * `idempotencyKey` scope the keys, its `webhookId` and `accountId` join the fingerprint.
    */
   job: OrderJob;
+  /** `job` as JSON, when the caller wrote it (`orderJobJson`); absent: `JSON.stringify(job)`. */
+  jobJson?: string;
   /**
    * The deliveries log entry to append if the alert is accepted (see `encodeDelivery`), written
    * in the same script; null when the log is off.
@@ -280,7 +282,7 @@ export function createAdmission(
         // burst of 2N in a second is about half refused.
         String(interval * r.burst),
         String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
-        JSON.stringify(r.job),
+        r.jobJson ?? JSON.stringify(r.job),
         String(r.job.receivedAt),
         r.bodyHash,
         logEntries,

@@ -55,6 +55,7 @@ function keyIn(text: string, open: number, close: number, names: readonly string
 function scanJson(text: string, limit: number): Scan | typeof TOO_DEEP {
   let sources: Map<string, string> | null = null;
   let overflow = false;
+  let negativeZero = false;
   let depth = 0;
   // Where the next backslash is (-1: none): a string without one ends at the next quote.
   let backslash = text.indexOf("\\");
@@ -116,6 +117,8 @@ function scanJson(text: string, limit: number): Scan | typeof TOO_DEEP {
       }
       // Only an exponent or hundreds of digits can pass ±1.8e308, which JSON.parse makes ±Infinity.
       if ((exponent || end - i > 300) && !Number.isFinite(Number(text.slice(i, end)))) overflow = true;
+      // -0 (or a negative number below a double's range): JSON.stringify writes it as 0.
+      if (c === 0x2d && Number(text.slice(i, end)) === 0) negativeZero = true;
       const member = object1 && (depth === 1 || (depth === 2 && object2));
       if (member && (!simple || end - i > 15)) {
         let path: string | null = null;
@@ -134,13 +137,15 @@ function scanJson(text: string, limit: number): Scan | typeof TOO_DEEP {
       i = end - 1;
     }
   }
-  return { sources, overflow };
+  return { sources, overflow, negativeZero };
 }
 
 interface Scan {
   sources: NumberSources | null;
   /** Some number is beyond a double: JSON.parse made it ±Infinity, which no JSON can carry on. */
   overflow: boolean;
+  /** Some number is -0, which JSON.stringify would write as 0. */
+  negativeZero: boolean;
 }
 
 function findPoisonedKey(value: unknown, path: string): string | null {
@@ -177,13 +182,20 @@ function refuseUnstorable(value: unknown): void {
 
 function tradingViewMessage(message: Record<string, unknown>, defaultQuantity: string | null): AlertBody {
   refuseUnstorable(message);
-  return { raw: message, alert: parseAlert(message, null, defaultQuantity) };
+  return { raw: message, alert: parseAlert(message, null, defaultQuantity), json: null };
 }
 
 export interface AlertBody {
   /** The body as parsed, unknown fields included: the order's raw payload. */
   raw: Record<string, unknown>;
   alert: OrderAlert;
+  /**
+   * The JSON text `raw` was parsed from (after a byte order mark), when `JSON.parse` of it gives
+   * what `JSON.parse(JSON.stringify(raw))` would: the job can carry it as it came instead of
+   * serializing `raw` again. Null for TradingView's plain-text message, and for a body with a -0
+   * (JSON.stringify writes 0).
+   */
+  json: string | null;
 }
 
 /**
@@ -240,5 +252,5 @@ export function parseAlertBody(body: string, defaultQuantity: string | null = nu
   // The alert's own fields first: their errors are the more precise ones.
   const alert = parseAlert(value, scan.sources, defaultQuantity);
   if (scan.overflow || (suspicious && ESCAPE.test(text))) refuseUnstorable(value);
-  return { raw: value as Record<string, unknown>, alert };
+  return { raw: value as Record<string, unknown>, alert, json: scan.negativeZero ? null : text };
 }

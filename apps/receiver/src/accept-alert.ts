@@ -15,7 +15,7 @@ import { orderJobJson } from "./order-job-json";
 import type { OrderStatusReader } from "./order-status";
 import { readIncomingBody, readRequestBody } from "./read-body";
 import { contentType, requestHeader } from "./request-header";
-import { jsonResponse, problemResponse } from "./respond";
+import { acceptedResponse, jsonResponse, problemResponse } from "./respond";
 import { unavailable } from "./unavailable";
 import { verifyWebhookSignature } from "./webhook-signature";
 
@@ -267,6 +267,6 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     deps.onEnqueued?.(performance.now() - admitStart);
     c.set("outcome", "accepted");
     if (log !== undefined) c.set("deliveryLogged", true);
-    return jsonResponse(202, { orderId, status: "queued", receivedAt: isoTime(receivedAt) }, requestId);
+    return acceptedResponse(orderId, isoTime(receivedAt), requestId);
   }
 }

@@ -14,6 +14,17 @@ export function jsonResponse(
   });
 }
 
+/**
+ * The 202 of an accepted alert, its JSON written as text: the id is a UUID and the time ISO 8601,
+ * nothing to escape, and Node 20's JSON.stringify checks every character of keys and values.
+ */
+export function acceptedResponse(orderId: string, receivedAt: string, requestId: string): Response {
+  return new Response(`{"orderId":"${orderId}","status":"queued","receivedAt":"${receivedAt}"}`, {
+    status: 202,
+    headers: { "content-type": "application/json", "x-request-id": requestId },
+  });
+}
+
 export function problemResponse(
   code: ErrorCode,
   requestId: string,

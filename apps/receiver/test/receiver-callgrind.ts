@@ -7,7 +7,10 @@
  * (the socket writes) is never counted by callgrind. `--floor` measures bare Hono the same way
  * (tools/bench/src/targets/floor-server.ts, bundled with esbuild).
  *
- *   pnpm --filter @orderhook/receiver exec tsx test/receiver-callgrind.ts [--n 1000] [--warmup 3000] [--floor] [--out DIR]
+ *   pnpm --filter @orderhook/receiver exec tsx test/receiver-callgrind.ts [--n 1000] [--warmup 3000] [--floor] [--out DIR] [--perf-map]
+ *
+ * `--perf-map` runs node with `--perf-basic-prof`: callgrind names V8's generated code only by
+ * address, and /tmp/perf-<pid>.map (kept) names those addresses (ADR 5).
  *
  * Needs the shared Postgres and Redis (DATABASE_URL of any database on the server, REDIS_URL;
  * defaults the local ones) and psql; makes a database (`db migrate`) and a queue prefix of its
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "3000" },
     floor: { type: "boolean", default: false },
     out: { type: "string" },
+    "perf-map": { type: "boolean", default: false },
   },
 });
 const n = Number(values.n);
@@ -78,6 +82,7 @@ const app = spawn(
     "--smc-check=all-non-file",
     `--callgrind-out-file=${join(dir, "callgrind.out.%p")}`,
     process.execPath,
+    ...(values["perf-map"] ? ["--perf-basic-prof"] : []),
     ...entry,
   ],
   {
@@ -159,5 +164,6 @@ const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, dump), 
 if (totals === null) throw new Error(`no totals in ${dump}`);
 console.log(
   `${Math.round(Number(totals[1]) / n).toLocaleString("en-US")} ${values.floor ? "bare Hono" : "receiver"} ` +
-    `main-thread instructions per alert (${n} alerts after ${warmup} uncounted); dump ${join(dir, dump)}`,
+    `main-thread instructions per alert (${n} alerts after ${warmup} uncounted); dump ${join(dir, dump)}` +
+    (values["perf-map"] ? `; names /tmp/perf-${pid}.map` : ""),
 );

@@ -1,4 +1,10 @@
-import { registerProcessMetrics } from "@orderhook/observability";
+import {
+  BoundCounter,
+  BoundHistogram,
+  type CounterSeries,
+  type HistogramSeries,
+  registerProcessMetrics,
+} from "@orderhook/observability";
 import type { OrderQueue } from "@orderhook/queue";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RequestRecord } from "./app";
@@ -21,8 +27,9 @@ export interface ReceiverMetrics {
 
 /**
  * Prometheus metrics for one receiver process. Per request it costs one histogram
- * observation and one counter increment on label children resolved once per outcome;
- * queue depth is sampled on a timer, never per request.
+ * observation and one counter increment on label series bound once per route and outcome
+ * (`BoundHistogram`, `BoundCounter`: prom-client's own observe hashes the labels on every
+ * call); queue depth is sampled on a timer, never per request.
  */
 export function createReceiverMetrics(
   options: { credentialCacheSize?: () => number; activeTokens?: () => number } = {},
@@ -30,20 +37,20 @@ export function createReceiverMetrics(
   const registry = new Registry();
   registerProcessMetrics(registry);
 
-  const ack = new Histogram({
+  const ack = new BoundHistogram({
     name: "orderhook_receiver_ack_seconds",
     help: "Time from request start to response, by the request's outcome (accepted, replayed, found or an error code).",
     labelNames: ["outcome", "route"] as const,
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  const outcomes = new Counter({
+  const outcomes = new BoundCounter({
     name: "orderhook_receiver_requests_total",
     help: "Requests by outcome: accepted, replayed (duplicate), rate_limited, invalid_order, …",
     labelNames: ["outcome", "route"] as const,
     registers: [registry],
   });
-  const enqueue = new Histogram({
+  const enqueue = new BoundHistogram({
     name: "orderhook_receiver_enqueue_seconds",
     help: "Duration of the BullMQ add that makes an alert durable before its ack.",
     buckets: LATENCY_BUCKETS,
@@ -91,16 +98,22 @@ export function createReceiverMetrics(
     registers: [registry],
   });
 
-  const children = new Map<string, { ack: Histogram.Internal<string>; count: Counter.Internal }>();
+  const enqueued = enqueue.bind({});
+  // By route, then outcome: two lookups of strings already hashed, no key built per request.
+  const children = new Map<string, Map<string, { ack: HistogramSeries; count: CounterSeries }>>();
 
   return {
     registry,
     recordRequest({ outcome, route, durationMs }) {
-      const id = `${outcome} ${route}`;
-      let child = children.get(id);
+      let byOutcome = children.get(route);
+      if (byOutcome === undefined) {
+        byOutcome = new Map();
+        children.set(route, byOutcome);
+      }
+      let child = byOutcome.get(outcome);
       if (child === undefined) {
-        child = { ack: ack.labels(outcome, route), count: outcomes.labels(outcome, route) };
-        children.set(id, child);
+        child = { ack: ack.bind({ outcome, route }), count: outcomes.bind({ outcome, route }) };
+        byOutcome.set(outcome, child);
       }
       child.ack.observe(durationMs / 1000);
       child.count.inc();
@@ -116,7 +129,7 @@ export function createReceiverMetrics(
       }
     },
     recordEnqueue(durationMs) {
-      enqueue.observe(durationMs / 1000);
+      enqueued.observe(durationMs / 1000);
     },
     recordDeliveryLogError() {
       deliveryLogErrors.inc();

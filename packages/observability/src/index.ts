@@ -1,3 +1,4 @@
+export { BoundCounter, BoundHistogram, type CounterSeries, type HistogramSeries } from "./bound-metrics";
 export { exitAfterLogs } from "./exit-after-logs";
 export { createLogger, type Logger, type LoggerConfig, REDACT_PATHS } from "./logger";
 export { registerProcessMetrics } from "./process-metrics";

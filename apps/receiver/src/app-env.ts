@@ -9,7 +9,7 @@ export interface AppEnv {
     /** The request's outcome for logs and metrics: an error code, "accepted", "replayed" or "found". */
     outcome: string;
     // The deliveries log's (set only while it is on): see `recordDelivery`.
-    /** performance.now() when the request reached its route. */
+    /** performance.now() when the request reached the app (its first middleware). */
     startedAt: number;
     /** The webhook the token resolved to: only such requests are logged. */
     webhook: WebhookCredentials;

@@ -112,11 +112,26 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     failuresPerAddress: authFailureLimit && createKeyedRateLimiter(authFailureLimit),
   });
 
+  // Only the webhook route sets the context's `webhook`, so only its requests are logged.
+  const recordDelivery = logging
+    ? createRecordDelivery({
+        writer: createDeliveryWriter(admissionRedis, {
+          prefix: shards,
+          ...deliveryLog,
+          onError: deps.onDeliveryLogError,
+        }),
+        clientAddress,
+        now: deps.now,
+      })
+    : undefined;
+
   app.use(async function requestContext(c, next) {
     const start = performance.now();
     const requestId = requestIdOf(requestHeader(c, "x-request-id"), requestHeader(c, "x-railway-request-id"));
     c.set("requestId", requestId);
+    if (recordDelivery !== undefined) c.set("startedAt", start);
     await next();
+    recordDelivery?.(c, start);
     // Responses carry X-Request-Id from where they are built: reading c.res.headers here would
     // turn @hono/node-server's plain header object into a Headers instance on every request.
     onRequest?.({
@@ -129,20 +144,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   });
 
-  if (logging) {
-    app.post(
-      "/v1/webhooks/:token",
-      createRecordDelivery({
-        writer: createDeliveryWriter(admissionRedis, {
-          prefix: shards,
-          ...deliveryLog,
-          onError: deps.onDeliveryLogError,
-        }),
-        clientAddress,
-        now: deps.now,
-      }),
-    );
-  }
   app.post(
     "/v1/webhooks/:token",
     createAcceptAlertHandler({

@@ -1,7 +1,7 @@
 import { bodyExcerpt, type DeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";
 import type { ClientAddress } from "@orderhook/http";
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
 import { contentType } from "./request-header";
 
@@ -10,7 +10,9 @@ import { contentType } from "./request-header";
  * wrote): once the answer is built, a request whose token resolved to a webhook — a replay, any
  * refusal, a 503 — is appended without waiting (the write's failure is counted, never thrown),
  * so logging a refusal adds no wait to it. Requests whose token resolves to nothing are not
- * anyone's to see and are not logged.
+ * anyone's to see and are not logged. Called by the app's request middleware after the answer
+ * (`startedAt` is the request's start, as `c.get("startedAt")`): a middleware of its own cost
+ * every alert another async step through Hono's compose.
  */
 export function createRecordDelivery(deps: {
   writer: DeliveryWriter;
@@ -18,12 +20,10 @@ export function createRecordDelivery(deps: {
   now?: () => number;
 }) {
   const { writer, clientAddress, now = Date.now } = deps;
-  return async function recordDelivery(c: Context<AppEnv>, next: Next): Promise<void> {
-    c.set("startedAt", performance.now());
-    await next();
+  return function recordDelivery(c: Context<AppEnv>, startedAt: number): void {
     const webhook = c.get("webhook");
     if (webhook === undefined || c.get("deliveryLogged")) return;
-    const ackMs = performance.now() - c.get("startedAt");
+    const ackMs = performance.now() - startedAt;
     const body = c.get("body");
     const error = c.error;
     writer.record(webhook.userId, webhook.webhookId, {

@@ -24,6 +24,13 @@ const EXPONENT_CLAMP = 1_000_000;
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+/**
+ * The char code at `i`, 0 past the end. `charCodeAt` past the end (NaN) deoptimizes V8's
+ * optimized code ("out of bounds"): a whole-number quantity ends before a point or exponent is
+ * looked for, and the receiver's callgrind dump found `parseDecimal` and `toDecimal` left in
+ * baseline code, ~11,000 instructions per alert (ADR 5).
+ */
+const charAt = (text: string, i: number) => (i < text.length ? text.charCodeAt(i) : 0);
 
 /**
  * A positive decimal, exactly as Postgres' `numeric` stores and prints it: leading zeros
@@ -40,7 +47,7 @@ export function parseDecimal(text: string): string | DecimalProblem {
   while (i < end && isSpace(text.charCodeAt(i))) i++;
   const start = i;
   let negative = false;
-  const sign = text.charCodeAt(i);
+  const sign = charAt(text, i);
   if (sign === 0x2d || sign === 0x2b) {
     negative = sign === 0x2d;
     i++;
@@ -50,7 +57,7 @@ export function parseDecimal(text: string): string | DecimalProblem {
   const intLength = i - intStart;
   let fracStart = i;
   let hasPoint = false;
-  if (text.charCodeAt(i) === 0x2e) {
+  if (charAt(text, i) === 0x2e) {
     hasPoint = true;
     fracStart = ++i;
     while (i < end && isDigit(text.charCodeAt(i))) i++;
@@ -59,12 +66,12 @@ export function parseDecimal(text: string): string | DecimalProblem {
   if (intLength + fracLength === 0) return notADecimal;
   let exponent = 0;
   let hasExponent = false;
-  const e = text.charCodeAt(i);
+  const e = charAt(text, i);
   if (e === 0x65 || e === 0x45) {
     hasExponent = true;
     i++;
     let expNegative = false;
-    const expSign = text.charCodeAt(i);
+    const expSign = charAt(text, i);
     if (expSign === 0x2d || expSign === 0x2b) {
       expNegative = expSign === 0x2d;
       i++;

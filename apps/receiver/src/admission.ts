@@ -13,9 +13,9 @@ import {
   userKey,
 } from "@orderhook/queue";
 import type { Redis } from "ioredis";
-import { admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
+import { ADMIT_ALERT_KEYS, ADMIT_SHARD_KEYS, admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
 import { createEncodedScript, encodeArguments } from "./encoded-script";
-import { createTurnBatchedWrites } from "./turn-batched-writes";
+import { createTurnBatches } from "./turn-batches";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -69,7 +69,19 @@ export interface AdmissionOptions {
   signatureReplayTtlMs?: number;
   /** The deliveries log's bounds (entries kept per webhook, max age); absent or 0 entries: off. */
   deliveryLog?: { maxEntries: number; maxAgeMs: number };
+  /**
+   * Alerts of one shard admitted by one script call at most (default `ADMISSION_BATCH_MAX`): the
+   * bound on how long one call keeps Redis from everything else.
+   */
+  maxBatch?: number;
 }
+
+/**
+ * Measured with `test/admission-callgrind.ts --batch N` (ADR 5): Redis instructions per
+ * admission fall steeply up to ~16 alerts a call and little after; 32 holds one call under
+ * ~7M instructions (a few ms of Redis) in a burst.
+ */
+export const ADMISSION_BATCH_MAX = 32;
 
 /**
  * What a request means: the same body through another webhook, or for another account, is
@@ -93,8 +105,8 @@ export class ReplicationTimeoutError extends Error {
 }
 
 /**
- * A request's own admission arguments, in the script's order without its shard's constants:
- * KEYS[1..3], KEYS[13], ARGV[1..5], ARGV[7], ARGV[8], ARGV[11..13], ARGV[15] (see `admitLua`).
+ * A request's own admission arguments, in the script's order (see `admitLua`): its four keys,
+ * then its eleven arguments.
  */
 type AdmitArguments = [
   idempotencyKey: string,
@@ -114,29 +126,22 @@ type AdmitArguments = [
   delivery: string,
 ];
 
-/** A shard's constant admission arguments, in whatever form the sending path wants them. */
-interface AdmitConstants<C> {
-  /** KEYS[4..12], BullMQ's keys. */
-  keys: C;
-  /** ARGV[6]. */
-  keyPrefix: C;
-  /** ARGV[9..10], the job options and name. */
-  options: C;
-  /** ARGV[14], the deliveries log's max age. */
-  maxAge: C;
-}
-
-/** The script's KEYS then ARGV (see `admitLua`): a request's own arguments between its shard's constants. */
-function admitArguments<C>(a: AdmitArguments, c: AdmitConstants<C>): (string | C)[] {
-  // biome-ignore format: one line for KEYS, one for ARGV
-  return [
-    a[0], a[1], a[2], c.keys, a[3],
-    a[4], a[5], a[6], a[7], a[8], c.keyPrefix, a[9], a[10], c.options, a[11], a[12], a[13], c.maxAge, a[14],
-  ];
+/**
+ * A batch's KEYS then ARGV (see `admitLua`): the shard's constants once, each request's own
+ * arguments after them, in the batch's order.
+ */
+function batchArguments(batch: readonly AdmitArguments[]): { keys: string[]; args: string[] } {
+  const keys: string[] = [];
+  const args: string[] = [];
+  for (const a of batch) {
+    keys.push(a[0], a[1], a[2], a[3]);
+    args.push(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+  }
+  return { keys, args };
 }
 
 interface AdmitCommands {
-  orderhookAdmit(...args: (string | readonly string[])[]): Promise<[string, string?]>;
+  orderhookAdmit(...args: (string | number)[]): Promise<[string, string?][]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
 }
 
@@ -152,7 +157,8 @@ function connectionFor(client: RedisClient, key: string): Redis | undefined {
 }
 
 /**
- * The receiver's one Redis round trip per alert. `queues` (one per shard, in shard order)
+ * The receiver's one Redis round trip per alert, shared by the alerts of a shard that one
+ * event-loop turn started (`createTurnBatches`). `queues` (one per shard, in shard order)
  * supply BullMQ's key layout and default job options (captured once, see
  * `captureJobAddTemplate`); they send nothing themselves.
  */
@@ -162,7 +168,7 @@ export function createAdmission(
   options: AdmissionOptions,
 ): Admission {
   const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
-  const { waitReplicas = 0, waitTimeoutMs = 250 } = options;
+  const { waitReplicas = 0, waitTimeoutMs = 250, maxBatch = ADMISSION_BATCH_MAX } = options;
   const shards = options.shards ?? queueShards(prefix, 1);
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
   const shardQueues: readonly OrderQueue[] = Array.isArray(queues) ? queues : [queues as OrderQueue];
@@ -178,8 +184,6 @@ export function createAdmission(
   // a key of its shard there and says "unsigned" with a replay ttl of 0.
   const cluster = isCluster(redis);
   const unsignedKey = cluster ? (shardPrefix: string) => shardKey(shardPrefix, "sig") : () => "";
-  // A cluster client writes to one socket per node, found per command: nothing to cork.
-  const batchWrites = cluster ? () => {} : createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
@@ -201,32 +205,91 @@ export function createAdmission(
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
   /**
-   * The admission script with a request's own arguments (`AdmitArguments`) between its shard's
-   * constant ones (`admitArguments`). A single node gets it pre-encoded (`createEncodedScript`),
-   * the constants encoded once; a cluster client, which routes each command by its first key,
-   * through ioredis's defined command, which flattens the constants' arrays.
+   * One call of the admission script for a batch of one shard's requests (`batchArguments`).
+   * A single node gets it pre-encoded (`createEncodedScript`), the shard's constants encoded
+   * once; a cluster client, which routes each command by its first key (the shard's wait list:
+   * every key of a batch carries the shard's hash tag, so a batch is one slot's), through
+   * ioredis's defined command, told the key count per call.
    */
-  const sendAdmit: (shard: number, a: AdmitArguments) => Promise<[string, string?]> = cluster
+  const sendBatch: (shard: number, batch: readonly AdmitArguments[]) => Promise<[string, string?][]> = cluster
     ? (() => {
-        redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua });
-        const constants = templates.map((t) => ({
-          keys: t.keys,
-          keyPrefix: [t.keyPrefix],
-          options: [t.optsJson, t.name],
-          maxAge: [logAge],
-        }));
-        return (shard, a) => commands.orderhookAdmit(...admitArguments(a, constants[shard]!));
+        redis.defineCommand("orderhookAdmit", { lua });
+        const constants = templates.map((t) => [t.keyPrefix, t.optsJson, t.name, logAge]);
+        return (shard, batch) => {
+          const { keys, args } = batchArguments(batch);
+          const keyCount = ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length;
+          return commands.orderhookAdmit(
+            keyCount,
+            ...templates[shard]!.keys,
+            ...keys,
+            ...constants[shard]!,
+            ...args,
+          );
+        };
       })()
     : (() => {
-        const script = createEncodedScript(redis, lua, 13);
+        const script = createEncodedScript(redis, lua);
         const constants = templates.map((t) => ({
           keys: encodeArguments(t.keys),
-          keyPrefix: encodeArguments([t.keyPrefix]),
-          options: encodeArguments([t.optsJson, t.name]),
-          maxAge: encodeArguments([logAge]),
+          args: encodeArguments([t.keyPrefix, t.optsJson, t.name, logAge]),
         }));
-        return (shard, a) => script.run(admitArguments(a, constants[shard]!)) as Promise<[string, string?]>;
+        return (shard, batch) => {
+          const { keys, args } = batchArguments(batch);
+          const c = constants[shard]!;
+          const keyCount = ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length;
+          return script.run(keyCount, [
+            c.keys,
+            encodeArguments(keys),
+            c.args,
+            encodeArguments(args),
+          ]) as Promise<[string, string?][]>;
+        };
       })();
+
+  /**
+   * A batch's outcomes, one per request. With REDIS_WAIT_REPLICAS, one WAIT after the call
+   * covers every write the batch made (WAIT counts all the connection's writes before it); the
+   * default keeps the single round trip. A replay waits too: its order may be the one whose
+   * first attempt was answered 503 for want of replicas.
+   */
+  async function admitBatch(
+    shard: number,
+    batch: readonly AdmitArguments[],
+  ): Promise<(AdmitResult | Error)[]> {
+    const replies = await sendBatch(shard, batch);
+    if (!Array.isArray(replies)) throw new Error(`unexpected admission reply ${String(replies)}`);
+    const results = replies.map(([code, value]) => outcome(code, value));
+    const waits = (result: AdmitResult | Error) =>
+      !(result instanceof Error) && (result.outcome === "accepted" || result.outcome === "replay");
+    if (waitReplicas === 0 || !results.some(waits)) return results;
+    try {
+      await waitForReplicas(templates[shard]!.keys[0]!);
+      return results;
+    } catch (error) {
+      const failed = error instanceof Error ? error : new Error(String(error));
+      return results.map((result) => (waits(result) ? failed : result));
+    }
+  }
+
+  // A single node's batches of a turn leave in one socket write: each write on loopback also
+  // runs Redis's side of TCP (ADR 5). A cluster client writes to one socket per node, found per
+  // command: nothing to cork.
+  const batches = createTurnBatches(admitBatch, {
+    maxBatch,
+    together: cluster
+      ? undefined
+      : (sendAll) => {
+          // Read each time: ioredis replaces the socket when it reconnects.
+          const stream = redis.stream;
+          if (stream === undefined || stream === null || redis.status !== "ready") return sendAll();
+          stream.cork();
+          try {
+            sendAll();
+          } finally {
+            stream.uncork();
+          }
+        },
+  });
 
   /** During a shard change: what the user's old shard knows of this request, if anything. */
   async function inPreviousShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult | null> {
@@ -241,7 +304,10 @@ export function createAdmission(
       keyTtl(r),
       r.signature === null ? "0" : "1",
     );
-    return code === "N" ? null : reply(code, value);
+    if (code === "N") return null;
+    const result = outcome(code, value);
+    if (result instanceof Error) throw result;
+    return result;
   }
 
   async function waitForReplicas(key: string): Promise<void> {
@@ -268,8 +334,7 @@ export function createAdmission(
         logKey = shardKey(shardPrefix, "deliveries");
         logEntries = "0";
       }
-      batchWrites();
-      const [code, value] = await sendAdmit(shard, [
+      return batches.add(shard, [
         idempotencyKey(shardPrefix, r, fingerprint),
         rateKey,
         seenKey(shardPrefix, r),
@@ -288,18 +353,12 @@ export function createAdmission(
         logEntries,
         r.delivery ?? "",
       ]);
-      const result = reply(code, value);
-      // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip. A replay waits
-      // too: its order may be the one whose first attempt was answered 503 for want of replicas.
-      if (waitReplicas > 0 && (result.outcome === "accepted" || result.outcome === "replay")) {
-        await waitForReplicas(rateKey);
-      }
-      return result;
     },
   };
 }
 
-function reply(code: string, value: string | undefined): AdmitResult {
+/** One request's reply as its outcome, or as the error its request fails with (a 503). */
+function outcome(code: string, value: string | undefined): AdmitResult | Error {
   switch (code) {
     case "A":
       return { outcome: "accepted" };
@@ -313,8 +372,11 @@ function reply(code: string, value: string | undefined): AdmitResult {
       return { outcome: "rate_limited", retryAfterMs: Number(value) };
     case "E":
       // Nothing was written: the arguments were refused, or BullMQ's add returned an error code.
-      throw new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
+      return new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
+    case "X":
+      // This request's step failed in Redis; the batch's other requests were not touched.
+      return new Error(`admission failed in Redis, the job may have been queued: ${value ?? "no reason"}`);
     default:
-      throw new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
+      return new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * Sends one group's batch (`items` in the order they were added); resolves with one result per
+ * item, an `Error` for an item that failed alone. A rejection fails every item of the batch.
+ */
+export type RunBatch<T, R> = (group: number, items: readonly T[]) => Promise<ReadonlyArray<R | Error>>;
+
+export interface TurnBatchesOptions {
+  /** Items per batch at most: a full batch is sent at once, and later items start the next. */
+  maxBatch: number;
+  /**
+   * Wraps the sending of a turn's batches, so that they leave together (a corked socket); the
+   * batches are sent synchronously inside `sendAll`.
+   */
+  together?: (sendAll: () => void) => void;
+}
+
+export interface TurnBatches<T, R> {
+  /** Adds `item` to its group's batch of this turn; settles with its own result. */
+  add(group: number, item: T): Promise<R>;
+}
+
+interface Batch<T, R> {
+  items: T[];
+  settle: { resolve: (result: R) => void; reject: (error: unknown) => void }[];
+}
+
+/**
+ * Items added during one event-loop turn, grouped (by queue shard), leave as one batch per
+ * group in the check phase (`setImmediate`, after the poll phase has run every request that
+ * was ready) — or as soon as a batch is full. In a burst a turn runs hundreds of requests, and
+ * one call for many of them saves the per-call work on both ends (ADR 5); at a steady rate a
+ * turn holds one item, which waits only for the rest of its turn, as a lone call would in a
+ * corked socket. Each item settles with its own result: an item's `Error` rejects that item
+ * alone, a failed batch rejects each of its items with the batch's error.
+ */
+export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatchesOptions): TurnBatches<T, R> {
+  const { maxBatch, together = (sendAll) => sendAll() } = options;
+  const open = new Map<number, Batch<T, R>>();
+  let scheduled = false;
+
+  function send(group: number, batch: Batch<T, R>): void {
+    const failAll = (error: unknown) => {
+      for (const { reject } of batch.settle) reject(error);
+    };
+    let results: Promise<ReadonlyArray<R | Error>>;
+    try {
+      results = run(group, batch.items);
+    } catch (error) {
+      failAll(error);
+      return;
+    }
+    results.then((settled) => {
+      if (settled.length !== batch.items.length) {
+        failAll(new Error(`a batch of ${batch.items.length} got ${settled.length} results`));
+        return;
+      }
+      for (let i = 0; i < settled.length; i++) {
+        const result = settled[i]!;
+        if (result instanceof Error) batch.settle[i]!.reject(result);
+        else batch.settle[i]!.resolve(result);
+      }
+    }, failAll);
+  }
+
+  const flushTurn = () => {
+    scheduled = false;
+    if (open.size === 0) return;
+    together(() => {
+      for (const [group, batch] of open) send(group, batch);
+      open.clear();
+    });
+  };
+
+  return {
+    add(group, item) {
+      let batch = open.get(group);
+      if (batch === undefined) {
+        batch = { items: [], settle: [] };
+        open.set(group, batch);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushTurn);
+        }
+      }
+      const settled = batch;
+      const result = new Promise<R>((resolve, reject) => {
+        settled.settle.push({ resolve, reject });
+      });
+      settled.items.push(item);
+      if (settled.items.length >= maxBatch) {
+        open.delete(group);
+        send(group, settled);
+      }
+      return result;
+    },
+  };
+}

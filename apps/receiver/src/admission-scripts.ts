@@ -159,10 +159,9 @@ if alerts < 1 or alerts % 1 ~= 0 or #ARGV ~= ${ADMIT_SHARD_ARGS} + ${ADMIT_ALERT
   return redis.error_reply('ERR admission batch: keys and arguments do not make whole alerts')
 end
 local queueKeys = {KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
-local jobPrefix = ARGV[1]
-local jobName = ARGV[3]
-local logAgeArg = ARGV[4]
--- One clock reading per call: the batch's alerts arrived in one event-loop turn.
+-- Upvalues of admitAlert cost every call an allocation each: the shard's constants are read
+-- from ARGV where they are used. One clock reading per call: the batch's alerts arrived in one
+-- event-loop turn.
 local now
 local function admitAlert(k, a)
   local idemKey, rateKey, seenKey, logKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
@@ -181,7 +180,7 @@ local function admitAlert(k, a)
   local logEntries = ARGV[a + 9]
   local logged = logKey ~= '' and logEntries ~= '0'
   local logMax = logged and tonumber(logEntries)
-  local logAge = logged and tonumber(logAgeArg)
+  local logAge = logged and tonumber(ARGV[4])
   if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
     return {'E', 'arguments'}
   end
@@ -190,7 +189,7 @@ local function admitAlert(k, a)
     local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
     if fp ~= fingerprint and fp ~= ARGV[a + 8] then return {'M'} end
     if state == 'Q' then return {'R', id} end
-    if redis.call('EXISTS', jobPrefix .. id) == 1 then
+    if redis.call('EXISTS', ARGV[1] .. id) == 1 then
       redis.call('SET', idemKey, 'Q|' .. id .. '|' .. fp, 'PX', ms(keyTtl))
       return {'R', id}
     end
@@ -215,7 +214,7 @@ local function admitAlert(k, a)
   local optsJson = ${optsJson}
   local jobOpts = ${chooseOpts}
   jobOpts['jobId'] = orderId
-  local added = bullmqAddStandardJob(queueKeys, {{jobPrefix, orderId, jobName, ARGV[a + 7]}, ARGV[a + 6], jobOpts}, optsJson)
+  local added = bullmqAddStandardJob(queueKeys, {{ARGV[1], orderId, ARGV[3], ARGV[a + 7]}, ARGV[a + 6], jobOpts}, optsJson)
   if type(added) == 'number' then return {'E', tostring(added)} end
   -- The arrival time to the µs, as '%.3f' would write it, in integer formats (a float's costs more).
   local tatUs = math.floor(nextTat * 1000 + 0.5)
@@ -223,7 +222,7 @@ local function admitAlert(k, a)
   if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', ms(keyTtl)) end
   if signed then redis.call('SET', seenKey, orderId, 'PX', ms(seenTtl)) end
   if logged then
-${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "logAgeArg", entry: "ARGV[a + 10]", nowMs: "now" })}
+${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now" })}
   end
   return {'A'}
 end

@@ -127,21 +127,20 @@ type AdmitArguments = [
 ];
 
 /**
- * A batch's KEYS then ARGV (see `admitLua`): the shard's constants once, each request's own
- * arguments after them, in the batch's order.
+ * A batch's KEYS then ARGV (see `admitLua`): the shard's constant keys and arguments once (in
+ * whatever form the sending path wants them), each request's own after them, in the batch's
+ * order. One array, filled in place: a batch of one is the common case at a steady rate.
  */
-function batchArguments(batch: readonly AdmitArguments[]): { keys: string[]; args: string[] } {
-  const keys: string[] = [];
-  const args: string[] = [];
-  for (const a of batch) {
-    keys.push(a[0], a[1], a[2], a[3]);
-    args.push(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
-  }
-  return { keys, args };
+function batchArguments<C>(batch: readonly AdmitArguments[], keys: C, args: C): (string | C)[] {
+  const all: (string | C)[] = [keys];
+  for (const a of batch) all.push(a[0], a[1], a[2], a[3]);
+  all.push(args);
+  for (const a of batch) all.push(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+  return all;
 }
 
 interface AdmitCommands {
-  orderhookAdmit(...args: (string | number)[]): Promise<[string, string?][]>;
+  orderhookAdmit(...args: (string | number | readonly string[])[]): Promise<[string, string?][]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
 }
 
@@ -215,17 +214,12 @@ export function createAdmission(
     ? (() => {
         redis.defineCommand("orderhookAdmit", { lua });
         const constants = templates.map((t) => [t.keyPrefix, t.optsJson, t.name, logAge]);
-        return (shard, batch) => {
-          const { keys, args } = batchArguments(batch);
-          const keyCount = ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length;
-          return commands.orderhookAdmit(
-            keyCount,
-            ...templates[shard]!.keys,
-            ...keys,
-            ...constants[shard]!,
-            ...args,
+        // ioredis flattens the constants' arrays.
+        return (shard, batch) =>
+          commands.orderhookAdmit(
+            ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
+            ...batchArguments(batch, templates[shard]!.keys, constants[shard]!),
           );
-        };
       })()
     : (() => {
         const script = createEncodedScript(redis, lua);
@@ -234,15 +228,11 @@ export function createAdmission(
           args: encodeArguments([t.keyPrefix, t.optsJson, t.name, logAge]),
         }));
         return (shard, batch) => {
-          const { keys, args } = batchArguments(batch);
           const c = constants[shard]!;
-          const keyCount = ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length;
-          return script.run(keyCount, [
-            c.keys,
-            encodeArguments(keys),
-            c.args,
-            encodeArguments(args),
-          ]) as Promise<[string, string?][]>;
+          return script.run(
+            ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
+            batchArguments(batch, c.keys, c.args),
+          ) as Promise<[string, string?][]>;
         };
       })();
 
@@ -317,44 +307,46 @@ export function createAdmission(
   }
 
   return {
-    async admit(r) {
-      const interval = 1000 / r.rate;
+    // Not async: the batch's promise is the request's, without another one wrapped around it.
+    admit(r) {
       const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
-      if (shards.previous !== 0) {
-        const found = await inPreviousShard(r, fingerprint);
-        if (found !== null) return found;
-      }
-      const shard = shards.of(r.job.userId);
-      const shardPrefix = shards.prefixes[shard]!;
-      const rateKey = userKey(shardPrefix, r.job.userId, "rate");
-      // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
-      let logKey = deliveryKey(shardPrefix, r);
-      let logEntries = logMax;
-      if (logKey === "" && cluster) {
-        logKey = shardKey(shardPrefix, "deliveries");
-        logEntries = "0";
-      }
-      return batches.add(shard, [
-        idempotencyKey(shardPrefix, r, fingerprint),
-        rateKey,
-        seenKey(shardPrefix, r),
-        logKey,
-        fingerprint,
-        r.job.orderId,
-        keyTtl(r),
-        String(interval),
-        // `burst` alerts may arrive at once; at the default (burst = rate, one second's worth) a
-        // burst of 2N in a second is about half refused.
-        String(interval * r.burst),
-        String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
-        r.jobJson ?? JSON.stringify(r.job),
-        String(r.job.receivedAt),
-        r.bodyHash,
-        logEntries,
-        r.delivery ?? "",
-      ]);
+      if (shards.previous === 0) return admitInShard(r, fingerprint);
+      return inPreviousShard(r, fingerprint).then((found) => found ?? admitInShard(r, fingerprint));
     },
   };
+
+  function admitInShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult> {
+    const interval = 1000 / r.rate;
+    const shard = shards.of(r.job.userId);
+    const shardPrefix = shards.prefixes[shard]!;
+    const rateKey = userKey(shardPrefix, r.job.userId, "rate");
+    // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
+    let logKey = deliveryKey(shardPrefix, r);
+    let logEntries = logMax;
+    if (logKey === "" && cluster) {
+      logKey = shardKey(shardPrefix, "deliveries");
+      logEntries = "0";
+    }
+    return batches.add(shard, [
+      idempotencyKey(shardPrefix, r, fingerprint),
+      rateKey,
+      seenKey(shardPrefix, r),
+      logKey,
+      fingerprint,
+      r.job.orderId,
+      keyTtl(r),
+      String(interval),
+      // `burst` alerts may arrive at once; at the default (burst = rate, one second's worth) a
+      // burst of 2N in a second is about half refused.
+      String(interval * r.burst),
+      String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
+      JSON.stringify(r.job),
+      String(r.job.receivedAt),
+      r.bodyHash,
+      logEntries,
+      r.delivery ?? "",
+    ]);
+  }
 }
 
 /** One request's reply as its outcome, or as the error its request fails with (a 503). */

@@ -21,7 +21,8 @@ export interface TurnBatches<T, R> {
 
 interface Batch<T, R> {
   items: T[];
-  settle: { resolve: (result: R) => void; reject: (error: unknown) => void }[];
+  resolves: ((result: R) => void)[];
+  rejects: ((error: unknown) => void)[];
 }
 
 /**
@@ -35,12 +36,13 @@ interface Batch<T, R> {
  */
 export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatchesOptions): TurnBatches<T, R> {
   const { maxBatch, together = (sendAll) => sendAll() } = options;
-  const open = new Map<number, Batch<T, R>>();
-  let scheduled = false;
+  // Indexed by group (a shard number): the open batch of this turn, if any.
+  const open: (Batch<T, R> | undefined)[] = [];
+  const openGroups: number[] = [];
 
   function send(group: number, batch: Batch<T, R>): void {
     const failAll = (error: unknown) => {
-      for (const { reject } of batch.settle) reject(error);
+      for (const reject of batch.rejects) reject(error);
     };
     let results: Promise<ReadonlyArray<R | Error>>;
     try {
@@ -56,40 +58,41 @@ export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatche
       }
       for (let i = 0; i < settled.length; i++) {
         const result = settled[i]!;
-        if (result instanceof Error) batch.settle[i]!.reject(result);
-        else batch.settle[i]!.resolve(result);
+        if (result instanceof Error) batch.rejects[i]!(result);
+        else batch.resolves[i]!(result);
       }
     }, failAll);
   }
 
-  const flushTurn = () => {
-    scheduled = false;
-    if (open.size === 0) return;
-    together(() => {
-      for (const [group, batch] of open) send(group, batch);
-      open.clear();
-    });
+  const sendTurn = () => {
+    for (const group of openGroups) {
+      const batch = open[group];
+      open[group] = undefined;
+      if (batch !== undefined) send(group, batch);
+    }
+    openGroups.length = 0;
   };
+  const flushTurn = () => together(sendTurn);
 
   return {
     add(group, item) {
-      let batch = open.get(group);
+      let batch = open[group];
       if (batch === undefined) {
-        batch = { items: [], settle: [] };
-        open.set(group, batch);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flushTurn);
-        }
+        batch = { items: [], resolves: [], rejects: [] };
+        open[group] = batch;
+        if (openGroups.length === 0) setImmediate(flushTurn);
+        openGroups.push(group);
       }
-      const settled = batch;
+      const { items, resolves, rejects } = batch;
+      items.push(item);
       const result = new Promise<R>((resolve, reject) => {
-        settled.settle.push({ resolve, reject });
+        resolves.push(resolve);
+        rejects.push(reject);
       });
-      settled.items.push(item);
-      if (settled.items.length >= maxBatch) {
-        open.delete(group);
-        send(group, settled);
+      if (items.length >= maxBatch) {
+        // Sent now; the group's next item opens a new batch, flushed with the rest of the turn.
+        open[group] = undefined;
+        send(group, batch);
       }
       return result;
     },

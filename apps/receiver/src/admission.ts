@@ -77,9 +77,9 @@ export interface AdmissionOptions {
 }
 
 /**
- * Measured with `test/admission-callgrind.ts --batch N` (ADR 5): Redis instructions per
- * admission fall steeply up to ~16 alerts a call and little after; 32 holds one call under
- * ~7M instructions (a few ms of Redis) in a burst.
+ * Redis instructions per admission (`test/admission-callgrind.ts --batch N`, ADR 5) fall from
+ * ~310k alone to ~237k at 8 a call, ~232k at 16, ~229k at 32 and ~228k at 64: past 32 a longer
+ * call (~7M instructions, a few ms in which Redis serves nothing else) buys almost nothing.
  */
 export const ADMISSION_BATCH_MAX = 32;
 

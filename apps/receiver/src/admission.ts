@@ -340,7 +340,7 @@ export function createAdmission(
       // burst of 2N in a second is about half refused.
       String(interval * r.burst),
       String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
-      JSON.stringify(r.job),
+      r.jobJson ?? JSON.stringify(r.job),
       String(r.job.receivedAt),
       r.bodyHash,
       logEntries,

@@ -132,10 +132,20 @@ type AdmitArguments = [
  * order. One array, filled in place: a batch of one is the common case at a steady rate.
  */
 function batchArguments<C>(batch: readonly AdmitArguments[], keys: C, args: C): (string | C)[] {
-  const all: (string | C)[] = [keys];
-  for (const a of batch) all.push(a[0], a[1], a[2], a[3]);
-  all.push(args);
-  for (const a of batch) all.push(a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+  const count = batch.length;
+  const all = new Array<string | C>(2 + 15 * count);
+  all[0] = keys;
+  all[1 + 4 * count] = args;
+  for (let i = 0; i < count; i++) {
+    const a = batch[i]!;
+    const k = 1 + 4 * i;
+    all[k] = a[0];
+    all[k + 1] = a[1];
+    all[k + 2] = a[2];
+    all[k + 3] = a[3];
+    const v = 2 + 4 * count + 11 * i;
+    for (let j = 0; j < 11; j++) all[v + j] = a[4 + j]!;
+  }
   return all;
 }
 
@@ -242,22 +252,23 @@ export function createAdmission(
    * default keeps the single round trip. A replay waits too: its order may be the one whose
    * first attempt was answered 503 for want of replicas.
    */
-  async function admitBatch(
+  function admitBatch(shard: number, batch: readonly AdmitArguments[]): Promise<(AdmitResult | Error)[]> {
+    const results = sendBatch(shard, batch).then(outcomes);
+    return waitReplicas === 0 ? results : results.then((admitted) => replicated(shard, admitted));
+  }
+
+  /** The batch's outcomes once the replicas hold its writes; failed for the ones that wrote or replayed. */
+  async function replicated(
     shard: number,
-    batch: readonly AdmitArguments[],
+    results: (AdmitResult | Error)[],
   ): Promise<(AdmitResult | Error)[]> {
-    const replies = await sendBatch(shard, batch);
-    if (!Array.isArray(replies)) throw new Error(`unexpected admission reply ${String(replies)}`);
-    const results = replies.map(([code, value]) => outcome(code, value));
-    const waits = (result: AdmitResult | Error) =>
-      !(result instanceof Error) && (result.outcome === "accepted" || result.outcome === "replay");
-    if (waitReplicas === 0 || !results.some(waits)) return results;
+    if (!results.some(waitsForReplicas)) return results;
     try {
       await waitForReplicas(templates[shard]!.keys[0]!);
       return results;
     } catch (error) {
       const failed = error instanceof Error ? error : new Error(String(error));
-      return results.map((result) => (waits(result) ? failed : result));
+      return results.map((result) => (waitsForReplicas(result) ? failed : result));
     }
   }
 
@@ -347,6 +358,19 @@ export function createAdmission(
       r.delivery ?? "",
     ]);
   }
+}
+
+/** A call's replies as its requests' outcomes. */
+function outcomes(replies: [string, string?][]): (AdmitResult | Error)[] {
+  if (!Array.isArray(replies)) throw new Error(`unexpected admission reply ${String(replies)}`);
+  const results: (AdmitResult | Error)[] = [];
+  for (const [code, value] of replies) results.push(outcome(code, value));
+  return results;
+}
+
+/** An outcome that REDIS_WAIT_REPLICAS must see replicated before it is answered. */
+function waitsForReplicas(result: AdmitResult | Error): boolean {
+  return !(result instanceof Error) && (result.outcome === "accepted" || result.outcome === "replay");
 }
 
 /** One request's reply as its outcome, or as the error its request fails with (a 503). */

@@ -105,52 +105,34 @@ export class ReplicationTimeoutError extends Error {
 }
 
 /**
- * A request's own admission arguments, in the script's order (see `admitLua`): its four keys,
- * then its eleven arguments.
+ * A request's own admission arguments, in the script's order (see `admitLua`): its four keys and
+ * its eleven arguments — as strings, or encoded (`EncodedArguments`) for the pre-encoded path.
  */
-type AdmitArguments = [
-  idempotencyKey: string,
-  rateKey: string,
-  seenKey: string,
-  logKey: string,
-  fingerprint: string,
-  orderId: string,
-  keyTtl: string,
-  interval: string,
-  burst: string,
-  seenTtl: string,
-  job: string,
-  receivedAt: string,
-  bodyHash: string,
-  logEntries: string,
-  delivery: string,
-];
+interface AdmitArguments<C = readonly string[]> {
+  /** Idempotency, rate, seen and deliveries keys. */
+  keys: C;
+  /**
+   * Fingerprint, order id, key ttl, interval, burst, seen ttl, job JSON, timestamp, body hash,
+   * deliveries log entries kept, deliveries entry.
+   */
+  args: C;
+}
 
 /**
- * A batch's KEYS then ARGV (see `admitLua`): the shard's constant keys and arguments once (in
- * whatever form the sending path wants them), each request's own after them, in the batch's
- * order. One array, filled in place: a batch of one is the common case at a steady rate.
+ * A batch's KEYS then ARGV (see `admitLua`): the shard's constant keys and arguments once, each
+ * request's own after them, in the batch's order — runs that the sending path flattens (ioredis
+ * its arrays, the pre-encoded script its encoded runs).
  */
-function batchArguments<C>(batch: readonly AdmitArguments[], keys: C, args: C): (string | C)[] {
-  const count = batch.length;
-  const all = new Array<string | C>(2 + 15 * count);
-  all[0] = keys;
-  all[1 + 4 * count] = args;
-  for (let i = 0; i < count; i++) {
-    const a = batch[i]!;
-    const k = 1 + 4 * i;
-    all[k] = a[0];
-    all[k + 1] = a[1];
-    all[k + 2] = a[2];
-    all[k + 3] = a[3];
-    const v = 2 + 4 * count + 11 * i;
-    for (let j = 0; j < 11; j++) all[v + j] = a[4 + j]!;
-  }
+function batchArguments<C>(batch: readonly AdmitArguments<C>[], constants: AdmitArguments<C>): C[] {
+  const all: C[] = [constants.keys];
+  for (const a of batch) all.push(a.keys);
+  all.push(constants.args);
+  for (const a of batch) all.push(a.args);
   return all;
 }
 
 interface AdmitCommands {
-  orderhookAdmit(...args: (string | number | readonly string[])[]): Promise<[string, string?][]>;
+  orderhookAdmit(keyCount: number, ...args: (readonly string[])[]): Promise<[string, string?][]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
 }
 
@@ -214,22 +196,29 @@ export function createAdmission(
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
   /**
-   * One call of the admission script for a batch of one shard's requests (`batchArguments`).
-   * A single node gets it pre-encoded (`createEncodedScript`), the shard's constants encoded
-   * once; a cluster client, which routes each command by its first key (the shard's wait list:
-   * every key of a batch carries the shard's hash tag, so a batch is one slot's), through
-   * ioredis's defined command, told the key count per call.
+   * The admissions of a turn, one call of the admission script per shard (`batchArguments`). A
+   * single node gets it pre-encoded (`createEncodedScript`): the shard's constants encoded once,
+   * and each request's arguments encoded when it is added — so that what waits for the turn's
+   * end is two flat strings, not the job JSON's string pieces, which each scavenge in between
+   * would copy. A cluster client, which routes each command by its first key (the shard's wait
+   * list: every key of a batch carries the shard's hash tag, so a batch is one slot's), sends it
+   * through ioredis's defined command, told the key count per call.
    */
-  const sendBatch: (shard: number, batch: readonly AdmitArguments[]) => Promise<[string, string?][]> = cluster
+  const batches = cluster
     ? (() => {
         redis.defineCommand("orderhookAdmit", { lua });
-        const constants = templates.map((t) => [t.keyPrefix, t.optsJson, t.name, logAge]);
-        // ioredis flattens the constants' arrays.
-        return (shard, batch) =>
-          commands.orderhookAdmit(
-            ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
-            ...batchArguments(batch, templates[shard]!.keys, constants[shard]!),
-          );
+        const constants = templates.map((t) => ({
+          keys: t.keys,
+          args: [t.keyPrefix, t.optsJson, t.name, logAge],
+        }));
+        return turnBatches(
+          (a: AdmitArguments) => a,
+          (shard, batch) =>
+            commands.orderhookAdmit(
+              ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
+              ...batchArguments(batch, constants[shard]!),
+            ),
+        );
       })()
     : (() => {
         const script = createEncodedScript(redis, lua);
@@ -237,24 +226,51 @@ export function createAdmission(
           keys: encodeArguments(t.keys),
           args: encodeArguments([t.keyPrefix, t.optsJson, t.name, logAge]),
         }));
-        return (shard, batch) => {
-          const c = constants[shard]!;
-          return script.run(
-            ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
-            batchArguments(batch, c.keys, c.args),
-          ) as Promise<[string, string?][]>;
-        };
+        return turnBatches(
+          (a: AdmitArguments) => ({ keys: encodeArguments(a.keys), args: encodeArguments(a.args) }),
+          (shard, batch) =>
+            script.run(
+              ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
+              batchArguments(batch, constants[shard]!),
+            ) as Promise<[string, string?][]>,
+        );
       })();
 
-  /**
-   * A batch's outcomes, one per request. With REDIS_WAIT_REPLICAS, one WAIT after the call
-   * covers every write the batch made (WAIT counts all the connection's writes before it); the
-   * default keeps the single round trip. A replay waits too: its order may be the one whose
-   * first attempt was answered 503 for want of replicas.
-   */
-  function admitBatch(shard: number, batch: readonly AdmitArguments[]): Promise<(AdmitResult | Error)[]> {
-    const results = sendBatch(shard, batch).then(outcomes);
-    return waitReplicas === 0 ? results : results.then((admitted) => replicated(shard, admitted));
+  /** Batches of a turn's requests in the form `prepare` gives them, sent by `send`. */
+  function turnBatches<P>(
+    prepare: (a: AdmitArguments) => P,
+    send: (shard: number, batch: readonly P[]) => Promise<[string, string?][]>,
+  ): { add(shard: number, a: AdmitArguments): Promise<AdmitResult> } {
+    const batches = createTurnBatches<P, AdmitResult>(
+      (shard, batch) => {
+        const results = send(shard, batch).then(outcomes);
+        return waitReplicas === 0 ? results : results.then((admitted) => replicated(shard, admitted));
+      },
+      {
+        maxBatch,
+        // A single node's batches of a turn leave in one socket write: each write on loopback
+        // also runs Redis's side of TCP (ADR 5). A cluster client writes to one socket per node,
+        // found per command: nothing to cork.
+        together: cluster ? undefined : corked,
+      },
+    );
+    return { add: (shard, a) => batches.add(shard, prepare(a)) };
+  }
+
+  function corked(sendAll: () => void): void {
+    // Read each time: ioredis replaces the socket when it reconnects. Only on a single node.
+    const node = redis as Redis;
+    const stream = node.stream;
+    if (stream === undefined || stream === null || node.status !== "ready") {
+      sendAll();
+      return;
+    }
+    stream.cork();
+    try {
+      sendAll();
+    } finally {
+      stream.uncork();
+    }
   }
 
   /** The batch's outcomes once the replicas hold its writes; failed for the ones that wrote or replayed. */
@@ -271,26 +287,6 @@ export function createAdmission(
       return results.map((result) => (waitsForReplicas(result) ? failed : result));
     }
   }
-
-  // A single node's batches of a turn leave in one socket write: each write on loopback also
-  // runs Redis's side of TCP (ADR 5). A cluster client writes to one socket per node, found per
-  // command: nothing to cork.
-  const batches = createTurnBatches(admitBatch, {
-    maxBatch,
-    together: cluster
-      ? undefined
-      : (sendAll) => {
-          // Read each time: ioredis replaces the socket when it reconnects.
-          const stream = redis.stream;
-          if (stream === undefined || stream === null || redis.status !== "ready") return sendAll();
-          stream.cork();
-          try {
-            sendAll();
-          } finally {
-            stream.uncork();
-          }
-        },
-  });
 
   /** During a shard change: what the user's old shard knows of this request, if anything. */
   async function inPreviousShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult | null> {
@@ -338,25 +334,24 @@ export function createAdmission(
       logKey = shardKey(shardPrefix, "deliveries");
       logEntries = "0";
     }
-    return batches.add(shard, [
-      idempotencyKey(shardPrefix, r, fingerprint),
-      rateKey,
-      seenKey(shardPrefix, r),
-      logKey,
-      fingerprint,
-      r.job.orderId,
-      keyTtl(r),
-      String(interval),
-      // `burst` alerts may arrive at once; at the default (burst = rate, one second's worth) a
-      // burst of 2N in a second is about half refused.
-      String(interval * r.burst),
-      String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
-      r.jobJson ?? JSON.stringify(r.job),
-      String(r.job.receivedAt),
-      r.bodyHash,
-      logEntries,
-      r.delivery ?? "",
-    ]);
+    return batches.add(shard, {
+      keys: [idempotencyKey(shardPrefix, r, fingerprint), rateKey, seenKey(shardPrefix, r), logKey],
+      args: [
+        fingerprint,
+        r.job.orderId,
+        keyTtl(r),
+        String(interval),
+        // `burst` alerts may arrive at once; at the default (burst = rate, one second's worth) a
+        // burst of 2N in a second is about half refused.
+        String(interval * r.burst),
+        String(r.signature === null && cluster ? 0 : signatureReplayTtlMs),
+        r.jobJson ?? JSON.stringify(r.job),
+        String(r.job.receivedAt),
+        r.bodyHash,
+        logEntries,
+        r.delivery ?? "",
+      ],
+    });
   }
 }
 

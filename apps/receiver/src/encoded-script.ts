@@ -77,11 +77,30 @@ export function createEncodedScript(redis: Redis, lua: string): EncodedScript {
     evalHead: `${bulk("EVAL")}${bulk(lua)}`,
     loaded: new WeakSet(),
   };
+  const keyCounts: string[] = [];
+
+  /** Sends one encoded call; keeps only its encoding, so the caller's arguments are garbage once encoded. */
+  async function send(count: number, body: string): Promise<unknown> {
+    const command = new ScriptCommand(wire, count, body);
+    try {
+      return await redis.sendCommand(command);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      // Redis lost its scripts (SCRIPT FLUSH) on a socket that had loaded it: load it again.
+      if (command.socket !== null) wire.loaded.delete(command.socket);
+      return redis.sendCommand(new ScriptCommand(wire, count, body));
+    }
+  }
 
   return {
-    async run(numberOfKeys, args) {
+    run(numberOfKeys, args) {
       let count = 3;
-      let body = bulk(String(numberOfKeys));
+      // The key counts a script is called with are few (a batch's size decides it): each encoded once.
+      let body = keyCounts[numberOfKeys];
+      if (body === undefined) {
+        body = bulk(String(numberOfKeys));
+        keyCounts[numberOfKeys] = body;
+      }
       for (const arg of args) {
         if (typeof arg === "string") {
           body += bulk(arg);
@@ -91,15 +110,7 @@ export function createEncodedScript(redis: Redis, lua: string): EncodedScript {
           count += arg.count;
         }
       }
-      const command = new ScriptCommand(wire, count, body);
-      try {
-        return await redis.sendCommand(command);
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-        // Redis lost its scripts (SCRIPT FLUSH) on a socket that had loaded it: load it again.
-        if (command.socket !== null) wire.loaded.delete(command.socket);
-        return redis.sendCommand(new ScriptCommand(wire, count, body));
-      }
+      return send(count, body);
     },
   };
 }

@@ -84,7 +84,7 @@ describe("createTurnBatches", () => {
     await expect(throwing.add(0, "a")).rejects.toThrow("not sent");
   });
 
-  it("sends a turn's batches inside `together`", async () => {
+  it("sends a turn's batches inside `together`, and a lone batch as itself", async () => {
     const events: string[] = [];
     const batches = createTurnBatches<string, string>(
       async (group, items) => {
@@ -102,5 +102,7 @@ describe("createTurnBatches", () => {
     );
     await Promise.all([batches.add(0, "a"), batches.add(1, "b")]);
     expect(events).toEqual(["cork", "send 0", "send 1", "uncork"]);
+    await batches.add(0, "c");
+    expect(events.slice(4)).toEqual(["send 0"]);
   });
 });

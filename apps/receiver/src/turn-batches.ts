@@ -40,9 +40,14 @@ export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatche
   const open: (Batch<T, R> | undefined)[] = [];
   const openGroups: number[] = [];
 
+  // The callbacks keep only the batch's settle functions: its items (a request's encoded
+  // arguments) are garbage once sent, not live until the reply — in a burst, live young objects
+  // are what each scavenge copies.
   function send(group: number, batch: Batch<T, R>): void {
+    const { resolves, rejects } = batch;
+    const count = batch.items.length;
     const failAll = (error: unknown) => {
-      for (const reject of batch.rejects) reject(error);
+      for (const reject of rejects) reject(error);
     };
     let results: Promise<ReadonlyArray<R | Error>>;
     try {
@@ -52,14 +57,14 @@ export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatche
       return;
     }
     results.then((settled) => {
-      if (settled.length !== batch.items.length) {
-        failAll(new Error(`a batch of ${batch.items.length} got ${settled.length} results`));
+      if (settled.length !== count) {
+        failAll(new Error(`a batch of ${count} got ${settled.length} results`));
         return;
       }
-      for (let i = 0; i < settled.length; i++) {
+      for (let i = 0; i < count; i++) {
         const result = settled[i]!;
-        if (result instanceof Error) batch.rejects[i]!(result);
-        else batch.resolves[i]!(result);
+        if (result instanceof Error) rejects[i]!(result);
+        else resolves[i]!(result);
       }
     }, failAll);
   }
@@ -72,7 +77,8 @@ export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatche
     }
     openGroups.length = 0;
   };
-  const flushTurn = () => together(sendTurn);
+  // A lone batch is one write anyway: `together` only for several.
+  const flushTurn = () => (openGroups.length === 1 ? sendTurn() : together(sendTurn));
 
   return {
     add(group, item) {

@@ -1,7 +1,17 @@
-import { ORDER_JOB_NAME, ORDER_QUEUE_NAME, type OrderJob, orderJobKey } from "@orderhook/queue";
+import { randomUUID } from "node:crypto";
+import { parseAlert } from "@orderhook/alert";
+import {
+  ORDER_JOB_NAME,
+  ORDER_JOB_VERSION,
+  ORDER_QUEUE_NAME,
+  type OrderJob,
+  orderJobKey,
+} from "@orderhook/queue";
 import { type Job, QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
+import { type AdmitRequest, createAdmission } from "./admission";
+import { newOrderId } from "./order-id";
 
 // The admission script adds jobs with BullMQ's own addStandardJob Lua and arguments captured
 // from BullMQ's own code: what it writes must be what Queue.add writes, and BullMQ must run it.
@@ -44,39 +54,74 @@ function withoutJobId(optsJson: string | undefined): Record<string, unknown> {
   return rest;
 }
 
+/** Adds a twin of `orderId`'s job with Queue.add and compares what each wrote. */
+async function expectWrittenAsQueueAdd(orderId: string, twinId: string): Promise<void> {
+  const ours = await r.redis.hgetall(orderJobKey(r.prefix, orderId));
+  const data = JSON.parse(ours.data ?? "null") as OrderJob;
+  expect(data.orderId).toBe(orderId);
+
+  await r.queue.add(
+    ORDER_JOB_NAME,
+    { ...data, orderId: twinId },
+    { jobId: twinId, timestamp: data.receivedAt },
+  );
+  const theirs = await r.redis.hgetall(orderJobKey(r.prefix, twinId));
+
+  expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+  expect(ours.name).toBe(theirs.name);
+  expect(ours.timestamp).toBe(String(data.receivedAt));
+  expect(ours.delay).toBe(theirs.delay);
+  expect(ours.priority).toBe(theirs.priority);
+  expect(JSON.parse(ours.opts ?? "{}").jobId).toBe(orderId);
+  // Queue.add was given an explicit timestamp, which BullMQ keeps among the options.
+  const { timestamp: _, ...theirOpts } = withoutJobId(theirs.opts);
+  expect(withoutJobId(ours.opts)).toEqual(theirOpts);
+
+  const waiting = await r.redis.lrange(`${r.prefix}:${ORDER_QUEUE_NAME}:wait`, 0, -1);
+  expect(waiting).toEqual(expect.arrayContaining([orderId, twinId]));
+  const events = await r.redis.xrange(`${r.prefix}:${ORDER_QUEUE_NAME}:events`, "-", "+");
+  const eventsFor = (id: string) =>
+    events.filter(([, fields]) => fields.includes(id)).map(([, fields]) => fields[1]);
+  expect(eventsFor(orderId)).toEqual(eventsFor(twinId));
+  expect(eventsFor(orderId)).toEqual(["added", "waiting"]);
+  expect(await (await r.queue.getJob(orderId))?.getState()).toBe("waiting");
+}
+
 describe("the admission script's enqueue", () => {
   it("writes the job hash, wait list entry and events that Queue.add writes", async () => {
     const orderId = await accept("conformance");
-    const ours = await r.redis.hgetall(orderJobKey(r.prefix, orderId));
-    const data = JSON.parse(ours.data ?? "null") as OrderJob;
-    expect(data.orderId).toBe(orderId);
+    await expectWrittenAsQueueAdd(orderId, "01900000-0000-7000-8000-00000000c0de");
+  });
 
-    const twinId = "01900000-0000-7000-8000-00000000c0de";
-    await r.queue.add(
-      ORDER_JOB_NAME,
-      { ...data, orderId: twinId },
-      { jobId: twinId, timestamp: data.receivedAt },
-    );
-    const theirs = await r.redis.hgetall(orderJobKey(r.prefix, twinId));
-
-    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
-    expect(ours.name).toBe(theirs.name);
-    expect(ours.timestamp).toBe(String(data.receivedAt));
-    expect(ours.delay).toBe(theirs.delay);
-    expect(ours.priority).toBe(theirs.priority);
-    expect(JSON.parse(ours.opts ?? "{}").jobId).toBe(orderId);
-    // Queue.add was given an explicit timestamp, which BullMQ keeps among the options.
-    const { timestamp: _, ...theirOpts } = withoutJobId(theirs.opts);
-    expect(withoutJobId(ours.opts)).toEqual(theirOpts);
-
-    const waiting = await r.redis.lrange(`${r.prefix}:${ORDER_QUEUE_NAME}:wait`, 0, -1);
-    expect(waiting).toEqual(expect.arrayContaining([orderId, twinId]));
-    const events = await r.redis.xrange(`${r.prefix}:${ORDER_QUEUE_NAME}:events`, "-", "+");
-    const eventsFor = (id: string) =>
-      events.filter(([, fields]) => fields.includes(id)).map(([, fields]) => fields[1]);
-    expect(eventsFor(orderId)).toEqual(eventsFor(twinId));
-    expect(eventsFor(orderId)).toEqual(["added", "waiting"]);
-    expect(await (await r.queue.getJob(orderId))?.getState()).toBe("waiting");
+  it("writes for each alert of a batch what Queue.add writes for it", async () => {
+    const admission = createAdmission(r.redis, r.queue, { prefix: r.prefix, idempotencyTtlMs: 86_400_000 });
+    const requests = Array.from({ length: 3 }, (_, i): AdmitRequest => {
+      const receivedAt = Date.now();
+      const raw = { ...buyAlert, comment: `batch-${i}` };
+      return {
+        bodyHash: Buffer.from(`batch-${i}`).toString("base64"),
+        rate: 100,
+        burst: 100,
+        dedupWindowMs: 1_000,
+        signature: null,
+        job: {
+          v: ORDER_JOB_VERSION,
+          orderId: newOrderId(receivedAt),
+          userId: randomUUID(),
+          webhookId: randomUUID(),
+          accountId: randomUUID(),
+          idempotencyKey: null,
+          alert: parseAlert(raw),
+          raw,
+          receivedAt,
+        },
+      };
+    });
+    const results = await Promise.all(requests.map((request) => admission.admit(request)));
+    expect(results).toEqual(Array(3).fill({ outcome: "accepted" }));
+    for (const [i, request] of requests.entries()) {
+      await expectWrittenAsQueueAdd(request.job.orderId, `01900000-0000-7000-8000-00000000c0d${i}`);
+    }
   });
 
   it("queues jobs that a BullMQ worker takes, completes, and reports to QueueEvents", async () => {

@@ -30,20 +30,20 @@ describe("luaTableLiteral", () => {
 });
 
 describe("admitLua", () => {
-  it("builds the options into the script when it can, and decodes ARGV[9] per call otherwise", () => {
+  it("builds the options into the script when it can, and decodes ARGV[2] per alert otherwise", () => {
     expect(admitLua(DEFAULT_OPTS)).toContain("{attempts = 12, removeOnComplete = {age = 3600,");
-    expect(admitLua(DEFAULT_OPTS)).not.toContain("cjson.decode(ARGV[9])");
-    expect(admitLua('{"a":null}')).toContain("local jobOpts = cjson.decode(ARGV[9])");
-    expect(admitLua()).toContain("local jobOpts = cjson.decode(ARGV[9])");
+    expect(admitLua(DEFAULT_OPTS)).not.toContain("cjson.decode(ARGV[2])");
+    expect(admitLua('{"a":null}')).toContain("local jobOpts = cjson.decode(ARGV[2])");
+    expect(admitLua()).toContain("local jobOpts = cjson.decode(ARGV[2])");
   });
 
   it("hands BullMQ's add the options' JSON with the job's id with the table, and nothing without it", () => {
-    const head = /\[(=*)\[(.*?)\]\1\] \.\. ARGV\[2\] \.\. '"}'/.exec(admitLua(DEFAULT_OPTS));
+    const head = /\[(=*)\[(.*?)\]\1\] \.\. orderId \.\. '"}'/.exec(admitLua(DEFAULT_OPTS));
     expect(JSON.parse(`${head?.[2]}0190-c0de"}`)).toEqual({
       ...JSON.parse(DEFAULT_OPTS),
       jobId: "0190-c0de",
     });
-    expect(admitLua("{}")).toContain(`[[{"jobId":"]] .. ARGV[2]`);
+    expect(admitLua("{}")).toContain(`[[{"jobId":"]] .. orderId`);
     expect(admitLua('{"a":null}')).toContain("local optsJson = nil\n");
     expect(admitLua()).toContain("local optsJson = nil\n");
   });

@@ -12,49 +12,70 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  * the add; after it come only writes whose arguments were checked, so a script never queues a
  * job and then fails (which would turn the sender's retry into a second order).
  *
- * KEYS[1]     idempotency key (per user)   value "Q|orderId|fingerprint"
- * KEYS[2]     rate-limit key (per user)    GCRA theoretical arrival time, epoch ms
- * KEYS[3]     seen `webhook-id` key (per webhook) value orderId, or "" when the webhook is unsigned
- *             (on a Redis Cluster, where "" would hash to another slot: a key of the shard, with
- *             ARGV[7] = 0)
- * KEYS[4..12] BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
- *             events, marker)
- * KEYS[13]    the webhook's deliveries log stream (per user), or "" when the log is off (on a
- *             Redis Cluster: a key of the shard, with ARGV[13] = 0)
- * ARGV[1]     fingerprint: the webhook, the resolved account and the raw body, hashed together
- * ARGV[2]     orderId (the job id)
- * ARGV[3]     ttl ms of the idempotency key (a whole number ≥ 1; 0: the key is neither read nor
- *             written — a keyless alert on a webhook whose dedup window is off)
- * ARGV[4]     emission interval ms (1000 / rate; finite and > 0)
- * ARGV[5]     burst tolerance ms (how far ahead of now the arrival time may run: interval × the
- *             alerts allowed at once; ≥ 0)
- * ARGV[6]     job hash key prefix ("{prefix}:orders:")
- * ARGV[7]     ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
- * ARGV[8]     job data JSON
- * ARGV[9]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them); read
+ * One call admits a batch of alerts of one queue shard — those an event-loop turn started
+ * (`createTurnBatches`), one alone at a steady rate — each in order, exactly as separate calls
+ * would: an alert sees what the ones before it wrote (a second identical alert is a replay of
+ * the first, a user's rate is consumed in order). Per call, not per alert: reading the command,
+ * building the tables of the shard's constant arguments, TIME, converting the reply. Each
+ * alert's step runs under `pcall`, so an error in one (Redis refusing a command, a Lua error)
+ * is that alert's reply, never the batch's: the alerts before it were queued and are answered
+ * as queued, the ones after it still run.
+ *
+ * KEYS[1..9]  BullMQ's addStandardJob keys (wait, paused, meta, id, completed, delayed, active,
+ *             events, marker), once
+ * then per alert i (4 keys from k = 10 + 4·(i−1)):
+ *   KEYS[k]   idempotency key (per user)   value "Q|orderId|fingerprint"
+ *   KEYS[k+1] rate-limit key (per user)    GCRA theoretical arrival time, epoch ms
+ *   KEYS[k+2] seen `webhook-id` key (per webhook) value orderId, or "" when the webhook is
+ *             unsigned (on a Redis Cluster, where "" would hash to another slot: a key of the
+ *             shard, with the seen ttl 0)
+ *   KEYS[k+3] the webhook's deliveries log stream (per user), or "" when the log is off (on a
+ *             Redis Cluster: a key of the shard, with 0 entries)
+ * ARGV[1]     job hash key prefix ("{prefix}:orders:")
+ * ARGV[2]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them); read
  *             only by a script built without them (`admitLua()`): the receiver's embeds them
- * ARGV[10]    job name
- * ARGV[11]    job timestamp, epoch ms (a whole number: BullMQ's add stores it as given)
- * ARGV[12]    hash of the raw body alone: the fingerprint receivers stored before it named the
- *             webhook and account, honoured for keys they wrote (they live at most 24 h)
- * ARGV[13]    deliveries log: entries kept per webhook (≥ 1; read only when KEYS[13] is set; 0: off)
- * ARGV[14]    deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
- * ARGV[15]    deliveries log: the accepted request's entry (JSON); refusals and replays are
- *             logged by the receiver after their answer
+ * ARGV[3]     job name
+ * ARGV[4]     deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
+ * then per alert i (11 arguments from a = 5 + 11·(i−1)):
+ *   ARGV[a]    fingerprint: the webhook, the resolved account and the raw body, hashed together
+ *   ARGV[a+1]  orderId (the job id)
+ *   ARGV[a+2]  ttl ms of the idempotency key (a whole number ≥ 1; 0: the key is neither read nor
+ *              written — a keyless alert on a webhook whose dedup window is off)
+ *   ARGV[a+3]  emission interval ms (1000 / rate; finite and > 0)
+ *   ARGV[a+4]  burst tolerance ms (how far ahead of now the arrival time may run: interval × the
+ *              alerts allowed at once; ≥ 0)
+ *   ARGV[a+5]  ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
+ *   ARGV[a+6]  job data JSON
+ *   ARGV[a+7]  job timestamp, epoch ms (a whole number: BullMQ's add stores it as given)
+ *   ARGV[a+8]  hash of the raw body alone: the fingerprint receivers stored before it named the
+ *              webhook and account, honoured for keys they wrote (they live at most 24 h)
+ *   ARGV[a+9]  deliveries log: entries kept per webhook (≥ 1; read only when the log key is set;
+ *              0: off)
+ *   ARGV[a+10] deliveries log: the accepted request's entry (JSON); refusals and replays are
+ *              logged by the receiver after their answer
  *
  * BullMQ's addStandardJob gets the ARGV Queue.add would pack (prefix, job id, name, timestamp,
  * with the parent and repeat fields nil; the options with this job's id) as the tables its
  * unpack would yield (`bullmqAddStandardJobLua`): plain string arguments cost the receiver
  * measurably less to send than msgpack buffers (ADR 5), and no pack/unpack runs in Redis.
  *
- * Reply: {"A"} accepted and queued · {"R", orderId} replay of a queued order (same key and
+ * Reply: one reply per alert, in order, each
+ * {"A"} accepted and queued · {"R", orderId} replay of a queued order (same key and
  * fingerprint, or a signed retry of a `webhook-id` already queued) · {"F"} in flight ·
  * {"M"} key reused with another fingerprint · {"L", retryAfterMs} rate limited ·
- * {"E", reason} refused before anything was written (bad arguments, or BullMQ refused the add).
+ * {"E", reason} refused before anything was written (bad arguments, or BullMQ refused the add) ·
+ * {"X", error} the alert's step raised an error: whether its job was queued is not known (the
+ * receiver answers it as it answers a failed call: 503, not confirmed).
  * Only "A" writes anything (the deliveries entry included, so an accepted alert is logged in
  * the round trip that queues it); duplicates and refusals consume no rate. "F" comes only from a
  * "P|…" value left by an older receiver, which reserved keys before its separate enqueue.
+ * A call whose KEYS and ARGV do not make whole alerts is refused as a whole, before any alert.
  */
+export const ADMIT_SHARD_KEYS = 9;
+export const ADMIT_ALERT_KEYS = 4;
+export const ADMIT_SHARD_ARGS = 4;
+export const ADMIT_ALERT_ARGS = 11;
+
 const LUA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LUA_RESERVED = new Set(
   "and break do else elseif end false for function if in local nil not or repeat return then true until while".split(
@@ -65,7 +86,7 @@ const LUA_PLAIN_STRING = /^[A-Za-z0-9_ .:-]*$/;
 
 /**
  * A Lua table constructor for a JSON object of names, plain strings, finite numbers, booleans
- * and such objects; null for anything else (the script then decodes ARGV[9] as before).
+ * and such objects; null for anything else (the script then decodes ARGV[2] per alert).
  */
 export function luaTableLiteral(json: string): string | null {
   const literal = (value: unknown): string | null => {
@@ -105,7 +126,7 @@ export function luaLongString(text: string): string {
 
 /**
  * `jobOptsJson`: the queue's job options (`JobAddTemplate.optsJson`), built into the script as a
- * table constructor, so no call decodes ARGV[9] (measured 18k of ~319k Redis instructions per
+ * table constructor, so no call decodes ARGV[2] (measured 18k of ~319k Redis instructions per
  * admission, 6 %); options it cannot express as one are decoded per call as without it. With the
  * table comes its JSON with this job's id appended, which BullMQ's add then stores as the job's
  * `opts` instead of encoding the table (`bullmqAddStandardJobLua`) — for an id that needs no
@@ -116,7 +137,7 @@ export function luaLongString(text: string): string {
  */
 export function admitLua(jobOptsJson?: string): string {
   const table = jobOptsJson !== undefined ? luaTableLiteral(jobOptsJson) : null;
-  const jobOpts = table ?? "cjson.decode(ARGV[9])";
+  const jobOpts = table ?? "cjson.decode(ARGV[2])";
   const leanTable =
     table === null || jobOptsJson === undefined ? null : luaTableLiteral(readOptions(jobOptsJson));
   // `{…}` + `,"jobId":"<id>"}`: the id last, where BullMQ's options object has it too.
@@ -127,70 +148,92 @@ export function admitLua(jobOptsJson?: string): string {
   const optsJson =
     jsonHead === null
       ? "nil"
-      : `not string.find(ARGV[2], '[%c"\\\\]') and ${luaLongString(jsonHead)} .. ARGV[2] .. '"}' or nil`;
+      : `not string.find(orderId, '[%c"\\\\]') and ${luaLongString(jsonHead)} .. orderId .. '"}' or nil`;
   const chooseOpts = leanTable === null ? jobOpts : `optsJson and ${leanTable} or ${jobOpts}`;
   return `${bullmqAddStandardJobLua()}
 -- A whole number of ms as a string: Redis 7.0 formats a number argument of redis.call with
 -- '%.17g' (~2.4k instructions); an integer format costs a fraction of that.
 local function ms(value) return string.format('%d', value) end
-local keyTtl = tonumber(ARGV[3])
-local interval = tonumber(ARGV[4])
-local burst = tonumber(ARGV[5])
-local seenTtl = tonumber(ARGV[7])
--- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms, see \`ms\`) after the add.
-if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < 1e15))
-    and interval and interval > 0 and interval < math.huge
-    and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
-  return {'E', 'arguments'}
+local alerts = (#KEYS - ${ADMIT_SHARD_KEYS}) / ${ADMIT_ALERT_KEYS}
+if alerts < 1 or alerts % 1 ~= 0 or #ARGV ~= ${ADMIT_SHARD_ARGS} + ${ADMIT_ALERT_ARGS} * alerts then
+  return redis.error_reply('ERR admission batch: keys and arguments do not make whole alerts')
 end
-local signed = KEYS[3] ~= '' and seenTtl >= 1
-local logged = KEYS[13] ~= '' and ARGV[13] ~= '0'
-local logMax = logged and tonumber(ARGV[13])
-local logAge = logged and tonumber(ARGV[14])
-if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
-  return {'E', 'arguments'}
-end
-local current = keyTtl > 0 and redis.call('GET', KEYS[1])
-if current then
-  local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
-  if fp ~= ARGV[1] and fp ~= ARGV[12] then return {'M'} end
-  if state == 'Q' then return {'R', id} end
-  if redis.call('EXISTS', ARGV[6] .. id) == 1 then
-    redis.call('SET', KEYS[1], 'Q|' .. id .. '|' .. fp, 'PX', ms(keyTtl))
-    return {'R', id}
+local queueKeys = {KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
+-- Upvalues of admitAlert cost every call an allocation each: the shard's constants are read
+-- from ARGV where they are used. One clock reading per call: the batch's alerts arrived in one
+-- event-loop turn.
+local now
+local function admitAlert(k, a)
+  local idemKey, rateKey, seenKey, logKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
+  local fingerprint, orderId = ARGV[a], ARGV[a + 1]
+  local keyTtl = tonumber(ARGV[a + 2])
+  local interval = tonumber(ARGV[a + 3])
+  local burst = tonumber(ARGV[a + 4])
+  local seenTtl = tonumber(ARGV[a + 5])
+  -- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms, see \`ms\`) after the add.
+  if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < 1e15))
+      and interval and interval > 0 and interval < math.huge
+      and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
+    return {'E', 'arguments'}
   end
-  return {'F'}
+  local signed = seenKey ~= '' and seenTtl >= 1
+  local logEntries = ARGV[a + 9]
+  local logged = logKey ~= '' and logEntries ~= '0'
+  local logMax = logged and tonumber(logEntries)
+  local logAge = logged and tonumber(ARGV[4])
+  if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
+    return {'E', 'arguments'}
+  end
+  local current = keyTtl > 0 and redis.call('GET', idemKey)
+  if current then
+    local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
+    if fp ~= fingerprint and fp ~= ARGV[a + 8] then return {'M'} end
+    if state == 'Q' then return {'R', id} end
+    if redis.call('EXISTS', ARGV[1] .. id) == 1 then
+      redis.call('SET', idemKey, 'Q|' .. id .. '|' .. fp, 'PX', ms(keyTtl))
+      return {'R', id}
+    end
+    return {'F'}
+  end
+  if signed then
+    local seen = redis.call('GET', seenKey)
+    if seen then return {'R', seen} end
+  end
+  if not now then
+    local time = redis.call('TIME')
+    -- Lua's arithmetic reads a numeric string once; tonumber() would parse it twice.
+    now = time[1] * 1000 + time[2] / 1000
+  end
+  local tat = (redis.call('GET', rateKey) or 0) + 0
+  if tat < now then tat = now end
+  local nextTat = tat + interval
+  local ahead = nextTat - now
+  if ahead > burst then
+    return {'L', tostring(math.ceil(ahead - burst))}
+  end
+  local optsJson = ${optsJson}
+  local jobOpts = ${chooseOpts}
+  jobOpts['jobId'] = orderId
+  local added = bullmqAddStandardJob(queueKeys, {{ARGV[1], orderId, ARGV[3], ARGV[a + 7]}, ARGV[a + 6], jobOpts}, optsJson)
+  if type(added) == 'number' then return {'E', tostring(added)} end
+  -- The arrival time to the µs, as '%.3f' would write it, in integer formats (a float's costs more).
+  local tatUs = math.floor(nextTat * 1000 + 0.5)
+  redis.call('SET', rateKey, string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000), 'PX', ms(math.ceil(ahead) + 1))
+  if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', ms(keyTtl)) end
+  if signed then redis.call('SET', seenKey, orderId, 'PX', ms(seenTtl)) end
+  if logged then
+${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now" })}
+  end
+  return {'A'}
 end
-if signed then
-  local seen = redis.call('GET', KEYS[3])
-  if seen then return {'R', seen} end
+local replies = {}
+for i = 0, alerts - 1 do
+  local ok, reply = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i)
+  -- redis.call raises a table {err = …}; Lua itself a string.
+  if not ok then reply = {'X', type(reply) == 'table' and tostring(reply.err) or tostring(reply)} end
+  replies[i + 1] = reply
 end
-local time = redis.call('TIME')
--- Lua's arithmetic reads a numeric string once; tonumber() would parse it twice.
-local now = time[1] * 1000 + time[2] / 1000
-local tat = (redis.call('GET', KEYS[2]) or 0) + 0
-if tat < now then tat = now end
-local nextTat = tat + interval
-local ahead = nextTat - now
-if ahead > burst then
-  return {'L', tostring(math.ceil(ahead - burst))}
-end
-local optsJson = ${optsJson}
-local jobOpts = ${chooseOpts}
-jobOpts['jobId'] = ARGV[2]
-local added = bullmqAddStandardJob(
-  {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]},
-  {{ARGV[6], ARGV[2], ARGV[10], ARGV[11]}, ARGV[8], jobOpts}, optsJson)
-if type(added) == 'number' then return {'E', tostring(added)} end
--- The arrival time to the µs, as '%.3f' would write it, in integer formats (a float's costs more).
-local tatUs = math.floor(nextTat * 1000 + 0.5)
-redis.call('SET', KEYS[2], string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000), 'PX', ms(math.ceil(ahead) + 1))
-if keyTtl > 0 then redis.call('SET', KEYS[1], 'Q|' .. ARGV[2] .. '|' .. ARGV[1], 'PX', ms(keyTtl)) end
-if signed then redis.call('SET', KEYS[3], ARGV[2], 'PX', ms(seenTtl)) end
-if logged then
-${appendDeliveryLuaSnippet({ key: "KEYS[13]", maxEntries: "ARGV[13]", maxAgeMs: "ARGV[14]", entry: "ARGV[15]", nowMs: "now" })}
-end
-return {'A'}
+return replies
 `;
 }
 

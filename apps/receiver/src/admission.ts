@@ -13,9 +13,9 @@ import {
   userKey,
 } from "@orderhook/queue";
 import type { Redis } from "ioredis";
-import { admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
+import { ADMIT_ALERT_KEYS, ADMIT_SHARD_KEYS, admitLua, PREVIOUS_SHARD_LUA } from "./admission-scripts";
 import { createEncodedScript, encodeArguments } from "./encoded-script";
-import { createTurnBatchedWrites } from "./turn-batched-writes";
+import { createTurnBatches } from "./turn-batches";
 
 export type AdmitResult =
   | { outcome: "accepted" }
@@ -69,7 +69,19 @@ export interface AdmissionOptions {
   signatureReplayTtlMs?: number;
   /** The deliveries log's bounds (entries kept per webhook, max age); absent or 0 entries: off. */
   deliveryLog?: { maxEntries: number; maxAgeMs: number };
+  /**
+   * Alerts of one shard admitted by one script call at most (default `ADMISSION_BATCH_MAX`): the
+   * bound on how long one call keeps Redis from everything else.
+   */
+  maxBatch?: number;
 }
+
+/**
+ * Redis instructions per admission (`test/admission-callgrind.ts --batch N`, ADR 5) fall from
+ * ~310k alone to ~237k at 8 a call, ~232k at 16, ~229k at 32 and ~228k at 64: past 32 a longer
+ * call (~7M instructions, a few ms in which Redis serves nothing else) buys almost nothing.
+ */
+export const ADMISSION_BATCH_MAX = 32;
 
 /**
  * What a request means: the same body through another webhook, or for another account, is
@@ -93,50 +105,34 @@ export class ReplicationTimeoutError extends Error {
 }
 
 /**
- * A request's own admission arguments, in the script's order without its shard's constants:
- * KEYS[1..3], KEYS[13], ARGV[1..5], ARGV[7], ARGV[8], ARGV[11..13], ARGV[15] (see `admitLua`).
+ * A request's own admission arguments, in the script's order (see `admitLua`): its four keys and
+ * its eleven arguments — as strings, or encoded (`EncodedArguments`) for the pre-encoded path.
  */
-type AdmitArguments = [
-  idempotencyKey: string,
-  rateKey: string,
-  seenKey: string,
-  logKey: string,
-  fingerprint: string,
-  orderId: string,
-  keyTtl: string,
-  interval: string,
-  burst: string,
-  seenTtl: string,
-  job: string,
-  receivedAt: string,
-  bodyHash: string,
-  logEntries: string,
-  delivery: string,
-];
-
-/** A shard's constant admission arguments, in whatever form the sending path wants them. */
-interface AdmitConstants<C> {
-  /** KEYS[4..12], BullMQ's keys. */
+interface AdmitArguments<C = readonly string[]> {
+  /** Idempotency, rate, seen and deliveries keys. */
   keys: C;
-  /** ARGV[6]. */
-  keyPrefix: C;
-  /** ARGV[9..10], the job options and name. */
-  options: C;
-  /** ARGV[14], the deliveries log's max age. */
-  maxAge: C;
+  /**
+   * Fingerprint, order id, key ttl, interval, burst, seen ttl, job JSON, timestamp, body hash,
+   * deliveries log entries kept, deliveries entry.
+   */
+  args: C;
 }
 
-/** The script's KEYS then ARGV (see `admitLua`): a request's own arguments between its shard's constants. */
-function admitArguments<C>(a: AdmitArguments, c: AdmitConstants<C>): (string | C)[] {
-  // biome-ignore format: one line for KEYS, one for ARGV
-  return [
-    a[0], a[1], a[2], c.keys, a[3],
-    a[4], a[5], a[6], a[7], a[8], c.keyPrefix, a[9], a[10], c.options, a[11], a[12], a[13], c.maxAge, a[14],
-  ];
+/**
+ * A batch's KEYS then ARGV (see `admitLua`): the shard's constant keys and arguments once, each
+ * request's own after them, in the batch's order — runs that the sending path flattens (ioredis
+ * its arrays, the pre-encoded script its encoded runs).
+ */
+function batchArguments<C>(batch: readonly AdmitArguments<C>[], constants: AdmitArguments<C>): C[] {
+  const all: C[] = [constants.keys];
+  for (const a of batch) all.push(a.keys);
+  all.push(constants.args);
+  for (const a of batch) all.push(a.args);
+  return all;
 }
 
 interface AdmitCommands {
-  orderhookAdmit(...args: (string | readonly string[])[]): Promise<[string, string?]>;
+  orderhookAdmit(keyCount: number, ...args: (readonly string[])[]): Promise<[string, string?][]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
 }
 
@@ -152,7 +148,8 @@ function connectionFor(client: RedisClient, key: string): Redis | undefined {
 }
 
 /**
- * The receiver's one Redis round trip per alert. `queues` (one per shard, in shard order)
+ * The receiver's one Redis round trip per alert, shared by the alerts of a shard that one
+ * event-loop turn started (`createTurnBatches`). `queues` (one per shard, in shard order)
  * supply BullMQ's key layout and default job options (captured once, see
  * `captureJobAddTemplate`); they send nothing themselves.
  */
@@ -162,7 +159,7 @@ export function createAdmission(
   options: AdmissionOptions,
 ): Admission {
   const { prefix, idempotencyTtlMs, signatureReplayTtlMs = idempotencyTtlMs, deliveryLog } = options;
-  const { waitReplicas = 0, waitTimeoutMs = 250 } = options;
+  const { waitReplicas = 0, waitTimeoutMs = 250, maxBatch = ADMISSION_BATCH_MAX } = options;
   const shards = options.shards ?? queueShards(prefix, 1);
   // Throws here, so the receiver does not start, if BullMQ's add is not laid out as expected.
   const shardQueues: readonly OrderQueue[] = Array.isArray(queues) ? queues : [queues as OrderQueue];
@@ -178,8 +175,6 @@ export function createAdmission(
   // a key of its shard there and says "unsigned" with a replay ttl of 0.
   const cluster = isCluster(redis);
   const unsignedKey = cluster ? (shardPrefix: string) => shardKey(shardPrefix, "sig") : () => "";
-  // A cluster client writes to one socket per node, found per command: nothing to cork.
-  const batchWrites = cluster ? () => {} : createTurnBatchedWrites(redis);
 
   // Explicit keys are the owner's (one key, one order, whichever webhook or account); without
   // one, the fingerprint is the key, so body-hash deduplication is per webhook and account.
@@ -201,32 +196,97 @@ export function createAdmission(
     String(job.idempotencyKey === null ? dedupWindowMs : idempotencyTtlMs);
 
   /**
-   * The admission script with a request's own arguments (`AdmitArguments`) between its shard's
-   * constant ones (`admitArguments`). A single node gets it pre-encoded (`createEncodedScript`),
-   * the constants encoded once; a cluster client, which routes each command by its first key,
-   * through ioredis's defined command, which flattens the constants' arrays.
+   * The admissions of a turn, one call of the admission script per shard (`batchArguments`). A
+   * single node gets it pre-encoded (`createEncodedScript`): the shard's constants encoded once,
+   * and each request's arguments encoded when it is added — so that what waits for the turn's
+   * end is two flat strings, not the job JSON's string pieces, which each scavenge in between
+   * would copy. A cluster client, which routes each command by its first key (the shard's wait
+   * list: every key of a batch carries the shard's hash tag, so a batch is one slot's), sends it
+   * through ioredis's defined command, told the key count per call.
    */
-  const sendAdmit: (shard: number, a: AdmitArguments) => Promise<[string, string?]> = cluster
+  const batches = cluster
     ? (() => {
-        redis.defineCommand("orderhookAdmit", { numberOfKeys: 13, lua });
+        redis.defineCommand("orderhookAdmit", { lua });
         const constants = templates.map((t) => ({
           keys: t.keys,
-          keyPrefix: [t.keyPrefix],
-          options: [t.optsJson, t.name],
-          maxAge: [logAge],
+          args: [t.keyPrefix, t.optsJson, t.name, logAge],
         }));
-        return (shard, a) => commands.orderhookAdmit(...admitArguments(a, constants[shard]!));
+        return turnBatches(
+          (a: AdmitArguments) => a,
+          (shard, batch) =>
+            commands.orderhookAdmit(
+              ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
+              ...batchArguments(batch, constants[shard]!),
+            ),
+        );
       })()
     : (() => {
-        const script = createEncodedScript(redis, lua, 13);
+        const script = createEncodedScript(redis, lua);
         const constants = templates.map((t) => ({
           keys: encodeArguments(t.keys),
-          keyPrefix: encodeArguments([t.keyPrefix]),
-          options: encodeArguments([t.optsJson, t.name]),
-          maxAge: encodeArguments([logAge]),
+          args: encodeArguments([t.keyPrefix, t.optsJson, t.name, logAge]),
         }));
-        return (shard, a) => script.run(admitArguments(a, constants[shard]!)) as Promise<[string, string?]>;
+        return turnBatches(
+          (a: AdmitArguments) => ({ keys: encodeArguments(a.keys), args: encodeArguments(a.args) }),
+          (shard, batch) =>
+            script.run(
+              ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
+              batchArguments(batch, constants[shard]!),
+            ) as Promise<[string, string?][]>,
+        );
       })();
+
+  /** Batches of a turn's requests in the form `prepare` gives them, sent by `send`. */
+  function turnBatches<P>(
+    prepare: (a: AdmitArguments) => P,
+    send: (shard: number, batch: readonly P[]) => Promise<[string, string?][]>,
+  ): { add(shard: number, a: AdmitArguments): Promise<AdmitResult> } {
+    const batches = createTurnBatches<P, AdmitResult>(
+      (shard, batch) => {
+        const results = send(shard, batch).then(outcomes);
+        return waitReplicas === 0 ? results : results.then((admitted) => replicated(shard, admitted));
+      },
+      {
+        maxBatch,
+        // A single node's batches of a turn leave in one socket write: each write on loopback
+        // also runs Redis's side of TCP (ADR 5). A cluster client writes to one socket per node,
+        // found per command: nothing to cork.
+        together: cluster ? undefined : corked,
+      },
+    );
+    return { add: (shard, a) => batches.add(shard, prepare(a)) };
+  }
+
+  function corked(sendAll: () => void): void {
+    // Read each time: ioredis replaces the socket when it reconnects. Only on a single node.
+    const node = redis as Redis;
+    const stream = node.stream;
+    if (stream === undefined || stream === null || node.status !== "ready") {
+      sendAll();
+      return;
+    }
+    stream.cork();
+    try {
+      sendAll();
+    } finally {
+      stream.uncork();
+    }
+  }
+
+  /** The batch's outcomes once the replicas hold its writes; failed for the ones that wrote or replayed. */
+  async function replicated(
+    shard: number,
+    results: (AdmitResult | Error)[],
+  ): Promise<(AdmitResult | Error)[]> {
+    if (!results.some(waitsForReplicas)) return results;
+    try {
+      await waitForReplicas(templates[shard]!.keys[0]!);
+      return results;
+    } catch (error) {
+      const failed = error instanceof Error ? error : new Error(String(error));
+      return results.map((result) => (waitsForReplicas(result) ? failed : result));
+    }
+  }
 
   /** During a shard change: what the user's old shard knows of this request, if anything. */
   async function inPreviousShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult | null> {
@@ -241,7 +301,10 @@ export function createAdmission(
       keyTtl(r),
       r.signature === null ? "0" : "1",
     );
-    return code === "N" ? null : reply(code, value);
+    if (code === "N") return null;
+    const result = outcome(code, value);
+    if (result instanceof Error) throw result;
+    return result;
   }
 
   async function waitForReplicas(key: string): Promise<void> {
@@ -251,29 +314,29 @@ export function createAdmission(
   }
 
   return {
-    async admit(r) {
-      const interval = 1000 / r.rate;
+    // Not async: the batch's promise is the request's, without another one wrapped around it.
+    admit(r) {
       const fingerprint = requestFingerprint(r.job.webhookId, r.job.accountId, r.bodyHash);
-      if (shards.previous !== 0) {
-        const found = await inPreviousShard(r, fingerprint);
-        if (found !== null) return found;
-      }
-      const shard = shards.of(r.job.userId);
-      const shardPrefix = shards.prefixes[shard]!;
-      const rateKey = userKey(shardPrefix, r.job.userId, "rate");
-      // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
-      let logKey = deliveryKey(shardPrefix, r);
-      let logEntries = logMax;
-      if (logKey === "" && cluster) {
-        logKey = shardKey(shardPrefix, "deliveries");
-        logEntries = "0";
-      }
-      batchWrites();
-      const [code, value] = await sendAdmit(shard, [
-        idempotencyKey(shardPrefix, r, fingerprint),
-        rateKey,
-        seenKey(shardPrefix, r),
-        logKey,
+      if (shards.previous === 0) return admitInShard(r, fingerprint);
+      return inPreviousShard(r, fingerprint).then((found) => found ?? admitInShard(r, fingerprint));
+    },
+  };
+
+  function admitInShard(r: AdmitRequest, fingerprint: string): Promise<AdmitResult> {
+    const interval = 1000 / r.rate;
+    const shard = shards.of(r.job.userId);
+    const shardPrefix = shards.prefixes[shard]!;
+    const rateKey = userKey(shardPrefix, r.job.userId, "rate");
+    // On a cluster an unlogged request names a key of its shard with 0 entries, not "".
+    let logKey = deliveryKey(shardPrefix, r);
+    let logEntries = logMax;
+    if (logKey === "" && cluster) {
+      logKey = shardKey(shardPrefix, "deliveries");
+      logEntries = "0";
+    }
+    return batches.add(shard, {
+      keys: [idempotencyKey(shardPrefix, r, fingerprint), rateKey, seenKey(shardPrefix, r), logKey],
+      args: [
         fingerprint,
         r.job.orderId,
         keyTtl(r),
@@ -287,19 +350,26 @@ export function createAdmission(
         r.bodyHash,
         logEntries,
         r.delivery ?? "",
-      ]);
-      const result = reply(code, value);
-      // Only with REDIS_WAIT_REPLICAS: the default keeps the single round trip. A replay waits
-      // too: its order may be the one whose first attempt was answered 503 for want of replicas.
-      if (waitReplicas > 0 && (result.outcome === "accepted" || result.outcome === "replay")) {
-        await waitForReplicas(rateKey);
-      }
-      return result;
-    },
-  };
+      ],
+    });
+  }
 }
 
-function reply(code: string, value: string | undefined): AdmitResult {
+/** A call's replies as its requests' outcomes. */
+function outcomes(replies: [string, string?][]): (AdmitResult | Error)[] {
+  if (!Array.isArray(replies)) throw new Error(`unexpected admission reply ${String(replies)}`);
+  const results: (AdmitResult | Error)[] = [];
+  for (const [code, value] of replies) results.push(outcome(code, value));
+  return results;
+}
+
+/** An outcome that REDIS_WAIT_REPLICAS must see replicated before it is answered. */
+function waitsForReplicas(result: AdmitResult | Error): boolean {
+  return !(result instanceof Error) && (result.outcome === "accepted" || result.outcome === "replay");
+}
+
+/** One request's reply as its outcome, or as the error its request fails with (a 503). */
+function outcome(code: string, value: string | undefined): AdmitResult | Error {
   switch (code) {
     case "A":
       return { outcome: "accepted" };
@@ -313,8 +383,11 @@ function reply(code: string, value: string | undefined): AdmitResult {
       return { outcome: "rate_limited", retryAfterMs: Number(value) };
     case "E":
       // Nothing was written: the arguments were refused, or BullMQ's add returned an error code.
-      throw new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
+      return new Error(`admission refused before queuing anything: ${value ?? "no reason"}`);
+    case "X":
+      // This request's step failed in Redis; the batch's other requests were not touched.
+      return new Error(`admission failed in Redis, the job may have been queued: ${value ?? "no reason"}`);
     default:
-      throw new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
+      return new Error(`unexpected admission reply ${code} ${value ?? ""}`.trim());
   }
 }

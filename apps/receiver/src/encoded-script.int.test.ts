@@ -21,9 +21,9 @@ const ECHO = "return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], #KEYS, #ARGV}
 
 describe("createEncodedScript", () => {
   it("sends keys and arguments, constant runs included, in order and byte-counted (multi-byte UTF-8 too)", async () => {
-    const script = createEncodedScript(redis, ECHO, 2);
+    const script = createEncodedScript(redis, ECHO);
     const constants = encodeArguments(["k2", "ä€ 𝄞"]);
-    const reply = await script.run(["k1", constants, "", '{"comment":"Kauf – 🚀"}']);
+    const reply = await script.run(2, ["k1", constants, "", '{"comment":"Kauf – 🚀"}']);
     expect(reply).toEqual(["k1", "k2", "ä€ 𝄞", "", '{"comment":"Kauf – 🚀"}', 2, 3]);
   });
 
@@ -33,12 +33,12 @@ describe("createEncodedScript", () => {
     try {
       await late.ping();
       await redis.script("FLUSH");
-      const script = createEncodedScript(late, "return redis.call('SET', KEYS[1], ARGV[1])", 1);
+      const script = createEncodedScript(late, "return redis.call('SET', KEYS[1], ARGV[1])");
       const before = await redis.info("commandstats");
       blocker.call("DEBUG", "SLEEP", "0.6").catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 50));
       // The caller gives up at 200 ms; Redis runs the call when it wakes, script and all.
-      await expect(script.run(["late-key", "ran"])).rejects.toThrow(/timed out/i);
+      await expect(script.run(1, ["late-key", "ran"])).rejects.toThrow(/timed out/i);
       await new Promise((resolve) => setTimeout(resolve, 800));
       expect(await redis.get("late-key")).toBe("ran");
       const after = await redis.info("commandstats");
@@ -53,12 +53,12 @@ describe("createEncodedScript", () => {
   });
 
   it("runs the script as EVAL once when Redis does not have it (NOSCRIPT), then as EVALSHA", async () => {
-    const script = createEncodedScript(redis, `${ECHO} -- flushed`, 2);
-    await script.run(["a", "b", "1", "2", "3"]);
+    const script = createEncodedScript(redis, `${ECHO} -- flushed`);
+    await script.run(2, ["a", "b", "1", "2", "3"]);
     await redis.script("FLUSH");
     const before = await redis.info("commandstats");
-    expect(await script.run(["a", "b", "4", "5", "6"])).toEqual(["a", "b", "4", "5", "6", 2, 3]);
-    expect(await script.run(["a", "b", "7", "8", "9"])).toEqual(["a", "b", "7", "8", "9", 2, 3]);
+    expect(await script.run(2, ["a", "b", "4", "5", "6"])).toEqual(["a", "b", "4", "5", "6", 2, 3]);
+    expect(await script.run(2, ["a", "b", "7", "8", "9"])).toEqual(["a", "b", "7", "8", "9", 2, 3]);
     const after = await redis.info("commandstats");
     const calls = (info: string, command: string) =>
       Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
@@ -68,8 +68,8 @@ describe("createEncodedScript", () => {
   });
 
   it("rejects with the script's error, which names it", async () => {
-    const script = createEncodedScript(redis, "return redis.call('INCR', KEYS[1])", 1);
+    const script = createEncodedScript(redis, "return redis.call('INCR', KEYS[1])");
     await redis.set("not-a-number", "x");
-    await expect(script.run(["not-a-number"])).rejects.toThrow(/not an integer/);
+    await expect(script.run(1, ["not-a-number"])).rejects.toThrow(/not an integer/);
   });
 });

@@ -6,9 +6,9 @@ import { createRedisClient, type RedisClient, type RedisSettings } from "@orderh
  * reconnects by itself. A retried admission script is safe: if its first run queued the job,
  * the second finds the idempotency key and answers with the same order id.
  *
- * The receiver opens two: `admission` for the admission-and-enqueue script, one command per
- * alert (ADR 5: at one command per request, batching them measured dearer than sending each
- * as itself), and `queue` for BullMQ's reads (order status, readiness, dashboard). On a Redis
+ * The receiver opens two: `admission` for the admission-and-enqueue script, one call per shard
+ * for the alerts of an event-loop turn (ADR 5), and `queue` for BullMQ's reads (order status,
+ * readiness, dashboard). On a Redis
  * Cluster each is a cluster client with these semantics for every node connection it opens.
  */
 export function createProducerConnection(

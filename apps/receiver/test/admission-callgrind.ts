@@ -2,11 +2,15 @@
  * Redis instructions per admission: a private `redis-server` under `valgrind --tool=callgrind`,
  * admissions through `createAdmission` as the receiver sends them (every feature on: deliveries
  * log, per-webhook dedup window, rate limit; signed webhooks with --signed-every), 200 warm-up, then
- * the counters zeroed, N admissions one after another, and a dump: the dump's total Ir ÷ N is
+ * the counters zeroed, N admissions and a dump: the dump's total Ir ÷ N is
  * everything Redis executed per admission (event loop, parse, script, reply); the figure to
  * compare leaves out serverCron, whose share grows with valgrind's slowdown.
  *
- *   pnpm --filter @orderhook/receiver exec tsx test/admission-callgrind.ts [--n 1000] [--no-log] [--signed-every 0] [--out DIR]
+ * The admissions go --batch at a time, started in one event-loop turn, so they reach Redis as one
+ * script call each batch (at most --max-batch alerts, the receiver's cap by default); --batch 1,
+ * the default, sends one after another, as a steady rate does.
+ *
+ *   pnpm --filter @orderhook/receiver exec tsx test/admission-callgrind.ts [--n 1000] [--batch 1] [--max-batch 32] [--no-log] [--signed-every 0] [--out DIR]
  *
  * Instruction counts do not move with other load on the machine (CPU times do). Prints the
  * figure and the dump's path; `callgrind_annotate --inclusive=yes <dump>` shows where it went.
@@ -22,13 +26,15 @@ import { encodeDelivery } from "@orderhook/deliveries";
 import { createOrderQueue, ORDER_JOB_VERSION } from "@orderhook/queue";
 import { freePort } from "@orderhook/testing";
 import { Redis } from "ioredis";
-import { type AdmitRequest, createAdmission } from "../src/admission";
+import { ADMISSION_BATCH_MAX, type AdmitRequest, createAdmission } from "../src/admission";
 import { newOrderId } from "../src/order-id";
 
 const { values } = parseArgs({
   options: {
     n: { type: "string", default: "1000" },
     warmup: { type: "string", default: "200" },
+    batch: { type: "string", default: "1" },
+    "max-batch": { type: "string", default: String(ADMISSION_BATCH_MAX) },
     "no-log": { type: "boolean", default: false },
     /** One admission in this many is a signed webhook's (0: none, as in the bench). */
     "signed-every": { type: "string", default: "0" },
@@ -37,6 +43,8 @@ const { values } = parseArgs({
 });
 const n = Number(values.n);
 const warmup = Number(values.warmup);
+const batch = Number(values.batch);
+const maxBatch = Number(values["max-batch"]);
 const signedEvery = Number(values["signed-every"]);
 const dir = values.out ?? mkdtempSync(join(tmpdir(), "admission-callgrind-"));
 mkdirSync(dir, { recursive: true });
@@ -83,6 +91,7 @@ await queue.waitUntilReady();
 const admission = createAdmission(redis, queue, {
   prefix,
   idempotencyTtlMs: 86_400_000,
+  maxBatch,
   deliveryLog: values["no-log"] ? undefined : { maxEntries: 1_000, maxAgeMs: 604_800_000 },
 });
 
@@ -123,9 +132,13 @@ function request(i: number): AdmitRequest {
 }
 
 async function admitAll(from: number, count: number): Promise<void> {
-  for (let i = from; i < from + count; i++) {
-    const result = await admission.admit(request(i));
-    if (result.outcome !== "accepted") throw new Error(`admission ${i}: ${JSON.stringify(result)}`);
+  for (let i = from; i < from + count; i += batch) {
+    const admitted = Array.from({ length: Math.min(batch, from + count - i) }, (_, j) =>
+      admission.admit(request(i + j)),
+    );
+    for (const [j, result] of (await Promise.all(admitted)).entries()) {
+      if (result.outcome !== "accepted") throw new Error(`admission ${i + j}: ${JSON.stringify(result)}`);
+    }
   }
 }
 
@@ -159,6 +172,7 @@ const cron = /^\s*([\d,]+) .*:serverCron /m.exec(annotated)?.[1]?.replaceAll(","
 const per = (instructions: number) => Math.round(instructions / n).toLocaleString("en-US");
 console.log(
   `${per(Number(totals[1]) - Number(cron))} Redis instructions per admission without serverCron ` +
-    `(${per(Number(totals[1]))} with it; ${n} admissions, deliveries log ${values["no-log"] ? "off" : "on"}); ` +
+    `(${per(Number(totals[1]))} with it; ${n} admissions, ${batch} at a time, at most ${maxBatch} a call, ` +
+    `deliveries log ${values["no-log"] ? "off" : "on"}); ` +
     `dump ${join(dir, dump)}`,
 );

@@ -34,8 +34,9 @@ describe("bullmqLuaIncludes", () => {
 describe("bullmqAddStandardJobLua", () => {
   it("wraps BullMQ's add as a local function whose msgpack arguments arrive already unpacked", () => {
     const lua = bullmqAddStandardJobLua();
-    expect(lua.startsWith("local function bullmqAddStandardJob(KEYS, ARGV, optsJson)\n")).toBe(true);
-    expect(lua.trimEnd().endsWith("end")).toBe(true);
+    expect(lua.startsWith("local bullmqAddStandardJob\ndo\n")).toBe(true);
+    expect(lua).toContain("bullmqAddStandardJob = function(KEYS, ARGV, optsJson)\n");
+    expect(lua.trimEnd().endsWith("end\nend")).toBe(true);
     // The identity shadows the global inside the wrapper only, before BullMQ's first unpack.
     const shim = lua.indexOf("local cmsgpack = {unpack = function(unpacked) return unpacked end}");
     expect(shim).toBeGreaterThan(0);
@@ -45,10 +46,26 @@ describe("bullmqAddStandardJobLua", () => {
 
   it("stores the options' JSON given as the third argument instead of encoding the options table", () => {
     const lua = bullmqAddStandardJobLua();
-    const shim = lua.indexOf("local cjson = optsJson == nil and cjson or {");
+    const shim = lua.indexOf("local cjson = {decode = cjson.decode, encode = function(value)");
     expect(shim).toBeGreaterThan(0);
-    expect(lua).toContain("if value == ARGV[3] then return optsJson end");
+    expect(lua).toContain("if addOptsJson ~= nil and value == addOpts then return addOptsJson end");
+    expect(lua).toContain("addOpts, addOptsJson = ARGV[3], optsJson\n");
     expect(shim).toBeLessThan(lua.indexOf("cjson.encode(opts)"));
+  });
+
+  it("defines BullMQ's helpers once, beside the locals they share, which each add assigns afresh", () => {
+    const lua = bullmqAddStandardJobLua();
+    const add = lua.indexOf("bullmqAddStandardJob = function(");
+    const helpers = [...lua.matchAll(/^local function (\w+)/gm)];
+    expect(helpers.length).toBeGreaterThan(20);
+    for (const helper of helpers) expect(helper.index, helper[1]).toBeLessThan(add);
+    const shared = /^local (rcall(?:, \w+)*)$/m.exec(lua)?.[1]?.split(", ") ?? [];
+    expect(shared).toContain("rcall");
+    const assignments = lua.slice(add);
+    for (const name of shared) expect(assignments, name).toMatch(new RegExp(`^${name} = `, "m"));
+    // Locals no helper names stay the add's own.
+    expect(shared).not.toContain("waitKey");
+    expect(assignments).toMatch(/^local waitKey = KEYS\[1\]$/m);
   });
 });
 

@@ -22,12 +22,91 @@ const ADD_STANDARD_JOB_UNPACKS = ["cmsgpack.unpack(ARGV[1])", "cmsgpack.unpack(A
 // An assignment into the options table (`opts['x'] = …`), after which its JSON would differ.
 const OPTS_ASSIGNMENT = /\b(?:opts|fullOpts)\s*(?:\[[^\]]*\]|\.\w+)\s*=[^=]/;
 
+// The parts of BullMQ's add (`addStandardJobParts`): its locals, its helper functions, its body.
+const PRELUDE_LOCAL = /^local (\w+)(?: = (.+))?$/;
+const TOP_LEVEL_OF_HELPERS = /^(?:local function \w+\(.*|end|--.*|\]\]|)$/;
+
+/**
+ * BullMQ's add split where its script is laid out: the top-level locals it opens with (each
+ * `local name` or `local name = expression` on a line of its own), then only comments and
+ * `local function`s (each closed by an `end` in column 0), then the body. Throws for any other
+ * layout, so an upgrade that changes it fails loudly instead of mis-splitting.
+ */
+function addStandardJobParts(content: string): {
+  locals: { name: string; value: string | null }[];
+  helpers: string;
+  body: string;
+} {
+  const lines = content.split("\n");
+  const first = lines.findIndex((line) => line.startsWith("local function "));
+  let last = -1;
+  lines.forEach((line, i) => {
+    if (line.startsWith("local function ")) last = i;
+  });
+  const end = lines.findIndex((line, i) => i > last && /^end\s*$/.test(line));
+  if (first < 0 || end < 0) throw new Error(`BullMQ's ${ADD_STANDARD_JOB} defines no helper functions`);
+  const locals: { name: string; value: string | null }[] = [];
+  let inComment = false;
+  for (const line of lines.slice(0, first)) {
+    if (inComment) {
+      inComment = !line.includes("]]");
+      continue;
+    }
+    if (line.startsWith("--[[")) {
+      inComment = !line.includes("]]");
+      continue;
+    }
+    if (line.trim() === "" || line.startsWith("--")) continue;
+    const local = PRELUDE_LOCAL.exec(line);
+    if (local === null) throw new Error(`BullMQ's ${ADD_STANDARD_JOB} opens with ${line}`);
+    locals.push({ name: local[1]!, value: local[2] ?? null });
+  }
+  const helpers = lines.slice(first, end + 1);
+  const stray = helpers.find((line) => !/^\s/.test(line) && !TOP_LEVEL_OF_HELPERS.test(line));
+  if (stray !== undefined) throw new Error(`BullMQ's ${ADD_STANDARD_JOB} has ${stray} among its helpers`);
+  return { locals, helpers: helpers.join("\n"), body: lines.slice(end + 1).join("\n") };
+}
+
+/**
+ * Which of `names` BullMQ's helpers may read or write as their enclosing script's locals: those
+ * a helper names other than as one of its own parameters (which would shadow the local in all
+ * of its body). Conservative: a name a helper declares `local` itself counts too. Comments and
+ * string literals are left out first.
+ */
+function namesHelpersShare(helpers: string, names: readonly string[]): Set<string> {
+  const code = helpers
+    .replace(/--\[\[[\s\S]*?\]\]/g, "")
+    .replace(/--[^\n]*/g, "")
+    .replace(/"[^"\n]*"|'[^'\n]*'/g, '""');
+  const shared = new Set<string>();
+  for (const helper of code.split(/^(?=local function )/m)) {
+    const head = /^local function \w+\(([^)]*)\)/.exec(helper);
+    if (head === null) continue;
+    const parameters = new Set(head[1]!.split(",").map((name) => name.trim()));
+    const body = helper.slice(head[0].length);
+    for (const name of names) {
+      if (!parameters.has(name) && new RegExp(`(?<![\\w.])${name}\\b`).test(body)) shared.add(name);
+    }
+  }
+  return shared;
+}
+
 /**
  * BullMQ's `addStandardJob` Lua (its includes already inlined by BullMQ's build), wrapped as
- * the local function `bullmqAddStandardJob(KEYS, ARGV)`, so that another script can add a job
- * exactly as `Queue.add` does, in the same atomic step as its own checks. Taken from the
- * installed BullMQ, never copied: an upgrade brings its script along, and the conformance test
- * (apps/receiver/src/admission-conformance.int.test.ts) compares the result with `Queue.add`'s.
+ * the local function `bullmqAddStandardJob(KEYS, ARGV, optsJson)`, so that another script can
+ * add a job exactly as `Queue.add` does, in the same atomic step as its own checks. Taken from
+ * the installed BullMQ, never copied: an upgrade brings its script along, and the conformance
+ * test (apps/receiver/src/admission-conformance.int.test.ts) compares the result with
+ * `Queue.add`'s.
+ *
+ * Its helper functions (some thirty) are defined once per script call, not once per add: a
+ * script that adds several jobs (the receiver's batched admission) would otherwise create them
+ * as closures again for each (measured ~20k Redis instructions per add). The top-level locals
+ * that the helpers may share (`rcall`, and any a helper names other than as its parameter, see
+ * `namesHelpersShare`) are declared beside them and assigned afresh by each add (`nil` for those
+ * BullMQ declares without a value); the rest stay the add's own locals. Adds run one after
+ * another, so each sees exactly what a script of its own would. Throws if BullMQ's add is not
+ * laid out as locals, helpers, body (`addStandardJobParts`), or its helpers read KEYS or ARGV.
  *
  * ARGV[1] and ARGV[3] are the Lua tables BullMQ would unpack from its msgpack arguments (the
  * argument array and the options), not msgpack strings: inside the wrapper `cmsgpack.unpack` is
@@ -52,14 +131,43 @@ export function bullmqAddStandardJobLua(): string {
   if (OPTS_ASSIGNMENT.test(addStandardJob.content)) {
     throw new Error(`BullMQ's ${ADD_STANDARD_JOB} changes the job options it encodes`);
   }
+  const { locals, helpers, body } = addStandardJobParts(addStandardJob.content);
+  const wrapperNames = ["KEYS", "ARGV", "optsJson", "cjson", "cmsgpack", "addOpts", "addOptsJson"];
+  if (locals.some(({ name }) => wrapperNames.includes(name))) {
+    throw new Error(`BullMQ's ${ADD_STANDARD_JOB} declares a local the wrapper needs`);
+  }
+  if (namesHelpersShare(helpers, ["KEYS", "ARGV"]).size > 0) {
+    throw new Error(`BullMQ's ${ADD_STANDARD_JOB} reads KEYS or ARGV in its helpers`);
+  }
+  // Only the locals the helpers share live beside them; the rest stay the add's own locals,
+  // which Lua keeps in registers (each shared one costs every script call an upvalue).
+  const shared = namesHelpersShare(
+    helpers,
+    locals.map(({ name }) => name),
+  );
+  const prelude = locals
+    .map(({ name, value }) =>
+      shared.has(name)
+        ? `${name} = ${value ?? "nil"}\n`
+        : `local ${name}${value === null ? "" : ` = ${value}`}\n`,
+    )
+    .join("");
   return (
-    "local function bullmqAddStandardJob(KEYS, ARGV, optsJson)\n" +
+    "local bullmqAddStandardJob\n" +
+    "do\n" +
+    "local addOpts, addOptsJson\n" +
     "local cmsgpack = {unpack = function(unpacked) return unpacked end}\n" +
-    "local cjson = optsJson == nil and cjson or {decode = cjson.decode, encode = function(value)\n" +
-    "  if value == ARGV[3] then return optsJson end\n" +
+    "local cjson = {decode = cjson.decode, encode = function(value)\n" +
+    "  if addOptsJson ~= nil and value == addOpts then return addOptsJson end\n" +
     "  return cjson.encode(value)\n" +
     "end}\n" +
-    `${addStandardJob.content}\nend\n`
+    (shared.size > 0 ? `local ${[...shared].join(", ")}\n` : "") +
+    `${helpers}\n` +
+    "bullmqAddStandardJob = function(KEYS, ARGV, optsJson)\n" +
+    "addOpts, addOptsJson = ARGV[3], optsJson\n" +
+    prelude +
+    `${body}\nend\n` +
+    "end\n"
   );
 }
 

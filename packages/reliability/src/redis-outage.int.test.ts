@@ -149,7 +149,7 @@ describe("Redis outages", () => {
     });
   }, 120_000);
 
-  it("answers 503 instead of waiting on a Redis that stopped answering, and queues once when the script ran after its 503", async () => {
+  it("answers 503 instead of waiting on a Redis that stopped answering, and queues once when the script ran after its 503 (alone or in a batch)", async () => {
     const scenario = await Scenario.create("redisslow", {
       redis: { appendonly: false, args: ["--enable-debug-command", "yes"] },
     });
@@ -191,6 +191,23 @@ describe("Redis outages", () => {
       expect(await queue.getWaitingCount()).toBe(waitingBefore + 1);
       const job = await queue.getJob(String(JSON.parse(retry.text).orderId));
       expect(job?.data.idempotencyKey).toBe("late-script");
+
+      // Requests at the same moment are admitted together, one script call per turn: a call that
+      // ran after their 503s queued each of them once, and each retry is a replay of its own order.
+      const keys = Array.from({ length: 8 }, (_, i) => `late-batch-${i}`);
+      const waitingBeforeBatch = await queue.getWaitingCount();
+      blocker.call("DEBUG", "SLEEP", "1.5").catch(() => {});
+      await sleep(50);
+      const firsts = await Promise.all(keys.map((key) => send(key, { "idempotency-key": key })));
+      for (const answer of firsts) expect(answer.status, answer.text).toBe(503);
+      expect(await ready()).toBeLessThan(10_000);
+      const retries = await Promise.all(keys.map((key) => send(key, { "idempotency-key": key })));
+      for (const answer of retries) expect(answer.status, answer.text).toBe(200);
+      expect(await queue.getWaitingCount()).toBe(waitingBeforeBatch + keys.length);
+      for (const [i, answer] of retries.entries()) {
+        const replayed = await queue.getJob(String(JSON.parse(answer.text).orderId));
+        expect(replayed?.data.idempotencyKey, answer.text).toBe(keys[i]);
+      }
     } finally {
       await queue.close();
       redis.disconnect();

@@ -67,6 +67,7 @@ async function target(): Promise<{ entry: string[]; env: Record<string, string>;
       NODE_ENV: "production",
       ADMIN_PORT: String(await freePort()),
       RATE_LIMIT_PER_SECOND: "1000000",
+      CREDENTIAL_CACHE_TTL_MS: "3600000",
     },
     path: `/v1/webhooks/${token}`,
   };

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { assertFresh, type OrderAlert, parseAlertBody } from "@orderhook/alert";
 import { bodyExcerpt, encodeDelivery } from "@orderhook/deliveries";
-import { isOrderhookError, OrderhookError } from "@orderhook/errors";
+import { type FieldError, isOrderhookError, OrderhookError } from "@orderhook/errors";
 import type { ClientAddress, KeyedRateLimiter } from "@orderhook/http";
 import { ORDER_JOB_VERSION, type OrderJob } from "@orderhook/queue";
 import type { Context } from "hono";
@@ -42,6 +42,9 @@ export interface AcceptAlertDeps {
    */
   deliveryLog?: { clientAddress: ClientAddress };
 }
+
+/** An accepted alert's deliveries entry has no field errors: one array for all of them. */
+const NO_FIELD_ERRORS: FieldError[] = [];
 
 function resolveAccount(credentials: WebhookCredentials, alert: OrderAlert): string {
   const wanted = alert.account ?? credentials.accountId;
@@ -215,7 +218,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
               outcome: "accepted",
               httpStatus: 202,
               orderId,
-              errors: [],
+              errors: NO_FIELD_ERRORS,
               ackMs: performance.now() - c.get("startedAt"),
               clientIp: log.clientAddress(c),
               contentType: contentType(c),

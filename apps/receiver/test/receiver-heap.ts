@@ -1,0 +1,162 @@
+/**
+ * What the receiver allocates per accepted alert, in bytes (ADR 5): the built receiver
+ * (`pnpm build`) with a young generation large enough that N alerts sent one at a time over one
+ * keep-alive connection cause no garbage collection, so the heap's growth over them ÷ N is the
+ * bytes each allocates on V8's heap (Buffers' backing stores are outside it) — what a burst's
+ * scavenges pay for. The process answers over IPC (test/heap-probe.cjs).
+ * `--floor` measures bare Hono's allocation the same way (tools/bench/src/targets/floor-server.ts).
+ *
+ *   pnpm --filter @orderhook/receiver exec tsx test/receiver-heap.ts [--n 2000] [--warmup 3000] [--floor] [--heap-prof DIR]
+ *
+ * Needs the shared Postgres (DATABASE_URL of any database on the server) and psql, and
+ * redis-server; makes a database (`db migrate`) and a Redis of its own and removes both. The
+ * credential cache's refresh is set to an hour so its query falls outside the count.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { freePort, RedisServer, runOrderhook } from "@orderhook/testing";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "2000" },
+    warmup: { type: "string", default: "3000" },
+    floor: { type: "boolean", default: false },
+    "heap-prof": { type: "string" },
+  },
+});
+const n = Number(values.n);
+const warmup = Number(values.warmup);
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const baseUrl = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+const label = `rxheap${process.pid}`;
+const databaseUrl = new URL(baseUrl);
+databaseUrl.pathname = `/${label}`;
+const port = await freePort();
+const redisServer = values.floor ? null : await RedisServer.start({ appendonly: false });
+
+/** The app to measure (node arguments), its environment and the path its alerts go to. */
+async function target(): Promise<{ entry: string[]; env: Record<string, string>; path: string }> {
+  if (values.floor) {
+    const floor = join(root, "tools/bench/src/targets/floor-server.ts");
+    return { entry: ["--import", "tsx", floor], env: {}, path: "/v1/webhooks/oh_floor" };
+  }
+  const env = { DATABASE_URL: databaseUrl.toString(), REDIS_URL: redisServer!.url, QUEUE_PREFIX: label };
+  const migrated = await runOrderhook(["db", "migrate"], env);
+  if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
+  const { token } = (await runOrderhook(["demo", "--json"], env)).json<{ token: string }>();
+  return {
+    entry: [join(root, "apps/receiver/dist/main.js")],
+    env: {
+      ...env,
+      LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+      ADMIN_PORT: String(await freePort()),
+      RATE_LIMIT_PER_SECOND: "1000000",
+      CREDENTIAL_CACHE_TTL_MS: "3600000",
+    },
+    path: `/v1/webhooks/${token}`,
+  };
+}
+
+const { entry, env, path } = await target();
+const app = spawn(
+  process.execPath,
+  [
+    "--expose-gc",
+    // 128 MB semi-spaces: thousands of alerts fit between two scavenges.
+    "--min-semi-space-size=128",
+    "--max-semi-space-size=128",
+    // Where the bytes go: V8's sampling heap profile (warm-up included), written at exit.
+    ...(values["heap-prof"]
+      ? ["--heap-prof", "--heap-prof-interval=256", `--heap-prof-dir=${values["heap-prof"]}`]
+      : []),
+    "--require",
+    fileURLToPath(new URL("heap-probe.cjs", import.meta.url)),
+    ...entry,
+  ],
+  {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port), ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  },
+);
+
+interface Reading {
+  bytes: number;
+  collections: number;
+}
+function ask(question: "mark" | "allocated"): Promise<Reading> {
+  app.send(question);
+  return once(app, "message").then(([reading]) => reading as Reading);
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** One alert (the bench's body, unique per request), answered; resolves with the status. */
+function send(i: number): Promise<number> {
+  const body = `{"ticker":"AAPL","action":"buy","quantity":1,"comment":"heap-${i}"}`;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function expect202(status: number, i: number): void {
+  if (status !== 202) throw new Error(`alert ${i} answered ${status}`);
+}
+
+let next = 0;
+async function sendInTurn(count: number): Promise<void> {
+  for (const end = next + count; next < end; next++) expect202(await send(next), next);
+}
+
+const who = values.floor ? "bare Hono" : "receiver";
+try {
+  for (let i = 0; ; i++) {
+    try {
+      await send(-1 - i);
+      break;
+    } catch {
+      if (i > 120) throw new Error("the app did not start");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  await sendInTurn(warmup);
+
+  await ask("mark");
+  await sendInTurn(n);
+  const allocated = await ask("allocated");
+  if (allocated.collections > 0)
+    throw new Error(
+      `${allocated.collections} GCs ran during the count (${allocated.bytes} bytes); lower --n`,
+    );
+  console.log(
+    `${Math.round(allocated.bytes / n).toLocaleString("en-US")} bytes allocated per alert (${who}, V8 heap; ${n} alerts one at a time after ${warmup})`,
+  );
+} finally {
+  agent.destroy();
+  app.kill("SIGTERM");
+  await once(app, "exit");
+  if (redisServer !== null) {
+    await redisServer.kill();
+    await redisServer.cleanup();
+    execFileSync("psql", [baseUrl.toString(), "-qc", `drop database if exists "${label}" with (force)`]);
+  }
+}

@@ -25,13 +25,13 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort, runOrderhook } from "@orderhook/testing";
+import { freePort } from "@orderhook/testing";
 import { Redis } from "ioredis";
+import { harnessTarget, REPO_ROOT, sendAlert } from "./harness-target";
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +45,7 @@ const { values } = parseArgs({
 });
 const n = Number(values.n);
 const warmup = Number(values.warmup);
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const root = REPO_ROOT;
 const dir = values.out ?? mkdtempSync(join(tmpdir(), "receiver-callgrind-"));
 mkdirSync(dir, { recursive: true });
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -55,36 +55,15 @@ const databaseUrl = new URL(baseUrl);
 databaseUrl.pathname = `/${label}`;
 const port = await freePort();
 
-/** The app to measure (node arguments), its environment and the path its alerts go to. */
-async function target(): Promise<{ entry: string[]; env: Record<string, string>; path: string }> {
-  if (values.floor) {
-    // tsx's loader runs at start-up, before anything is counted.
-    const floor = join(root, "tools/bench/src/targets/floor-server.ts");
-    return { entry: ["--import", "tsx", floor], env: {}, path: "/v1/webhooks/oh_floor" };
-  }
-  const env = { DATABASE_URL: databaseUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: label };
-  // `db migrate` creates the database.
-  const migrated = await runOrderhook(["db", "migrate"], env);
-  if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
-  const { token } = (await runOrderhook(["demo", "--json"], env)).json<{ token: string }>();
-  return {
-    entry: [join(root, "apps/receiver/dist/main.js")],
-    env: {
-      ...env,
-      LOG_LEVEL: "warn",
-      NODE_ENV: "production",
-      ADMIN_PORT: String(await freePort()),
-      RATE_LIMIT_PER_SECOND: "1000000",
-      // Under instrumentation the first calls through new code are translated first, which can
-      // take a Redis command past the default second (a 503, not a figure).
-      REDIS_TIMEOUT_MS: "30000",
-      CREDENTIAL_CACHE_TTL_MS: "3600000",
-    },
-    path: `/v1/webhooks/${token}`,
-  };
-}
-
-const { entry, env, path } = await target();
+const { entry, env, path } = await harnessTarget({
+  floor: values.floor,
+  label,
+  databaseUrl,
+  redisUrl,
+  // Under instrumentation the first calls through new code are translated first, which can
+  // take a Redis command past the default second (a 503, not a figure).
+  env: { REDIS_TIMEOUT_MS: "30000" },
+});
 const app = spawn(
   "valgrind",
   [
@@ -109,28 +88,7 @@ const control = (...args: string[]) =>
 
 const connections = Number(values.connections);
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
-/** One alert (the bench's body, unique per request), answered; resolves with the status. */
-function send(i: number): Promise<number> {
-  const body = `{"ticker":"AAPL","action":"buy","quantity":1,"comment":"callgrind-${i}"}`;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const send = (i: number) => sendAlert(agent, port, path, "callgrind", i);
 
 async function sendAll(from: number, count: number): Promise<void> {
   let next = from;

@@ -14,11 +14,11 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { Agent, request } from "node:http";
-import { join } from "node:path";
+import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort, RedisServer, runOrderhook } from "@orderhook/testing";
+import { freePort, RedisServer } from "@orderhook/testing";
+import { harnessTarget, REPO_ROOT, sendAlert } from "./harness-target";
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,7 @@ const { values } = parseArgs({
 });
 const n = Number(values.n);
 const warmup = Number(values.warmup);
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const root = REPO_ROOT;
 const baseUrl = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const label = `rxheap${process.pid}`;
 const databaseUrl = new URL(baseUrl);
@@ -38,31 +38,12 @@ databaseUrl.pathname = `/${label}`;
 const port = await freePort();
 const redisServer = values.floor ? null : await RedisServer.start({ appendonly: false });
 
-/** The app to measure (node arguments), its environment and the path its alerts go to. */
-async function target(): Promise<{ entry: string[]; env: Record<string, string>; path: string }> {
-  if (values.floor) {
-    const floor = join(root, "tools/bench/src/targets/floor-server.ts");
-    return { entry: ["--import", "tsx", floor], env: {}, path: "/v1/webhooks/oh_floor" };
-  }
-  const env = { DATABASE_URL: databaseUrl.toString(), REDIS_URL: redisServer!.url, QUEUE_PREFIX: label };
-  const migrated = await runOrderhook(["db", "migrate"], env);
-  if (migrated.code !== 0) throw new Error(`db migrate failed: ${migrated.stderr}`);
-  const { token } = (await runOrderhook(["demo", "--json"], env)).json<{ token: string }>();
-  return {
-    entry: [join(root, "apps/receiver/dist/main.js")],
-    env: {
-      ...env,
-      LOG_LEVEL: "warn",
-      NODE_ENV: "production",
-      ADMIN_PORT: String(await freePort()),
-      RATE_LIMIT_PER_SECOND: "1000000",
-      CREDENTIAL_CACHE_TTL_MS: "3600000",
-    },
-    path: `/v1/webhooks/${token}`,
-  };
-}
-
-const { entry, env, path } = await target();
+const { entry, env, path } = await harnessTarget({
+  floor: values.floor,
+  label,
+  databaseUrl,
+  redisUrl: redisServer?.url ?? "",
+});
 const app = spawn(
   process.execPath,
   [
@@ -95,28 +76,7 @@ function ask(question: "mark" | "allocated"): Promise<Reading> {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-/** One alert (the bench's body, unique per request), answered; resolves with the status. */
-function send(i: number): Promise<number> {
-  const body = `{"ticker":"AAPL","action":"buy","quantity":1,"comment":"heap-${i}"}`;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const send = (i: number) => sendAlert(agent, port, path, "heap", i);
 
 function expect202(status: number, i: number): void {
   if (status !== 202) throw new Error(`alert ${i} answered ${status}`);

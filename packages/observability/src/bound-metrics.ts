@@ -51,6 +51,26 @@ export class HistogramSeries<T extends string = string> {
   }
 }
 
+/** The series of `labels` in `series`, made by `make` on first use (every label a known name). */
+function seriesOf<S, T extends string>(
+  series: Map<string, S>,
+  labelNames: readonly T[],
+  labels: Labels<T>,
+  metric: string,
+  make: () => S,
+): S {
+  const key = labelNames.map((name) => labels[name] ?? "").join("\u0000");
+  let found = series.get(key);
+  if (found === undefined) {
+    for (const name of Object.keys(labels)) {
+      if (!labelNames.includes(name as T)) throw new Error(`unknown label ${name} of ${metric}`);
+    }
+    found = make();
+    series.set(key, found);
+  }
+  return found;
+}
+
 /**
  * prom-client's Histogram, observed through label sets bound once (`bind`). prom-client's own
  * `observe`, also through a child from `labels()`, validates and hashes the labels and allocates
@@ -77,17 +97,9 @@ export class BoundHistogram<T extends string = string> extends Histogram<T> {
 
   /** The series of these label values (every label name given), made on first use. */
   bind(labels: Labels<T>): HistogramSeries<T> {
-    const key = this.#labelNames.map((name) => labels[name] ?? "").join("\u0000");
-    let series = this.series.get(key);
-    if (series === undefined) {
-      for (const name of Object.keys(labels)) {
-        if (!this.#labelNames.includes(name as T))
-          throw new Error(`unknown label ${name} of ${this.#about.name}`);
-      }
-      series = new HistogramSeries({ ...labels }, this.#bounds);
-      this.series.set(key, series);
-    }
-    return series;
+    return seriesOf(this.series, this.#labelNames, labels, this.#about.name, () => {
+      return new HistogramSeries({ ...labels }, this.#bounds);
+    });
   }
 
   override reset(): void {
@@ -191,17 +203,13 @@ export class BoundCounter<T extends string = string> extends Counter<T> {
   }
 
   bind(labels: Labels<T>): CounterSeries<T> {
-    const key = this.#labelNames.map((name) => labels[name] ?? "").join("\u0000");
-    let series = this.series.get(key);
-    if (series === undefined) {
-      for (const name of Object.keys(labels)) {
-        if (!this.#labelNames.includes(name as T))
-          throw new Error(`unknown label ${name} of ${this.#about.name}`);
-      }
-      series = new CounterSeries({ ...labels });
-      this.series.set(key, series);
-    }
-    return series;
+    return seriesOf(
+      this.series,
+      this.#labelNames,
+      labels,
+      this.#about.name,
+      () => new CounterSeries({ ...labels }),
+    );
   }
 
   override reset(): void {

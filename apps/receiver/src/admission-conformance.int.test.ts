@@ -1,12 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { parseAlert } from "@orderhook/alert";
-import {
-  ORDER_JOB_NAME,
-  ORDER_JOB_VERSION,
-  ORDER_QUEUE_NAME,
-  type OrderJob,
-  orderJobKey,
-} from "@orderhook/queue";
+import { ORDER_JOB_NAME, ORDER_QUEUE_NAME, type OrderJob, orderJobKey } from "@orderhook/queue";
+import { buildOrderJob } from "@orderhook/testing";
 import { type Job, QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buyAlert, createTestReceiver, type TestReceiver } from "../test/receiver-harness";
@@ -95,26 +88,20 @@ describe("the admission script's enqueue", () => {
 
   it("writes for each alert of a batch what Queue.add writes for it", async () => {
     const admission = createAdmission(r.redis, r.queue, { prefix: r.prefix, idempotencyTtlMs: 86_400_000 });
+    const fixture = await r.fixture();
     const requests = Array.from({ length: 3 }, (_, i): AdmitRequest => {
       const receivedAt = Date.now();
-      const raw = { ...buyAlert, comment: `batch-${i}` };
       return {
         bodyHash: Buffer.from(`batch-${i}`).toString("base64"),
         rate: 100,
         burst: 100,
         dedupWindowMs: 1_000,
         signature: null,
-        job: {
-          v: ORDER_JOB_VERSION,
-          orderId: newOrderId(receivedAt),
-          userId: randomUUID(),
-          webhookId: randomUUID(),
-          accountId: randomUUID(),
-          idempotencyKey: null,
-          alert: parseAlert(raw),
-          raw,
-          receivedAt,
-        },
+        job: buildOrderJob(
+          fixture,
+          { ...buyAlert, comment: `batch-${i}` },
+          { orderId: newOrderId(receivedAt), receivedAt },
+        ),
       };
     });
     const results = await Promise.all(requests.map((request) => admission.admit(request)));

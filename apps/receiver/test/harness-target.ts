@@ -80,3 +80,21 @@ export function sendAlert(agent: Agent, port: number, path: string, tag: string,
     req.end(body);
   });
 }
+
+/** Sends warm-up alerts until one is answered: the app listens (`attempts` tries, `delayMs` apart). */
+export async function untilAnswering(
+  send: (i: number) => Promise<number>,
+  attempts: number,
+  delayMs: number,
+  what: string,
+): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await send(-1 - i);
+      return;
+    } catch {
+      if (i > attempts) throw new Error(`${what} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

@@ -31,7 +31,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "@orderhook/testing";
 import { Redis } from "ioredis";
-import { harnessTarget, REPO_ROOT, sendAlert } from "./harness-target";
+import { harnessTarget, REPO_ROOT, sendAlert, untilAnswering } from "./harness-target";
 
 const { values } = parseArgs({
   options: {
@@ -103,15 +103,7 @@ async function sendAll(from: number, count: number): Promise<void> {
 }
 
 try {
-  for (let i = 0; ; i++) {
-    try {
-      await send(-1 - i);
-      break;
-    } catch {
-      if (i > 600) throw new Error("the app under callgrind did not start");
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  await untilAnswering(send, 600, 500, "the app under callgrind");
   await sendAll(0, warmup);
   control("-i", "on");
   await sendAll(warmup, n);

@@ -18,7 +18,7 @@ import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { freePort, RedisServer } from "@orderhook/testing";
-import { harnessTarget, REPO_ROOT, sendAlert } from "./harness-target";
+import { harnessTarget, REPO_ROOT, sendAlert, untilAnswering } from "./harness-target";
 
 const { values } = parseArgs({
   options: {
@@ -89,15 +89,7 @@ async function sendInTurn(count: number): Promise<void> {
 
 const who = values.floor ? "bare Hono" : "receiver";
 try {
-  for (let i = 0; ; i++) {
-    try {
-      await send(-1 - i);
-      break;
-    } catch {
-      if (i > 120) throw new Error("the app did not start");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  await untilAnswering(send, 120, 250, "the app");
   await sendInTurn(warmup);
 
   await ask("mark");

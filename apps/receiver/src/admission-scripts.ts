@@ -16,7 +16,9 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  * (`createTurnBatches`), one alone at a steady rate — each in order, exactly as separate calls
  * would: an alert sees what the ones before it wrote (a second identical alert is a replay of
  * the first, a user's rate is consumed in order). Per call, not per alert: reading the command,
- * building the tables of the shard's constant arguments, TIME, converting the reply. Each
+ * building the tables of the shard's constant arguments, TIME, converting the reply, and (for
+ * more than one alert) what BullMQ's add reads of the queue (`bullmqAddStandardJobLua`'s
+ * `memoizeIf`: whether it is paused or at its concurrency, its events' length, the marker). Each
  * alert's step runs under `pcall`, so an error in one (Redis refusing a command, a Lua error)
  * is that alert's reply, never the batch's: the alerts before it were queued and are answered
  * as queued, the ones after it still run.
@@ -150,7 +152,7 @@ export function admitLua(jobOptsJson?: string): string {
       ? "nil"
       : `not string.find(orderId, '[%c"\\\\]') and ${luaLongString(jsonHead)} .. orderId .. '"}' or nil`;
   const chooseOpts = leanTable === null ? jobOpts : `optsJson and ${leanTable} or ${jobOpts}`;
-  return `${bullmqAddStandardJobLua()}
+  return `${bullmqAddStandardJobLua({ memoizeIf: `#KEYS > ${ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS}` })}
 -- A whole number of ms as a string: Redis 7.0 formats a number argument of redis.call with
 -- '%.17g' (~2.4k instructions); an integer format costs a fraction of that.
 local function ms(value) return string.format('%d', value) end

@@ -198,6 +198,15 @@ describe("turn-batched admission", () => {
       userKey(prefix, broken.userId, "rate"),
     ]);
     expect(await scriptCalls()).toBe(1);
+
+    // Alone, its error is the call's (no pcall), and the alert fails the same way.
+    const alone = request(broken, { body: "alone" });
+    await expect(admission.admit(alone)).rejects.toThrow(/WRONGTYPE/);
+    expect(await queue.getJob(alone.job.orderId)).toBeUndefined();
+    await expect(admission.admit(request(broken, { rate: 0 }))).rejects.toThrow(
+      /refused before queuing anything: arguments/,
+    );
+    expect(await admission.admit(request(good[0]!, { body: "alone" }))).toEqual({ outcome: "accepted" });
   });
 
   it("sends a full batch at once and the rest of the turn as the next, in order", async () => {

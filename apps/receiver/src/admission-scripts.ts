@@ -155,26 +155,26 @@ export function admitLua(jobOptsJson?: string): string {
       : `not string.find(orderId, '[%c"\\\\]') and ${luaLongString(jsonHead)} .. orderId .. '"}' or nil`;
   const chooseOpts = leanTable === null ? jobOpts : `optsJson and ${leanTable} or ${jobOpts}`;
   return `${bullmqAddStandardJobLua({ memoizeIf: `#KEYS > ${ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS}` })}
--- A whole number of ms as a string: Redis 7.0 formats a number argument of redis.call with
--- '%.17g' (~2.4k instructions); an integer format costs a fraction of that.
-local function ms(value) return string.format('%d', value) end
 local alerts = (#KEYS - ${ADMIT_SHARD_KEYS}) / ${ADMIT_ALERT_KEYS}
 if alerts < 1 or alerts % 1 ~= 0 or #ARGV ~= ${ADMIT_SHARD_ARGS} + ${ADMIT_ALERT_ARGS} * alerts then
   return redis.error_reply('ERR admission batch: keys and arguments do not make whole alerts')
 end
 local queueKeys = {KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
--- Upvalues of admitAlert cost every call an allocation each: the shard's constants are read
--- from ARGV where they are used. One clock reading per call: the batch's alerts arrived in one
--- event-loop turn.
+-- Upvalues of admitAlert cost every call an allocation each (and a search of the open ones): the
+-- shard's constants are read from ARGV where they are used, the keys' table and the add come as
+-- arguments. Whole ms are passed to Redis as strings formatted '%d' where they are used: Redis 7.0
+-- formats a number argument of redis.call with '%.17g' (~2.4k instructions), and a helper
+-- function would be an upvalue and a call more. One clock reading per call: the batch's alerts
+-- arrived in one event-loop turn.
 local now
-local function admitAlert(k, a)
+local function admitAlert(k, a, queueKeys, bullmqAddStandardJob)
   local idemKey, rateKey, seenKey, logKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local fingerprint, orderId = ARGV[a], ARGV[a + 1]
   local keyTtl = tonumber(ARGV[a + 2])
   local interval = tonumber(ARGV[a + 3])
   local burst = tonumber(ARGV[a + 4])
   local seenTtl = tonumber(ARGV[a + 5])
-  -- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms, see \`ms\`) after the add.
+  -- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms) after the add.
   if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < 1e15))
       and interval and interval > 0 and interval < math.huge
       and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
@@ -194,7 +194,7 @@ local function admitAlert(k, a)
     if fp ~= fingerprint and fp ~= ARGV[a + 8] then return 'M' end
     if state == 'Q' then return 'R', id end
     if redis.call('EXISTS', ARGV[1] .. id) == 1 then
-      redis.call('SET', idemKey, 'Q|' .. id .. '|' .. fp, 'PX', ms(keyTtl))
+      redis.call('SET', idemKey, 'Q|' .. id .. '|' .. fp, 'PX', string.format('%d', keyTtl))
       return 'R', id
     end
     return 'F'
@@ -222,9 +222,9 @@ local function admitAlert(k, a)
   if type(added) == 'number' then return 'E', tostring(added) end
   -- The arrival time to the µs, as '%.3f' would write it, in integer formats (a float's costs more).
   local tatUs = math.floor(nextTat * 1000 + 0.5)
-  redis.call('SET', rateKey, string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000), 'PX', ms(math.ceil(ahead) + 1))
-  if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', ms(keyTtl)) end
-  if signed then redis.call('SET', seenKey, orderId, 'PX', ms(seenTtl)) end
+  redis.call('SET', rateKey, string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000), 'PX', string.format('%d', math.ceil(ahead) + 1))
+  if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', string.format('%d', keyTtl)) end
+  if signed then redis.call('SET', seenKey, orderId, 'PX', string.format('%d', seenTtl)) end
   if logged then
 ${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now" })}
   end
@@ -232,12 +232,12 @@ ${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: 
 end
 if alerts == 1 then
   -- Alone, its error is the call's: answered as its X reply would be, without pcall and the loop.
-  local code, value = admitAlert(${ADMIT_SHARD_KEYS + 1}, ${ADMIT_SHARD_ARGS + 1})
+  local code, value = admitAlert(${ADMIT_SHARD_KEYS + 1}, ${ADMIT_SHARD_ARGS + 1}, queueKeys, bullmqAddStandardJob)
   return {code, value}
 end
 local replies, n = {}, 0
 for i = 0, alerts - 1 do
-  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i)
+  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i, queueKeys, bullmqAddStandardJob)
   -- redis.call raises a table {err = …}; Lua itself a string.
   if not ok then code, value = 'X', type(code) == 'table' and tostring(code.err) or tostring(code) end
   n = n + 1

@@ -81,6 +81,27 @@ describe("admission arguments", () => {
     }
   });
 
+  it("refuses a logged alert whose deliveries max age PEXPIRE would reject before queuing anything, alone or in a batch", async () => {
+    const admission = createAdmission(r.redis, r.queue, {
+      prefix: r.prefix,
+      idempotencyTtlMs: 86_400_000,
+      deliveryLog: { maxEntries: 10, maxAgeMs: 1.5 },
+    });
+    const logged = () => ({ ...request(10, null), delivery: "{}" });
+    for (const batch of [[logged()], [logged(), logged()]]) {
+      for (const settled of await Promise.allSettled(batch.map((req) => admission.admit(req)))) {
+        expect(settled).toMatchObject({
+          status: "rejected",
+          reason: { message: expect.stringMatching(/arguments/) },
+        });
+      }
+      for (const req of batch) {
+        expect(await r.queue.getJob(req.job.orderId)).toBeUndefined();
+        expect(await keysOf(req.job.userId)).toEqual([]);
+      }
+    }
+  });
+
   it("queues a keyless request on a window of 0 without reading or writing a dedup key", async () => {
     const admission = createAdmission(r.redis, r.queue, {
       prefix: r.prefix,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseAlert } from "@orderhook/alert";
+import { deliveryStreamKey } from "@orderhook/deliveries";
 import { createOrderQueue, createRedis, ORDER_JOB_VERSION, type OrderQueue, userKey } from "@orderhook/queue";
 import { RedisServer } from "@orderhook/testing";
 import type { Redis } from "ioredis";
@@ -207,6 +208,42 @@ describe("turn-batched admission", () => {
       /refused before queuing anything: arguments/,
     );
     expect(await admission.admit(request(good[0]!, { body: "alone" }))).toEqual({ outcome: "accepted" });
+  });
+
+  it("expires each deliveries stream a batch writes once, after its alerts, even when a later alert fails", async () => {
+    const admission = admissionOn(redis);
+    const [a, b, broken] = [sender(), sender(), sender()];
+    await inspector.rpush(userKey(prefix, broken.userId, "rate"), "not a rate");
+    const logged = (from: Sender, body: string): AdmitRequest => ({
+      ...request(from, { body }),
+      delivery: JSON.stringify({ body }),
+    });
+    const settled = await admitTogether(admission.admit, [
+      logged(a, "a1"),
+      logged(a, "a2"),
+      logged(b, "b1"),
+      logged(a, "a3"),
+      logged(broken, "x"),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+    ]);
+    for (const [from, entries] of [
+      [a, 3],
+      [b, 1],
+    ] as const) {
+      const stream = deliveryStreamKey(prefix, from.userId, from.webhookId);
+      expect(await inspector.xlen(stream)).toBe(entries);
+      expect(await inspector.pttl(stream)).toBeGreaterThan(3_500_000);
+    }
+    expect(await inspector.exists(deliveryStreamKey(prefix, broken.userId, broken.webhookId))).toBe(0);
+    const info = await inspector.info("commandstats");
+    expect(/cmdstat_pexpire:calls=(\d+)/.exec(info)?.[1]).toBe("2");
+    expect(await scriptCalls()).toBe(1);
   });
 
   it("sends a full batch at once and the rest of the turn as the next, in order", async () => {

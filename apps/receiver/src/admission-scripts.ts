@@ -1,4 +1,4 @@
-import { appendDeliveryLuaSnippet } from "@orderhook/deliveries";
+import { appendDeliveryLuaSnippet, expireDeliveryStreamsLua } from "@orderhook/deliveries";
 import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@orderhook/queue";
 
 /**
@@ -37,7 +37,8 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  * ARGV[2]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them); read
  *             only by a script built without them (`admitLua()`): the receiver's embeds them
  * ARGV[3]     job name
- * ARGV[4]     deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
+ * ARGV[4]     deliveries log: max age ms (a whole number ≥ 1 and < 1e15), the trim point and the
+ *             stream's expiry (set once per stream written, after the batch's alerts)
  * then per alert i (11 arguments from a = 5 + 11·(i−1)):
  *   ARGV[a]    fingerprint: the webhook, the resolved account and the raw body, hashed together
  *   ARGV[a+1]  orderId (the job id)
@@ -167,7 +168,11 @@ local queueKeys = {KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 -- function would be an upvalue and a call more. One clock reading per call: the batch's alerts
 -- arrived in one event-loop turn.
 local now
-local function admitAlert(k, a, queueKeys, bullmqAddStandardJob)
+-- The log's max age as PEXPIRE takes it (whole ms below 1e15): a batch expires its streams after
+-- its alerts, where an error would be the whole call's.
+local logAge = tonumber(ARGV[4])
+local logAgeOk = logAge and logAge >= 1 and logAge < 1e15 and string.format('%d', logAge) == ARGV[4]
+local function admitAlert(k, a, queueKeys, bullmqAddStandardJob, logAgeOk, expiring)
   local idemKey, rateKey, seenKey, logKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local fingerprint, orderId = ARGV[a], ARGV[a + 1]
   local keyTtl = tonumber(ARGV[a + 2])
@@ -184,8 +189,7 @@ local function admitAlert(k, a, queueKeys, bullmqAddStandardJob)
   local logEntries = ARGV[a + 9]
   local logged = logKey ~= '' and logEntries ~= '0'
   local logMax = logged and tonumber(logEntries)
-  local logAge = logged and tonumber(ARGV[4])
-  if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
+  if logged and not (logMax and logMax >= 1 and logAgeOk) then
     return 'E', 'arguments'
   end
   local current = keyTtl > 0 and redis.call('GET', idemKey)
@@ -226,18 +230,19 @@ local function admitAlert(k, a, queueKeys, bullmqAddStandardJob)
   if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', string.format('%d', keyTtl)) end
   if signed then redis.call('SET', seenKey, orderId, 'PX', string.format('%d', seenTtl)) end
   if logged then
-${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now" })}
+${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now", expiring: "expiring" })}
   end
   return 'A'
 end
 if alerts == 1 then
   -- Alone, its error is the call's: answered as its X reply would be, without pcall and the loop.
-  local code, value = admitAlert(${ADMIT_SHARD_KEYS + 1}, ${ADMIT_SHARD_ARGS + 1}, queueKeys, bullmqAddStandardJob)
+  local code, value = admitAlert(${ADMIT_SHARD_KEYS + 1}, ${ADMIT_SHARD_ARGS + 1}, queueKeys, bullmqAddStandardJob, logAgeOk)
   return {code, value}
 end
-local replies, n = {}, 0
+-- Each deliveries stream written is expired once, after the batch (\`expireDeliveryStreamsLua\`).
+local replies, n, expiring = {}, 0, {}
 for i = 0, alerts - 1 do
-  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i, queueKeys, bullmqAddStandardJob)
+  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i, queueKeys, bullmqAddStandardJob, logAgeOk, expiring)
   -- redis.call raises a table {err = …}; Lua itself a string.
   if not ok then code, value = 'X', type(code) == 'table' and tostring(code.err) or tostring(code) end
   n = n + 1
@@ -247,6 +252,7 @@ for i = 0, alerts - 1 do
     replies[n] = value
   end
 end
+${expireDeliveryStreamsLua({ expiring: "expiring", maxAgeMs: "ARGV[4]" })}
 return replies
 `;
 }

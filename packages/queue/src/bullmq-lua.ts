@@ -229,9 +229,9 @@ export function memoizedHelpersLua(helpers: string): string {
  *
  * `memoizeIf`, a Lua condition evaluated once per script call before any add (default: always):
  * when it holds, the helpers whose result no add of the call can change are memoized for the call
- * (`MEMOIZED_HELPERS`: the meta hash's two reads and the marker's ZADD, three of the nine an add runs
- * commands; measured 229k → 213k Redis instructions per admission at 32 a call). A call of one
- * add gains nothing from them and would pay for their closures (measured +8k).
+ * (`MEMOIZED_HELPERS`: the meta hash's two reads and the marker's ZADD, three of the nine
+ * commands an add runs; measured 229k → 213k Redis instructions per admission at 32 a call). A
+ * call of one add gains nothing from them and would pay for their closures (measured +8k).
  */
 export function bullmqAddStandardJobLua(options: { memoizeIf?: string } = {}): string {
   const { addStandardJob } = require("bullmq/dist/cjs/scripts/addStandardJob-9.js") as ScriptModule;

@@ -102,6 +102,15 @@ describe("admission arguments", () => {
     }
   });
 
+  it("refuses a burst tolerance the rate key's lifetime could not follow (1e15 ms and over) before queuing anything", async () => {
+    const admission = createAdmission(r.redis, r.queue, { prefix: r.prefix, idempotencyTtlMs: 86_400_000 });
+    // At 1 alert a second the tolerance is 1,000 ms per alert of burst.
+    const req = request(1, null, { burst: 1e12 });
+    await expect(admission.admit(req)).rejects.toThrow(/refused before queuing anything/);
+    expect(await keysOf(req.job.userId)).toEqual([]);
+    expect(await admission.admit(request(1, null, { burst: 1e11 }))).toEqual({ outcome: "accepted" });
+  });
+
   it("queues a keyless request on a window of 0 without reading or writing a dedup key", async () => {
     const admission = createAdmission(r.redis, r.queue, {
       prefix: r.prefix,

@@ -210,6 +210,38 @@ describe("turn-batched admission", () => {
     expect(await admission.admit(request(good[0]!, { body: "alone" }))).toEqual({ outcome: "accepted" });
   });
 
+  it("reads and writes a user's arrival time once per batch, as its last accepted alert would have left it", async () => {
+    const admission = admissionOn(redis);
+    const a = sender();
+    const rateKey = userKey(prefix, a.userId, "rate");
+    const settled = await admitTogether(
+      admission.admit,
+      Array.from({ length: 4 }, (_, i) => request(a, { rate: 1, burst: 3, body: `r${i}` })),
+    );
+    expect(settled.map((s) => (s.status === "fulfilled" ? s.value.outcome : "error"))).toEqual([
+      "accepted",
+      "accepted",
+      "accepted",
+      "rate_limited",
+    ]);
+    const info = await inspector.info("commandstats");
+    const calls = (command: string) => /calls=(\d+)/.exec(info.split(`cmdstat_${command}:`)[1] ?? "")?.[1];
+    // Per alert: the dedup key's GET and SET; once: the rate key's GET and SET.
+    expect([calls("get"), calls("set")]).toEqual(["5", "4"]);
+    const tat = Number(await inspector.get(rateKey));
+    const ttl = await inspector.pttl(rateKey);
+    // Three accepted at 1 a second from now: the arrival time ~3 s ahead, kept until then.
+    expect(tat - Date.now()).toBeGreaterThan(2_500);
+    expect(tat - Date.now()).toBeLessThanOrEqual(3_000);
+    expect(ttl).toBeGreaterThan(2_500);
+    expect(ttl).toBeLessThanOrEqual(3_001);
+    // The next alert continues from it, one interval on (to the µs).
+    expect(await admission.admit(request(a, { rate: 1, burst: 5, body: "next" }))).toEqual({
+      outcome: "accepted",
+    });
+    expect((await inspector.get(rateKey))!).toBe((tat + 1_000).toFixed(3));
+  });
+
   it("expires each deliveries stream a batch writes once, after its alerts, even when a later alert fails", async () => {
     const admission = admissionOn(redis);
     const [a, b, broken] = [sender(), sender(), sender()];

@@ -46,7 +46,8 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  *              written — a keyless alert on a webhook whose dedup window is off)
  *   ARGV[a+3]  emission interval ms (1000 / rate; finite and > 0)
  *   ARGV[a+4]  burst tolerance ms (how far ahead of now the arrival time may run: interval × the
- *              alerts allowed at once; ≥ 0)
+ *              alerts allowed at once; ≥ 0 and below 1e15, so the rate key's lifetime is one SET
+ *              … PX takes)
  *   ARGV[a+5]  ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
  *   ARGV[a+6]  job data JSON
  *   ARGV[a+7]  job timestamp, epoch ms (a whole number: BullMQ's add stores it as given)
@@ -172,7 +173,7 @@ local now
 -- its alerts, where an error would be the whole call's.
 local logAge = tonumber(ARGV[4])
 local logAgeOk = logAge and logAge >= 1 and logAge < 1e15 and string.format('%d', logAge) == ARGV[4]
-local function admitAlert(k, a, queueKeys, bullmqAddStandardJob, logAgeOk, expiring)
+local function admitAlert(k, a, queueKeys, bullmqAddStandardJob, logAgeOk, expiring, rates, rateTtls)
   local idemKey, rateKey, seenKey, logKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local fingerprint, orderId = ARGV[a], ARGV[a + 1]
   local keyTtl = tonumber(ARGV[a + 2])
@@ -182,7 +183,7 @@ local function admitAlert(k, a, queueKeys, bullmqAddStandardJob, logAgeOk, expir
   -- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms) after the add.
   if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < 1e15))
       and interval and interval > 0 and interval < math.huge
-      and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
+      and burst and burst >= 0 and burst < 1e15 and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
     return 'E', 'arguments'
   end
   local signed = seenKey ~= '' and seenTtl >= 1
@@ -212,7 +213,7 @@ local function admitAlert(k, a, queueKeys, bullmqAddStandardJob, logAgeOk, expir
     -- Lua's arithmetic reads a numeric string once; tonumber() would parse it twice.
     now = time[1] * 1000 + time[2] / 1000
   end
-  local tat = (redis.call('GET', rateKey) or 0) + 0
+  local tat = ((rates and rates[rateKey]) or redis.call('GET', rateKey) or 0) + 0
   if tat < now then tat = now end
   local nextTat = tat + interval
   local ahead = nextTat - now
@@ -226,7 +227,14 @@ local function admitAlert(k, a, queueKeys, bullmqAddStandardJob, logAgeOk, expir
   if type(added) == 'number' then return 'E', tostring(added) end
   -- The arrival time to the µs, as '%.3f' would write it, in integer formats (a float's costs more).
   local tatUs = math.floor(nextTat * 1000 + 0.5)
-  redis.call('SET', rateKey, string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000), 'PX', string.format('%d', math.ceil(ahead) + 1))
+  local rate = string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000)
+  local rateTtl = string.format('%d', math.ceil(ahead) + 1)
+  if not rates then
+    redis.call('SET', rateKey, rate, 'PX', rateTtl)
+  else
+    if not rates[rateKey] then rates[#rates + 1] = rateKey end
+    rates[rateKey], rateTtls[rateKey] = rate, rateTtl
+  end
   if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', string.format('%d', keyTtl)) end
   if signed then redis.call('SET', seenKey, orderId, 'PX', string.format('%d', seenTtl)) end
   if logged then
@@ -240,9 +248,13 @@ if alerts == 1 then
   return {code, value}
 end
 -- Each deliveries stream written is expired once, after the batch (\`expireDeliveryStreamsLua\`).
-local replies, n, expiring = {}, 0, {}
+-- A user's arrival time is read once per call and written once, after the batch (\`rates\`: key →
+-- the value its last SET would have written, and in order the keys): the alerts after the first
+-- read what the one before would have written (the same string), nothing else reads it in
+-- between, and its lifetime only lets it go once it is in the past, which reads as no key.
+local replies, n, expiring, rates, rateTtls = {}, 0, {}, {}, {}
 for i = 0, alerts - 1 do
-  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i, queueKeys, bullmqAddStandardJob, logAgeOk, expiring)
+  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i, queueKeys, bullmqAddStandardJob, logAgeOk, expiring, rates, rateTtls)
   -- redis.call raises a table {err = …}; Lua itself a string.
   if not ok then code, value = 'X', type(code) == 'table' and tostring(code.err) or tostring(code) end
   n = n + 1
@@ -251,6 +263,10 @@ for i = 0, alerts - 1 do
     n = n + 1
     replies[n] = value
   end
+end
+for i = 1, #rates do
+  local key = rates[i]
+  redis.call('SET', key, rates[key], 'PX', rateTtls[key])
 end
 ${expireDeliveryStreamsLua({ expiring: "expiring", maxAgeMs: "ARGV[4]" })}
 return replies

@@ -141,7 +141,7 @@ export function luaLongString(text: string): string {
  * not the nested ones only its JSON carries (`backoff`, `removeOnComplete`, …): building those
  * measured ~6k instructions per admission. That table is built once per call and shared by its
  * alerts, without the job id, which only its JSON needs (a table per alert, grown by the id,
- * measured ~2k more per admission alone, ~4k at 32 a call).
+ * measured ~1.5k more per admission alone, ~2.5k at 32 a call).
  */
 export function admitLua(jobOptsJson?: string): string {
   const table = jobOptsJson !== undefined ? luaTableLiteral(jobOptsJson) : null;

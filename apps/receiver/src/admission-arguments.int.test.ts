@@ -81,6 +81,36 @@ describe("admission arguments", () => {
     }
   });
 
+  it("refuses a logged alert whose deliveries max age PEXPIRE would reject before queuing anything, alone or in a batch", async () => {
+    const admission = createAdmission(r.redis, r.queue, {
+      prefix: r.prefix,
+      idempotencyTtlMs: 86_400_000,
+      deliveryLog: { maxEntries: 10, maxAgeMs: 1.5 },
+    });
+    const logged = () => ({ ...request(10, null), delivery: "{}" });
+    for (const batch of [[logged()], [logged(), logged()]]) {
+      for (const settled of await Promise.allSettled(batch.map((req) => admission.admit(req)))) {
+        expect(settled).toMatchObject({
+          status: "rejected",
+          reason: { message: expect.stringMatching(/arguments/) },
+        });
+      }
+      for (const req of batch) {
+        expect(await r.queue.getJob(req.job.orderId)).toBeUndefined();
+        expect(await keysOf(req.job.userId)).toEqual([]);
+      }
+    }
+  });
+
+  it("refuses a burst tolerance the rate key's lifetime could not follow (1e15 ms and over) before queuing anything", async () => {
+    const admission = createAdmission(r.redis, r.queue, { prefix: r.prefix, idempotencyTtlMs: 86_400_000 });
+    // At 1 alert a second the tolerance is 1,000 ms per alert of burst.
+    const req = request(1, null, { burst: 1e12 });
+    await expect(admission.admit(req)).rejects.toThrow(/refused before queuing anything/);
+    expect(await keysOf(req.job.userId)).toEqual([]);
+    expect(await admission.admit(request(1, null, { burst: 1e11 }))).toEqual({ outcome: "accepted" });
+  });
+
   it("queues a keyless request on a window of 0 without reading or writing a dedup key", async () => {
     const admission = createAdmission(r.redis, r.queue, {
       prefix: r.prefix,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseAlert } from "@orderhook/alert";
+import { deliveryStreamKey } from "@orderhook/deliveries";
 import { createOrderQueue, createRedis, ORDER_JOB_VERSION, type OrderQueue, userKey } from "@orderhook/queue";
 import { RedisServer } from "@orderhook/testing";
 import type { Redis } from "ioredis";
@@ -197,6 +198,83 @@ describe("turn-batched admission", () => {
     expect(await inspector.keys(`${prefix}:*${broken.userId}*`)).toEqual([
       userKey(prefix, broken.userId, "rate"),
     ]);
+    expect(await scriptCalls()).toBe(1);
+
+    // Alone, its error is the call's (no pcall), and the alert fails the same way.
+    const alone = request(broken, { body: "alone" });
+    await expect(admission.admit(alone)).rejects.toThrow(/WRONGTYPE/);
+    expect(await queue.getJob(alone.job.orderId)).toBeUndefined();
+    await expect(admission.admit(request(broken, { rate: 0 }))).rejects.toThrow(
+      /refused before queuing anything: arguments/,
+    );
+    expect(await admission.admit(request(good[0]!, { body: "alone" }))).toEqual({ outcome: "accepted" });
+  });
+
+  it("reads and writes a user's arrival time once per batch, as its last accepted alert would have left it", async () => {
+    const admission = admissionOn(redis);
+    const a = sender();
+    const rateKey = userKey(prefix, a.userId, "rate");
+    const settled = await admitTogether(
+      admission.admit,
+      Array.from({ length: 4 }, (_, i) => request(a, { rate: 1, burst: 3, body: `r${i}` })),
+    );
+    expect(settled.map((s) => (s.status === "fulfilled" ? s.value.outcome : "error"))).toEqual([
+      "accepted",
+      "accepted",
+      "accepted",
+      "rate_limited",
+    ]);
+    const info = await inspector.info("commandstats");
+    const calls = (command: string) => /calls=(\d+)/.exec(info.split(`cmdstat_${command}:`)[1] ?? "")?.[1];
+    // Per alert: the dedup key's GET and SET; once: the rate key's GET and SET.
+    expect([calls("get"), calls("set")]).toEqual(["5", "4"]);
+    const tat = Number(await inspector.get(rateKey));
+    const ttl = await inspector.pttl(rateKey);
+    // Three accepted at 1 a second from now: the arrival time ~3 s ahead, kept until then.
+    expect(tat - Date.now()).toBeGreaterThan(2_500);
+    expect(tat - Date.now()).toBeLessThanOrEqual(3_000);
+    expect(ttl).toBeGreaterThan(2_500);
+    expect(ttl).toBeLessThanOrEqual(3_001);
+    // The next alert continues from it, one interval on (to the µs).
+    expect(await admission.admit(request(a, { rate: 1, burst: 5, body: "next" }))).toEqual({
+      outcome: "accepted",
+    });
+    expect((await inspector.get(rateKey))!).toBe((tat + 1_000).toFixed(3));
+  });
+
+  it("expires each deliveries stream a batch writes once, after its alerts, even when a later alert fails", async () => {
+    const admission = admissionOn(redis);
+    const [a, b, broken] = [sender(), sender(), sender()];
+    await inspector.rpush(userKey(prefix, broken.userId, "rate"), "not a rate");
+    const logged = (from: Sender, body: string): AdmitRequest => ({
+      ...request(from, { body }),
+      delivery: JSON.stringify({ body }),
+    });
+    const settled = await admitTogether(admission.admit, [
+      logged(a, "a1"),
+      logged(a, "a2"),
+      logged(b, "b1"),
+      logged(a, "a3"),
+      logged(broken, "x"),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+    ]);
+    for (const [from, entries] of [
+      [a, 3],
+      [b, 1],
+    ] as const) {
+      const stream = deliveryStreamKey(prefix, from.userId, from.webhookId);
+      expect(await inspector.xlen(stream)).toBe(entries);
+      expect(await inspector.pttl(stream)).toBeGreaterThan(3_500_000);
+    }
+    expect(await inspector.exists(deliveryStreamKey(prefix, broken.userId, broken.webhookId))).toBe(0);
+    const info = await inspector.info("commandstats");
+    expect(/cmdstat_pexpire:calls=(\d+)/.exec(info)?.[1]).toBe("2");
     expect(await scriptCalls()).toBe(1);
   });
 

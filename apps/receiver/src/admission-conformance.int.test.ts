@@ -80,6 +80,30 @@ async function expectWrittenAsQueueAdd(orderId: string, twinId: string): Promise
   expect(await (await r.queue.getJob(orderId))?.getState()).toBe("waiting");
 }
 
+/** Admits `count` alerts started in one turn, so one script call; all accepted. */
+async function admitBatch(tag: string, count = 3): Promise<AdmitRequest[]> {
+  const admission = createAdmission(r.redis, r.queue, { prefix: r.prefix, idempotencyTtlMs: 86_400_000 });
+  const fixture = await r.fixture();
+  const requests = Array.from({ length: count }, (_, i): AdmitRequest => {
+    const receivedAt = Date.now();
+    return {
+      bodyHash: Buffer.from(`${tag}-${i}`).toString("base64"),
+      rate: 100,
+      burst: 100,
+      dedupWindowMs: 1_000,
+      signature: null,
+      job: buildOrderJob(
+        fixture,
+        { ...buyAlert, comment: `${tag}-${i}` },
+        { orderId: newOrderId(receivedAt), receivedAt },
+      ),
+    };
+  });
+  const results = await Promise.all(requests.map((request) => admission.admit(request)));
+  expect(results).toEqual(Array(count).fill({ outcome: "accepted" }));
+  return requests;
+}
+
 describe("the admission script's enqueue", () => {
   it("writes the job hash, wait list entry and events that Queue.add writes", async () => {
     const orderId = await accept("conformance");
@@ -87,28 +111,43 @@ describe("the admission script's enqueue", () => {
   });
 
   it("writes for each alert of a batch what Queue.add writes for it", async () => {
-    const admission = createAdmission(r.redis, r.queue, { prefix: r.prefix, idempotencyTtlMs: 86_400_000 });
-    const fixture = await r.fixture();
-    const requests = Array.from({ length: 3 }, (_, i): AdmitRequest => {
-      const receivedAt = Date.now();
-      return {
-        bodyHash: Buffer.from(`batch-${i}`).toString("base64"),
-        rate: 100,
-        burst: 100,
-        dedupWindowMs: 1_000,
-        signature: null,
-        job: buildOrderJob(
-          fixture,
-          { ...buyAlert, comment: `batch-${i}` },
-          { orderId: newOrderId(receivedAt), receivedAt },
-        ),
-      };
-    });
-    const results = await Promise.all(requests.map((request) => admission.admit(request)));
-    expect(results).toEqual(Array(3).fill({ outcome: "accepted" }));
+    const requests = await admitBatch("batch");
     for (const [i, request] of requests.entries()) {
       await expectWrittenAsQueueAdd(request.job.orderId, `01900000-0000-7000-8000-00000000c0d${i}`);
     }
+  });
+
+  // The batch's adds share what BullMQ's add reads of the queue (bullmq-lua.ts, MEMOIZED_HELPERS).
+  it("marks a batch for the workers as Queue.add does: once when running, not when paused or at its concurrency", async () => {
+    const queueKey = `${r.prefix}:${ORDER_QUEUE_NAME}`;
+    const marker = async () => r.redis.zrange(`${queueKey}:marker`, 0, -1, "WITHSCORES");
+    await r.redis.del(`${queueKey}:marker`);
+    const running = await admitBatch("running");
+    expect(await marker()).toEqual(["0", "0"]);
+
+    await r.queue.pause();
+    try {
+      await r.redis.del(`${queueKey}:marker`);
+      const paused = await admitBatch("paused");
+      await expectWrittenAsQueueAdd(paused[2]!.job.orderId, "01900000-0000-7000-8000-00000000c0e0");
+      expect(await marker()).toEqual([]);
+    } finally {
+      await r.queue.resume();
+    }
+
+    await r.queue.setGlobalConcurrency(1);
+    await r.redis.rpush(`${queueKey}:active`, "busy");
+    await r.redis.del(`${queueKey}:marker`);
+    try {
+      const maxed = await admitBatch("maxed");
+      await expectWrittenAsQueueAdd(maxed[2]!.job.orderId, "01900000-0000-7000-8000-00000000c0e1");
+      expect(await marker()).toEqual([]);
+    } finally {
+      await r.redis.lrem(`${queueKey}:active`, 0, "busy");
+      await r.queue.removeGlobalConcurrency();
+    }
+    for (const request of running)
+      expect(await (await r.queue.getJob(request.job.orderId))?.getState()).toBe("waiting");
   });
 
   it("queues jobs that a BullMQ worker takes, completes, and reports to QueueEvents", async () => {

@@ -48,13 +48,16 @@ describe("admitLua", () => {
     expect(admitLua()).toContain("local optsJson = nil\n");
   });
 
-  it("gives BullMQ's add, with the options' JSON, a table of only the options it reads by name", () => {
+  it("gives BullMQ's add, with the options' JSON, a table of only the options it reads by name, one per call", () => {
+    expect(admitLua(DEFAULT_OPTS)).toContain("local leanOpts = {attempts = 12}\n");
     expect(admitLua(DEFAULT_OPTS)).toContain(
-      "local jobOpts = optsJson and {attempts = 12} or {attempts = 12, removeOnComplete = {age = 3600, count = 10000},",
+      "local jobOpts = optsJson and leanOpts or {attempts = 12, removeOnComplete = {age = 3600, count = 10000},",
     );
-    expect(admitLua('{"lifo":true,"backoff":{"delay":1}}')).toContain(
-      "local jobOpts = optsJson and {lifo = true} or {lifo = true, backoff = {delay = 1}}",
-    );
+    expect(admitLua('{"lifo":true,"backoff":{"delay":1}}')).toContain("local leanOpts = {lifo = true}\n");
+    // The shared table gets no job id (only the JSON carries it); a table of its own does.
+    expect(admitLua(DEFAULT_OPTS)).toContain("if not optsJson then jobOpts['jobId'] = orderId end");
+    expect(admitLua()).toContain("local leanOpts = nil\n");
+    expect(admitLua()).toMatch(/^ {2}jobOpts\['jobId'\] = orderId$/m);
   });
 });
 

@@ -1,4 +1,4 @@
-import { appendDeliveryLuaSnippet } from "@orderhook/deliveries";
+import { appendDeliveryLuaSnippet, expireDeliveryStreamsLua } from "@orderhook/deliveries";
 import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@orderhook/queue";
 
 /**
@@ -16,8 +16,10 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  * (`createTurnBatches`), one alone at a steady rate — each in order, exactly as separate calls
  * would: an alert sees what the ones before it wrote (a second identical alert is a replay of
  * the first, a user's rate is consumed in order). Per call, not per alert: reading the command,
- * building the tables of the shard's constant arguments, TIME, converting the reply. Each
- * alert's step runs under `pcall`, so an error in one (Redis refusing a command, a Lua error)
+ * building the tables of the shard's constant arguments, TIME, converting the reply, and (for
+ * more than one alert) what BullMQ's add reads of the queue (`bullmqAddStandardJobLua`'s
+ * `memoizeIf`: whether it is paused or at its concurrency, its events' length, the marker). Each
+ * alert of several runs under `pcall`, so an error in one (Redis refusing a command, a Lua error)
  * is that alert's reply, never the batch's: the alerts before it were queued and are answered
  * as queued, the ones after it still run.
  *
@@ -35,7 +37,8 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  * ARGV[2]     job options JSON without jobId (the queue's defaults, as BullMQ encodes them); read
  *             only by a script built without them (`admitLua()`): the receiver's embeds them
  * ARGV[3]     job name
- * ARGV[4]     deliveries log: max age ms (≥ 1), the trim point and the stream's expiry
+ * ARGV[4]     deliveries log: max age ms (a whole number ≥ 1 and < 1e15), the trim point and the
+ *             stream's expiry (set once per stream written, after the batch's alerts)
  * then per alert i (11 arguments from a = 5 + 11·(i−1)):
  *   ARGV[a]    fingerprint: the webhook, the resolved account and the raw body, hashed together
  *   ARGV[a+1]  orderId (the job id)
@@ -43,7 +46,8 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  *              written — a keyless alert on a webhook whose dedup window is off)
  *   ARGV[a+3]  emission interval ms (1000 / rate; finite and > 0)
  *   ARGV[a+4]  burst tolerance ms (how far ahead of now the arrival time may run: interval × the
- *              alerts allowed at once; ≥ 0)
+ *              alerts allowed at once; ≥ 0 and below 1e15, so the rate key's lifetime is one SET
+ *              … PX takes)
  *   ARGV[a+5]  ttl ms of a seen `webhook-id` (a whole number ≥ 1; 0: the webhook is unsigned)
  *   ARGV[a+6]  job data JSON
  *   ARGV[a+7]  job timestamp, epoch ms (a whole number: BullMQ's add stores it as given)
@@ -59,13 +63,15 @@ import { bullmqAddStandardJobLua, bullmqAddStandardJobOptionReads } from "@order
  * unpack would yield (`bullmqAddStandardJobLua`): plain string arguments cost the receiver
  * measurably less to send than msgpack buffers (ADR 5), and no pack/unpack runs in Redis.
  *
- * Reply: one reply per alert, in order, each
- * {"A"} accepted and queued · {"R", orderId} replay of a queued order (same key and
- * fingerprint, or a signed retry of a `webhook-id` already queued) · {"F"} in flight ·
- * {"M"} key reused with another fingerprint · {"L", retryAfterMs} rate limited ·
- * {"E", reason} refused before anything was written (bad arguments, or BullMQ refused the add) ·
- * {"X", error} the alert's step raised an error: whether its job was queued is not known (the
- * receiver answers it as it answers a failed call: 503, not confirmed).
+ * Reply: one flat array (a table per alert measured ~2.7k more Redis instructions per alert to
+ * convert): per alert, in order, its code, then its value for the codes that have one —
+ * "A" accepted and queued · "R", orderId: replay of a queued order (same key and
+ * fingerprint, or a signed retry of a `webhook-id` already queued) · "F" in flight ·
+ * "M" key reused with another fingerprint · "L", retryAfterMs: rate limited ·
+ * "E", reason: refused before anything was written (bad arguments, or BullMQ refused the add) ·
+ * "X", error: the alert's step raised an error: whether its job was queued is not known (the
+ * receiver answers it as it answers a failed call: 503, not confirmed). An alert alone raises
+ * its error as the call's instead, answered the same way (without pcall: ~2k fewer instructions).
  * Only "A" writes anything (the deliveries entry included, so an accepted alert is logged in
  * the round trip that queues it); duplicates and refusals consume no rate. "F" comes only from a
  * "P|…" value left by an older receiver, which reserved keys before its separate enqueue.
@@ -133,7 +139,9 @@ export function luaLongString(text: string): string {
  * escaping in JSON (the receiver's are UUIDs); any other is encoded by `cjson` as before. The
  * table then holds only the options BullMQ's add reads by name (`bullmqAddStandardJobOptionReads`),
  * not the nested ones only its JSON carries (`backoff`, `removeOnComplete`, …): building those
- * measured ~6k instructions per admission.
+ * measured ~6k instructions per admission. That table is built once per call and shared by its
+ * alerts, without the job id, which only its JSON needs (a table per alert, grown by the id,
+ * measured ~1.5k more per admission alone, ~2.5k at 32 a call).
  */
 export function admitLua(jobOptsJson?: string): string {
   const table = jobOptsJson !== undefined ? luaTableLiteral(jobOptsJson) : null;
@@ -149,90 +157,126 @@ export function admitLua(jobOptsJson?: string): string {
     jsonHead === null
       ? "nil"
       : `not string.find(orderId, '[%c"\\\\]') and ${luaLongString(jsonHead)} .. orderId .. '"}' or nil`;
-  const chooseOpts = leanTable === null ? jobOpts : `optsJson and ${leanTable} or ${jobOpts}`;
-  return `${bullmqAddStandardJobLua()}
--- A whole number of ms as a string: Redis 7.0 formats a number argument of redis.call with
--- '%.17g' (~2.4k instructions); an integer format costs a fraction of that.
-local function ms(value) return string.format('%d', value) end
+  // One lean table per call, shared by its alerts: BullMQ's add never writes into its options
+  // (\`bullmqAddStandardJobLua\` checks), and the job id in them is read only by \`cjson.encode\`,
+  // which gets the JSON instead.
+  const shareLean = leanTable !== null && !bullmqAddStandardJobOptionReads().has("jobId");
+  const chooseOpts =
+    leanTable === null ? jobOpts : `optsJson and ${shareLean ? "leanOpts" : leanTable} or ${jobOpts}`;
+  return `${bullmqAddStandardJobLua({ memoizeIf: `#KEYS > ${ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS}` })}
 local alerts = (#KEYS - ${ADMIT_SHARD_KEYS}) / ${ADMIT_ALERT_KEYS}
 if alerts < 1 or alerts % 1 ~= 0 or #ARGV ~= ${ADMIT_SHARD_ARGS} + ${ADMIT_ALERT_ARGS} * alerts then
   return redis.error_reply('ERR admission batch: keys and arguments do not make whole alerts')
 end
 local queueKeys = {KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
--- Upvalues of admitAlert cost every call an allocation each: the shard's constants are read
--- from ARGV where they are used. One clock reading per call: the batch's alerts arrived in one
--- event-loop turn.
+local leanOpts = ${shareLean ? leanTable : "nil"}
+-- Upvalues of admitAlert cost every call an allocation each (and a search of the open ones): the
+-- shard's constants are read from ARGV where they are used, the keys' table and the add come as
+-- arguments. Whole ms are passed to Redis as strings formatted '%d' where they are used: Redis 7.0
+-- formats a number argument of redis.call with '%.17g' (~2.4k instructions), and a helper
+-- function would be an upvalue and a call more. One clock reading per call: the batch's alerts
+-- arrived in one event-loop turn.
 local now
-local function admitAlert(k, a)
+-- The log's max age as PEXPIRE takes it (whole ms below 1e15): a batch expires its streams after
+-- its alerts, where an error would be the whole call's.
+local logAge = tonumber(ARGV[4])
+local logAgeOk = logAge and logAge >= 1 and logAge < 1e15 and string.format('%d', logAge) == ARGV[4]
+local function admitAlert(k, a, queueKeys, leanOpts, bullmqAddStandardJob, logAgeOk, expiring, rates, rateTtls)
   local idemKey, rateKey, seenKey, logKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   local fingerprint, orderId = ARGV[a], ARGV[a + 1]
   local keyTtl = tonumber(ARGV[a + 2])
   local interval = tonumber(ARGV[a + 3])
   local burst = tonumber(ARGV[a + 4])
   local seenTtl = tonumber(ARGV[a + 5])
-  -- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms, see \`ms\`) after the add.
+  -- Lifetimes below 1e15 ms: SET … PX takes them (as whole ms) after the add.
   if not (keyTtl and (keyTtl == 0 or (keyTtl >= 1 and keyTtl < 1e15))
       and interval and interval > 0 and interval < math.huge
-      and burst and burst >= 0 and burst < math.huge and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
-    return {'E', 'arguments'}
+      and burst and burst >= 0 and burst < 1e15 and seenTtl and seenTtl >= 0 and seenTtl < 1e15) then
+    return 'E', 'arguments'
   end
   local signed = seenKey ~= '' and seenTtl >= 1
   local logEntries = ARGV[a + 9]
   local logged = logKey ~= '' and logEntries ~= '0'
   local logMax = logged and tonumber(logEntries)
-  local logAge = logged and tonumber(ARGV[4])
-  if logged and not (logMax and logMax >= 1 and logAge and logAge >= 1) then
-    return {'E', 'arguments'}
+  if logged and not (logMax and logMax >= 1 and logAgeOk) then
+    return 'E', 'arguments'
   end
   local current = keyTtl > 0 and redis.call('GET', idemKey)
   if current then
     local state, id, fp = string.match(current, '^(%a)|([^|]+)|(.*)$')
-    if fp ~= fingerprint and fp ~= ARGV[a + 8] then return {'M'} end
-    if state == 'Q' then return {'R', id} end
+    if fp ~= fingerprint and fp ~= ARGV[a + 8] then return 'M' end
+    if state == 'Q' then return 'R', id end
     if redis.call('EXISTS', ARGV[1] .. id) == 1 then
-      redis.call('SET', idemKey, 'Q|' .. id .. '|' .. fp, 'PX', ms(keyTtl))
-      return {'R', id}
+      redis.call('SET', idemKey, 'Q|' .. id .. '|' .. fp, 'PX', string.format('%d', keyTtl))
+      return 'R', id
     end
-    return {'F'}
+    return 'F'
   end
   if signed then
     local seen = redis.call('GET', seenKey)
-    if seen then return {'R', seen} end
+    if seen then return 'R', seen end
   end
   if not now then
     local time = redis.call('TIME')
     -- Lua's arithmetic reads a numeric string once; tonumber() would parse it twice.
     now = time[1] * 1000 + time[2] / 1000
   end
-  local tat = (redis.call('GET', rateKey) or 0) + 0
+  local tat = ((rates and rates[rateKey]) or redis.call('GET', rateKey) or 0) + 0
   if tat < now then tat = now end
   local nextTat = tat + interval
   local ahead = nextTat - now
   if ahead > burst then
-    return {'L', tostring(math.ceil(ahead - burst))}
+    return 'L', tostring(math.ceil(ahead - burst))
   end
   local optsJson = ${optsJson}
   local jobOpts = ${chooseOpts}
-  jobOpts['jobId'] = orderId
+  ${shareLean ? "if not optsJson then jobOpts['jobId'] = orderId end" : "jobOpts['jobId'] = orderId"}
   local added = bullmqAddStandardJob(queueKeys, {{ARGV[1], orderId, ARGV[3], ARGV[a + 7]}, ARGV[a + 6], jobOpts}, optsJson)
-  if type(added) == 'number' then return {'E', tostring(added)} end
+  if type(added) == 'number' then return 'E', tostring(added) end
   -- The arrival time to the µs, as '%.3f' would write it, in integer formats (a float's costs more).
   local tatUs = math.floor(nextTat * 1000 + 0.5)
-  redis.call('SET', rateKey, string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000), 'PX', ms(math.ceil(ahead) + 1))
-  if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', ms(keyTtl)) end
-  if signed then redis.call('SET', seenKey, orderId, 'PX', ms(seenTtl)) end
-  if logged then
-${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now" })}
+  local rate = string.format('%d.%03d', math.floor(tatUs / 1000), tatUs % 1000)
+  local rateTtl = string.format('%d', math.ceil(ahead) + 1)
+  if not rates then
+    redis.call('SET', rateKey, rate, 'PX', rateTtl)
+  else
+    if not rates[rateKey] then rates[#rates + 1] = rateKey end
+    rates[rateKey], rateTtls[rateKey] = rate, rateTtl
   end
-  return {'A'}
+  if keyTtl > 0 then redis.call('SET', idemKey, 'Q|' .. orderId .. '|' .. fingerprint, 'PX', string.format('%d', keyTtl)) end
+  if signed then redis.call('SET', seenKey, orderId, 'PX', string.format('%d', seenTtl)) end
+  if logged then
+${appendDeliveryLuaSnippet({ key: "logKey", maxEntries: "logEntries", maxAgeMs: "ARGV[4]", entry: "ARGV[a + 10]", nowMs: "now", expiring: "expiring" })}
+  end
+  return 'A'
 end
-local replies = {}
+if alerts == 1 then
+  -- Alone, its error is the call's: answered as its X reply would be, without pcall and the loop.
+  local code, value = admitAlert(${ADMIT_SHARD_KEYS + 1}, ${ADMIT_SHARD_ARGS + 1}, queueKeys, leanOpts, bullmqAddStandardJob, logAgeOk)
+  return {code, value}
+end
+-- Each deliveries stream written is expired once, after the batch (\`expireDeliveryStreamsLua\`).
+-- A user's arrival time is read once per call and written once, after the batch (\`rates\`: key →
+-- the value its last SET would have written, and in order the keys): the alerts after the first
+-- read what the one before would have written (the same string), nothing else reads it in
+-- between, and its lifetime only lets it go once it is in the past, which reads as no key.
+local replies, n, expiring, rates, rateTtls = {}, 0, {}, {}, {}
 for i = 0, alerts - 1 do
-  local ok, reply = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i)
+  local ok, code, value = pcall(admitAlert, ${ADMIT_SHARD_KEYS + 1} + ${ADMIT_ALERT_KEYS} * i, ${ADMIT_SHARD_ARGS + 1} + ${ADMIT_ALERT_ARGS} * i, queueKeys, leanOpts, bullmqAddStandardJob, logAgeOk, expiring, rates, rateTtls)
   -- redis.call raises a table {err = …}; Lua itself a string.
-  if not ok then reply = {'X', type(reply) == 'table' and tostring(reply.err) or tostring(reply)} end
-  replies[i + 1] = reply
+  if not ok then code, value = 'X', type(code) == 'table' and tostring(code.err) or tostring(code) end
+  n = n + 1
+  replies[n] = code
+  if value then
+    n = n + 1
+    replies[n] = value
+  end
 end
+for i = 1, #rates do
+  local key = rates[i]
+  redis.call('SET', key, rates[key], 'PX', rateTtls[key])
+end
+${expireDeliveryStreamsLua({ expiring: "expiring", maxAgeMs: "ARGV[4]" })}
 return replies
 `;
 }

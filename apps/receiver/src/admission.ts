@@ -132,7 +132,7 @@ function batchArguments<C>(batch: readonly AdmitArguments<C>[], constants: Admit
 }
 
 interface AdmitCommands {
-  orderhookAdmit(keyCount: number, ...args: (readonly string[])[]): Promise<[string, string?][]>;
+  orderhookAdmit(keyCount: number, ...args: (readonly string[])[]): Promise<string[]>;
   orderhookPreviousShard(...args: string[]): Promise<[string, string?]>;
 }
 
@@ -232,14 +232,14 @@ export function createAdmission(
             script.run(
               ADMIT_SHARD_KEYS + ADMIT_ALERT_KEYS * batch.length,
               batchArguments(batch, constants[shard]!),
-            ) as Promise<[string, string?][]>,
+            ) as Promise<string[]>,
         );
       })();
 
   /** Batches of a turn's requests in the form `prepare` gives them, sent by `send`. */
   function turnBatches<P>(
     prepare: (a: AdmitArguments) => P,
-    send: (shard: number, batch: readonly P[]) => Promise<[string, string?][]>,
+    send: (shard: number, batch: readonly P[]) => Promise<string[]>,
   ): { add(shard: number, a: AdmitArguments): Promise<AdmitResult> } {
     const batches = createTurnBatches<P, AdmitResult>(
       (shard, batch) => {
@@ -355,11 +355,14 @@ export function createAdmission(
   }
 }
 
-/** A call's replies as its requests' outcomes. */
-function outcomes(replies: [string, string?][]): (AdmitResult | Error)[] {
+/** A call's reply as its requests' outcomes: each one's code, then its value if the code has one. */
+function outcomes(replies: string[]): (AdmitResult | Error)[] {
   if (!Array.isArray(replies)) throw new Error(`unexpected admission reply ${String(replies)}`);
   const results: (AdmitResult | Error)[] = [];
-  for (const [code, value] of replies) results.push(outcome(code, value));
+  for (let i = 0; i < replies.length; ) {
+    const code = replies[i++]!;
+    results.push(outcome(code, code === "A" || code === "F" || code === "M" ? undefined : replies[i++]));
+  }
   return results;
 }
 

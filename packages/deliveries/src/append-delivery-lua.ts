@@ -17,12 +17,41 @@ export function appendDeliveryLuaSnippet(args: {
   maxAgeMs: string;
   entry: string;
   nowMs: string;
+  /**
+   * A Lua expression for a table, or nil: a stream written is noted there (once, in the order of
+   * first writes) instead of expired, for a caller that writes several entries in one call and
+   * expires each stream once, after its last write (`expireDeliveryStreamsLua`).
+   */
+  expiring?: string;
 }): string {
+  const expire = `redis.call('PEXPIRE', ${args.key}, ${args.maxAgeMs})`;
+  const { expiring } = args;
   return `redis.call('XADD', ${args.key}, 'MAXLEN', '~', ${args.maxEntries}, '*', 'd', ${args.entry})
-redis.call('PEXPIRE', ${args.key}, ${args.maxAgeMs})
+${
+  expiring === undefined
+    ? expire
+    : `if not ${expiring} then
+  ${expire}
+elseif not ${expiring}[${args.key}] then
+  ${expiring}[${args.key}] = true
+  ${expiring}[#${expiring} + 1] = ${args.key}
+end`
+}
 if math.floor(${args.nowMs}) % ${AGE_TRIM_EVERY} == 0 then
   redis.call('XTRIM', ${args.key}, 'MINID', '~', string.format('%d', math.floor(${args.nowMs} - ${args.maxAgeMs})))
 end`;
+}
+
+/**
+ * Expires each stream the snippet noted in `expiring` (`appendDeliveryLuaSnippet`), once: the
+ * expiry its last write would have set (PEXPIRE counts from when Redis runs it, so no earlier; a
+ * script's PEXPIREs later in the same call). A script's writes are atomic: nothing reads a
+ * stream's expiry between its writes and this, and it runs even if a later write raised an error
+ * (a key is noted only after its XADD). `maxAgeMs` must be what PEXPIRE accepts (a whole number of
+ * ms), which the caller checks before any write: here an error would be the whole call's.
+ */
+export function expireDeliveryStreamsLua(args: { expiring: string; maxAgeMs: string }): string {
+  return `for i = 1, #${args.expiring} do redis.call('PEXPIRE', ${args.expiring}[i], ${args.maxAgeMs}) end`;
 }
 
 /**

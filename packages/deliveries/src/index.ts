@@ -1,4 +1,4 @@
-export { appendDeliveryLua, appendDeliveryLuaSnippet } from "./append-delivery-lua";
+export { appendDeliveryLua, appendDeliveryLuaSnippet, expireDeliveryStreamsLua } from "./append-delivery-lua";
 export { BODY_EXCERPT_BYTES, bodyExcerpt } from "./body-excerpt";
 export type { Delivery, DeliveryMinute, DeliveryPage, DeliveryQuery } from "./delivery";
 export { compareNewestFirst, type DeliveryCursor, formatCursor, parseCursor } from "./delivery-cursor";

@@ -27,6 +27,12 @@ describe("createEncodedScript", () => {
     expect(reply).toEqual(["k1", "k2", "ä€ 𝄞", "", '{"comment":"Kauf – 🚀"}', 2, 3]);
   });
 
+  it("byte-counts arguments around and past the lengths whose heads are made once", async () => {
+    const script = createEncodedScript(redis, "return ARGV");
+    const values = [1023, 1024, 1025, 5000].map((n) => "é".repeat(n >> 1) + "x".repeat(n & 1));
+    expect(await script.run(0, [values[0]!, encodeArguments(values.slice(1))])).toEqual(values);
+  });
+
   it("loads the script with its first call on a connection, so a call Redis runs after a timeout still runs", async () => {
     const late = createRedis(server.url, { connectionName: "encoded-script-late", commandTimeout: 200 });
     const blocker = createRedis(server.url, { connectionName: "encoded-script-blocker" });

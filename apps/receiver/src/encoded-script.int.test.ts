@@ -58,6 +58,35 @@ describe("createEncodedScript", () => {
     }
   });
 
+  it("fails each call Redis holds past commandTimeout, in the order sent, and not the ones it answered", async () => {
+    const timed = createRedis(server.url, { connectionName: "encoded-script-timeouts", commandTimeout: 200 });
+    const blocker = createRedis(server.url, { connectionName: "encoded-script-blocker-2" });
+    try {
+      const script = createEncodedScript(timed, "return ARGV[1]");
+      expect(await script.run(0, ["before"])).toBe("before");
+      blocker.call("DEBUG", "SLEEP", "0.5").catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const settled: string[] = [];
+      const held = ["a", "b", "c"].map((arg, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 40))
+          .then(() => script.run(0, [arg]))
+          .then(
+            (reply) => settled.push(`${arg}:${String(reply)}`),
+            (error: Error) => settled.push(`${arg}:${error.message}`),
+          ),
+      );
+      await Promise.all(held);
+      expect(settled).toEqual(["a:Command timed out", "b:Command timed out", "c:Command timed out"]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await script.run(0, ["after"])).toBe("after");
+      // Past its timeout an answered call is left alone.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      timed.disconnect();
+      blocker.disconnect();
+    }
+  });
+
   it("runs the script as EVAL once when Redis does not have it (NOSCRIPT), then as EVALSHA", async () => {
     const script = createEncodedScript(redis, `${ECHO} -- flushed`);
     await script.run(2, ["a", "b", "1", "2", "3"]);

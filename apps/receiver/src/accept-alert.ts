@@ -1,4 +1,6 @@
 import { hash } from "node:crypto";
+// Imported: Node 20's global `performance` is an accessor, a getter call on every read.
+import { performance } from "node:perf_hooks";
 import { assertFresh, type OrderAlert, parseAlertBody } from "@orderhook/alert";
 import { bodyExcerpt, encodeDelivery } from "@orderhook/deliveries";
 import { type FieldError, isOrderhookError, OrderhookError } from "@orderhook/errors";

@@ -1,3 +1,5 @@
+// Imported: Node 20's global `performance` is an accessor, a getter call on every read.
+import { performance } from "node:perf_hooks";
 import type { Database } from "@orderhook/db";
 import { createDeliveryReader, createDeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";

@@ -27,6 +27,12 @@ describe("createEncodedScript", () => {
     expect(reply).toEqual(["k1", "k2", "ä€ 𝄞", "", '{"comment":"Kauf – 🚀"}', 2, 3]);
   });
 
+  it("byte-counts arguments around and past the lengths whose heads are made once", async () => {
+    const script = createEncodedScript(redis, "return ARGV");
+    const values = [1023, 1024, 1025, 5000].map((n) => "é".repeat(n >> 1) + "x".repeat(n & 1));
+    expect(await script.run(0, [values[0]!, encodeArguments(values.slice(1))])).toEqual(values);
+  });
+
   it("loads the script with its first call on a connection, so a call Redis runs after a timeout still runs", async () => {
     const late = createRedis(server.url, { connectionName: "encoded-script-late", commandTimeout: 200 });
     const blocker = createRedis(server.url, { connectionName: "encoded-script-blocker" });
@@ -48,6 +54,35 @@ describe("createEncodedScript", () => {
       expect(calls(after, "evalsha") - calls(before, "evalsha")).toBe(0);
     } finally {
       late.disconnect();
+      blocker.disconnect();
+    }
+  });
+
+  it("fails each call Redis holds past commandTimeout, in the order sent, and not the ones it answered", async () => {
+    const timed = createRedis(server.url, { connectionName: "encoded-script-timeouts", commandTimeout: 200 });
+    const blocker = createRedis(server.url, { connectionName: "encoded-script-blocker-2" });
+    try {
+      const script = createEncodedScript(timed, "return ARGV[1]");
+      expect(await script.run(0, ["before"])).toBe("before");
+      blocker.call("DEBUG", "SLEEP", "0.5").catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const settled: string[] = [];
+      const held = ["a", "b", "c"].map((arg, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 40))
+          .then(() => script.run(0, [arg]))
+          .then(
+            (reply) => settled.push(`${arg}:${String(reply)}`),
+            (error: Error) => settled.push(`${arg}:${error.message}`),
+          ),
+      );
+      await Promise.all(held);
+      expect(settled).toEqual(["a:Command timed out", "b:Command timed out", "c:Command timed out"]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await script.run(0, ["after"])).toBe("after");
+      // Past its timeout an answered call is left alone.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      timed.disconnect();
       blocker.disconnect();
     }
   });

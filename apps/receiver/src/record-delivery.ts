@@ -1,3 +1,5 @@
+// Imported: Node 20's global `performance` is an accessor, a getter call on every read.
+import { performance } from "node:perf_hooks";
 import { bodyExcerpt, type DeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";
 import type { ClientAddress } from "@orderhook/http";

@@ -75,27 +75,34 @@ export function createTurnBatches<T, R>(run: RunBatch<T, R>, options: TurnBatche
       open[group] = undefined;
       if (batch !== undefined) send(group, batch);
     }
-    openGroups.length = 0;
+    // Emptied by pops: setting an array's length is a runtime call.
+    while (openGroups.length > 0) openGroups.pop();
   };
   // A lone batch is one write anyway: `together` only for several.
   const flushTurn = () => (openGroups.length === 1 ? sendTurn() : together(sendTurn));
 
   return {
     add(group, item) {
+      let resolve!: (result: R) => void;
+      let reject!: (error: unknown) => void;
+      const result = new Promise<R>((settle, fail) => {
+        resolve = settle;
+        reject = fail;
+      });
       let batch = open[group];
       if (batch === undefined) {
-        batch = { items: [], resolves: [], rejects: [] };
+        // Arrays made with their first element: at a steady rate a batch holds one item, and an
+        // empty array's first push allocates 17 slots.
+        batch = { items: [item], resolves: [resolve], rejects: [reject] };
         open[group] = batch;
         if (openGroups.length === 0) setImmediate(flushTurn);
         openGroups.push(group);
+      } else {
+        batch.items.push(item);
+        batch.resolves.push(resolve);
+        batch.rejects.push(reject);
       }
-      const { items, resolves, rejects } = batch;
-      items.push(item);
-      const result = new Promise<R>((resolve, reject) => {
-        resolves.push(resolve);
-        rejects.push(reject);
-      });
-      if (items.length >= maxBatch) {
+      if (batch.items.length >= maxBatch) {
         // Sent now; the group's next item opens a new batch, flushed with the rest of the turn.
         open[group] = undefined;
         send(group, batch);

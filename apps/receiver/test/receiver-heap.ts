@@ -6,11 +6,13 @@
  * scavenges pay for. The process answers over IPC (test/heap-probe.cjs).
  * `--floor` measures bare Hono's allocation the same way (tools/bench/src/targets/floor-server.ts).
  *
- *   pnpm --filter @orderhook/receiver exec tsx test/receiver-heap.ts [--n 2000] [--warmup 3000] [--floor] [--heap-prof DIR] [--sites [--top 30]]
+ *   pnpm --filter @orderhook/receiver exec tsx test/receiver-heap.ts [--n 2000] [--warmup 3000] [--floor] [--heap-prof DIR] [--sites [--top 30] [--no-inlining]]
  *
  * `--sites` then sends N alerts more under V8's sampling heap profiler (every 128 bytes on
  * average, collected objects kept) and prints the bytes per alert of the top sites, by the
- * allocating function and by the nearest orderhook frame (test/heap-sites.ts).
+ * allocating function and by the nearest orderhook frame (test/heap-sites.ts). A function
+ * TurboFan inlined is counted in its caller; `--no-inlining` runs the app with
+ * `--no-turbo-inlining`, so each is named (the figures then move a little).
  *
  * Needs the shared Postgres (DATABASE_URL of any database on the server) and psql, and
  * redis-server; makes a database (`db migrate`) and a Redis of its own and removes both. The
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     "heap-prof": { type: "string" },
     sites: { type: "boolean", default: false },
     top: { type: "string", default: "30" },
+    "no-inlining": { type: "boolean", default: false },
   },
 });
 const n = Number(values.n);
@@ -58,6 +61,7 @@ const app = spawn(
     // 128 MB semi-spaces: thousands of alerts fit between two scavenges.
     "--min-semi-space-size=128",
     "--max-semi-space-size=128",
+    ...(values["no-inlining"] ? ["--no-turbo-inlining"] : []),
     // Where the bytes go: V8's sampling heap profile (warm-up included), written at exit.
     ...(values["heap-prof"]
       ? ["--heap-prof", "--heap-prof-interval=256", `--heap-prof-dir=${values["heap-prof"]}`]

@@ -24,18 +24,13 @@ export interface EncodedArguments {
   readonly count: number;
 }
 
-// What precedes a bulk string of `size` bytes: its header, after the previous string's end if
-// it is not the first. The sizes that recur (ids, hashes, keys) find theirs made already.
-const heads: string[] = [];
-const joints: string[] = [];
+/** `\r\n$<n>\r\n`: the previous bulk string's end and the next one's head, as `HEADS`. */
+const JOINTS = HEADS.map((head) => `\r\n${head}`);
+
+/** What precedes a bulk string of `size` bytes: its head, after the previous string's end if it is not the first. */
 function boundary(first: boolean, size: number): string {
-  const made = first ? heads : joints;
-  let text = made[size];
-  if (text === undefined) {
-    text = first ? `$${size}\r\n` : `\r\n$${size}\r\n`;
-    if (size < 4096) made[size] = text;
-  }
-  return text;
+  if (size < HEADS.length) return first ? HEADS[size]! : JOINTS[size]!;
+  return first ? `$${size}\r\n` : `\r\n$${size}\r\n`;
 }
 
 // One array of pieces per argument count, reused: `join` writes them into one flat string, with

@@ -124,10 +124,15 @@ interface AdmitArguments<C = readonly string[]> {
  * its arrays, the pre-encoded script its encoded runs).
  */
 function batchArguments<C>(batch: readonly AdmitArguments<C>[], constants: AdmitArguments<C>): C[] {
-  const all: C[] = [constants.keys];
-  for (const a of batch) all.push(a.keys);
-  all.push(constants.args);
-  for (const a of batch) all.push(a.args);
+  // Sized once: pushes would grow it to 17 slots and then copy it.
+  const n = batch.length;
+  const all = new Array<C>(2 * n + 2);
+  all[0] = constants.keys;
+  all[n + 1] = constants.args;
+  for (let i = 0; i < n; i++) {
+    all[i + 1] = batch[i]!.keys;
+    all[n + 2 + i] = batch[i]!.args;
+  }
   return all;
 }
 

@@ -49,16 +49,24 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
 
   return {
     refuse,
-    async authenticate(c, token) {
-      if (!isWellFormedToken(token)) throw refuse(c);
-      let creds: WebhookCredentials | null;
+    // Not async: the cache's promise with one `then`, not another promise and an await.
+    authenticate(c, token) {
+      if (!isWellFormedToken(token)) return Promise.reject(refuse(c));
+      let answer: Promise<WebhookCredentials | null>;
       try {
-        creds = await credentials.get(hashToken(token));
+        answer = credentials.get(hashToken(token));
       } catch (error) {
-        throw unavailable(error, "The credential store");
+        return Promise.reject(unavailable(error, "The credential store"));
       }
-      if (creds === null) throw refuse(c);
-      return creds;
+      return answer.then(
+        (creds) => {
+          if (creds === null) throw refuse(c);
+          return creds;
+        },
+        (error: unknown) => {
+          throw unavailable(error, "The credential store");
+        },
+      );
     },
   };
 }

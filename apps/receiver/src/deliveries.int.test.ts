@@ -107,9 +107,14 @@ describe("the deliveries log", () => {
     const { r } = file;
     const f = await r.fixture();
     const sibling = await r.sibling(f);
+    // Entries of two streams in the same millisecond are ordered by webhook id, not by arrival:
+    // each send waits for the next millisecond, so the expected order is the sends'.
+    const nextMs = () => new Promise((resolve) => setTimeout(resolve, 2));
     for (let i = 0; i < 3; i++) {
       expect((await send(f.token, JSON.stringify({ ...buyAlert, comment: `a${i}` }))).status).toBe(202);
+      await nextMs();
       expect((await send(sibling.token, JSON.stringify({ ...buyAlert, comment: `b${i}` }))).status).toBe(202);
+      await nextMs();
     }
     const seen: string[] = [];
     let cursor: string | null = null;

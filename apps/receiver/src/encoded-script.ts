@@ -15,14 +15,41 @@ function bulk(value: string): string {
   return `${bytes < HEADS.length ? HEADS[bytes] : `$${bytes}\r\n`}${value}\r\n`;
 }
 
-/** A run of arguments that never change (a shard's BullMQ keys, the queue's job options), encoded once. */
+/**
+ * A run of arguments as RESP bulk strings in one flat string: a shard's constant BullMQ keys and
+ * job options, encoded once; a request's own, encoded when it is added to its batch.
+ */
 export interface EncodedArguments {
   readonly resp: string;
   readonly count: number;
 }
 
+/** `\r\n$<n>\r\n`: the previous bulk string's end and the next one's head, as `HEADS`. */
+const JOINTS = HEADS.map((head) => `\r\n${head}`);
+
+/** What precedes a bulk string of `size` bytes: its head, after the previous string's end if it is not the first. */
+function boundary(first: boolean, size: number): string {
+  if (size < HEADS.length) return first ? HEADS[size]! : JOINTS[size]!;
+  return first ? `$${size}\r\n` : `\r\n$${size}\r\n`;
+}
+
+// One array of pieces per argument count, reused: `join` writes them into one flat string, with
+// no array and no concatenated strings per argument left on the heap (ADR 5).
+const piecesByCount: string[][] = [];
+
 export function encodeArguments(values: readonly string[]): EncodedArguments {
-  return { resp: values.map(bulk).join(""), count: values.length };
+  const count = values.length;
+  let pieces = piecesByCount[count];
+  if (pieces === undefined) {
+    pieces = Array.from({ length: 2 * count + 1 }, () => "\r\n");
+    piecesByCount[count] = pieces;
+  }
+  for (let i = 0; i < count; i++) {
+    const value = values[i]!;
+    pieces[2 * i] = boundary(i === 0, Buffer.byteLength(value));
+    pieces[2 * i + 1] = value;
+  }
+  return { resp: pieces.join(""), count };
 }
 
 /** One script's two command heads (without the key count), and the sockets it is known to be loaded on. */

@@ -6,7 +6,13 @@
  * scavenges pay for. The process answers over IPC (test/heap-probe.cjs).
  * `--floor` measures bare Hono's allocation the same way (tools/bench/src/targets/floor-server.ts).
  *
- *   pnpm --filter @orderhook/receiver exec tsx test/receiver-heap.ts [--n 2000] [--warmup 3000] [--floor] [--heap-prof DIR]
+ *   pnpm --filter @orderhook/receiver exec tsx test/receiver-heap.ts [--n 2000] [--warmup 3000] [--floor] [--heap-prof DIR] [--sites [--top 30] [--no-inlining]]
+ *
+ * `--sites` then sends N alerts more under V8's sampling heap profiler (every 128 bytes on
+ * average, collected objects kept) and prints the bytes per alert of the top sites, by the
+ * allocating function and by the nearest orderhook frame (test/heap-sites.ts). A function
+ * TurboFan inlined is counted in its caller; `--no-inlining` runs the app with
+ * `--no-turbo-inlining`, so each is named (the figures then move a little).
  *
  * Needs the shared Postgres (DATABASE_URL of any database on the server) and psql, and
  * redis-server; makes a database (`db migrate`) and a Redis of its own and removes both. The
@@ -19,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { freePort, RedisServer } from "@orderhook/testing";
 import { harnessTarget, REPO_ROOT, sendAlert, untilAnswering } from "./harness-target";
+import { allocationSites, type SamplingHeapProfile } from "./heap-sites";
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +33,9 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "3000" },
     floor: { type: "boolean", default: false },
     "heap-prof": { type: "string" },
+    sites: { type: "boolean", default: false },
+    top: { type: "string", default: "30" },
+    "no-inlining": { type: "boolean", default: false },
   },
 });
 const n = Number(values.n);
@@ -51,6 +61,7 @@ const app = spawn(
     // 128 MB semi-spaces: thousands of alerts fit between two scavenges.
     "--min-semi-space-size=128",
     "--max-semi-space-size=128",
+    ...(values["no-inlining"] ? ["--no-turbo-inlining"] : []),
     // Where the bytes go: V8's sampling heap profile (warm-up included), written at exit.
     ...(values["heap-prof"]
       ? ["--heap-prof", "--heap-prof-interval=256", `--heap-prof-dir=${values["heap-prof"]}`]
@@ -70,9 +81,15 @@ interface Reading {
   bytes: number;
   collections: number;
 }
-function ask(question: "mark" | "allocated"): Promise<Reading> {
+interface Sampled {
+  error?: string;
+  profile?: SamplingHeapProfile;
+}
+function ask(question: "mark" | "allocated"): Promise<Reading>;
+function ask(question: "sample" | "sampled"): Promise<Sampled>;
+function ask(question: string): Promise<unknown> {
   app.send(question);
-  return once(app, "message").then(([reading]) => reading as Reading);
+  return once(app, "message").then(([answer]) => answer);
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -102,6 +119,15 @@ try {
   console.log(
     `${Math.round(allocated.bytes / n).toLocaleString("en-US")} bytes allocated per alert (${who}, V8 heap; ${n} alerts one at a time after ${warmup})`,
   );
+  if (values.sites) {
+    await ask("mark");
+    const started = await ask("sample");
+    if (started.error !== undefined) throw new Error(`sampling did not start: ${started.error}`);
+    await sendInTurn(n);
+    const { error, profile } = await ask("sampled");
+    if (profile === undefined) throw new Error(`no profile: ${error}`);
+    console.log(allocationSites(profile, n, Number(values.top)));
+  }
 } finally {
   agent.destroy();
   app.kill("SIGTERM");

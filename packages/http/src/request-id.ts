@@ -1,6 +1,36 @@
-import { randomUUID } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
+
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+const uuid = Buffer.from("00000000-0000-4000-8000-000000000000", "latin1");
+/** Random bytes drawn ahead, as `randomUUID` does: 16 per id. */
+const entropy = Buffer.allocUnsafeSlow(16 * 128);
+let entropyAt = entropy.length;
+
+/**
+ * A v4 UUID, as `randomUUID()` makes one (same entropy pool scheme), but written into one Buffer
+ * and read out as one string: `randomUUID()` concatenates ~20 strings per id, ~600 bytes of V8
+ * heap for every request without a usable id of its own (ADR 5).
+ */
+function randomUuid(): string {
+  if (entropyAt + 16 > entropy.length) {
+    randomFillSync(entropy);
+    entropyAt = 0;
+  }
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    // The dashes at 8, 13, 18 and 23 stay.
+    if (at === 8 || at === 13 || at === 18 || at === 23) at++;
+    let byte = entropy[entropyAt + i]!;
+    if (i === 6) byte = 0x40 | (byte & 0x0f);
+    else if (i === 8) byte = 0x80 | (byte & 0x3f);
+    uuid[at++] = HEX[byte >> 4]!;
+    uuid[at++] = HEX[byte & 15]!;
+  }
+  entropyAt += 16;
+  return uuid.toString("latin1");
+}
 
 /**
  * The id a request is known by in logs and problem bodies: the caller's `X-Request-Id`, or
@@ -14,5 +44,5 @@ export function resolveRequestId(headers: Pick<Headers, "get">): string {
 export function requestIdOf(own: string | null | undefined, railway: string | null | undefined): string {
   if (own != null && SANE_REQUEST_ID.test(own)) return own;
   if (railway != null && SANE_REQUEST_ID.test(railway)) return railway;
-  return randomUUID();
+  return randomUuid();
 }

@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createAcceptAlertHandler } from "./accept-alert";
 import { createAdmission } from "./admission";
-import type { AppEnv } from "./app-env";
+import type { AppEnv, RequestLog } from "./app-env";
 import { createAuthenticator } from "./authenticate";
 import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
@@ -131,9 +131,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const start = performance.now();
     const requestId = requestIdOf(requestHeader(c, "x-request-id"), requestHeader(c, "x-railway-request-id"));
     c.set("requestId", requestId);
-    if (recordDelivery !== undefined) c.set("startedAt", start);
+    const log: RequestLog | undefined =
+      recordDelivery === undefined
+        ? undefined
+        : { startedAt: start, webhook: undefined, body: undefined, orderId: undefined, logged: false };
+    if (log !== undefined) c.set("log", log);
     await next();
-    recordDelivery?.(c, start);
+    if (log !== undefined) recordDelivery?.(c, log);
     // Responses carry X-Request-Id from where they are built: reading c.res.headers here would
     // turn @hono/node-server's plain header object into a Headers instance on every request.
     onRequest?.({

@@ -8,7 +8,7 @@ import type { ClientAddress, KeyedRateLimiter } from "@orderhook/http";
 import { ORDER_JOB_VERSION, type OrderJob } from "@orderhook/queue";
 import type { Context } from "hono";
 import type { Admission, AdmitRequest } from "./admission";
-import type { AppEnv } from "./app-env";
+import type { AppEnv, RequestLog } from "./app-env";
 import type { Authenticator } from "./authenticate";
 import type { WebhookCredentials } from "./credentials";
 import { isoTime } from "./iso-time";
@@ -40,7 +40,7 @@ export interface AcceptAlertDeps {
   onEnqueued?: (durationMs: number) => void;
   /**
    * The deliveries log is on: an accepted alert's entry rides in its admission script, and the
-   * request's webhook and body are left on the context for `recordDelivery` to log anything else.
+   * request's webhook and body are left in its `RequestLog` for `recordDelivery` to log anything else.
    */
   deliveryLog?: { clientAddress: ClientAddress };
 }
@@ -125,12 +125,14 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
   return async function acceptAlert(c: Context<AppEnv>): Promise<Response> {
     const token = c.req.param("token") ?? "";
     const creds = await authenticator.authenticate(c, token);
-    if (log !== undefined) c.set("webhook", creds);
-    if (refusals === undefined) return admitAlert(c, creds, token);
+    // Set by the app's request middleware while the log is on.
+    const requestLog = log === undefined ? undefined : c.get("log");
+    if (requestLog !== undefined) requestLog.webhook = creds;
+    if (refusals === undefined) return admitAlert(c, creds, token, requestLog);
     const waitMs = refusals.wait(creds.webhookId);
     if (waitMs > 0) throw tooManyRefusals(waitMs);
     try {
-      return await admitAlert(c, creds, token);
+      return await admitAlert(c, creds, token, requestLog);
     } catch (error) {
       if (isRefusal(error)) refusals.hit(creds.webhookId);
       throw error;
@@ -158,12 +160,17 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     return view ?? { orderId, status: "queued", reason: null };
   }
 
-  async function admitAlert(c: Context<AppEnv>, creds: WebhookCredentials, token: string): Promise<Response> {
+  async function admitAlert(
+    c: Context<AppEnv>,
+    creds: WebhookCredentials,
+    token: string,
+    requestLog: RequestLog | undefined,
+  ): Promise<Response> {
     const incoming = c.env?.incoming;
     const body = incoming
       ? await readIncomingBody(incoming, bodyLimitBytes)
       : await readRequestBody(c.req.raw, bodyLimitBytes);
-    if (log !== undefined) c.set("body", body);
+    if (requestLog !== undefined) requestLog.body = body;
 
     const receivedAt = now();
     let signature: AdmitRequest["signature"] = null;
@@ -212,7 +219,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
       jobJson: orderJobJson(job, json),
       // Logged only if the script accepts it, so the entry says 202; the ack time is up to here.
       delivery:
-        log === undefined
+        log === undefined || requestLog === undefined
           ? null
           : encodeDelivery({
               receivedAt,
@@ -221,7 +228,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
               httpStatus: 202,
               orderId,
               errors: NO_FIELD_ERRORS,
-              ackMs: performance.now() - c.get("startedAt"),
+              ackMs: performance.now() - requestLog.startedAt,
               clientIp: log.clientAddress(c),
               contentType: contentType(c),
               bodyExcerpt: bodyExcerpt(body, token, text),
@@ -238,7 +245,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
     switch (admitted.outcome) {
       case "replay":
         refusals?.hit(creds.webhookId);
-        if (log !== undefined) c.set("orderId", admitted.orderId);
+        if (requestLog !== undefined) requestLog.orderId = admitted.orderId;
         c.set("outcome", "replayed");
         return jsonResponse(200, await replayedOrder(creds.userId, admitted.orderId), requestId, {
           "idempotent-replayed": "true",
@@ -271,7 +278,7 @@ export function createAcceptAlertHandler(deps: AcceptAlertDeps) {
 
     deps.onEnqueued?.(performance.now() - admitStart);
     c.set("outcome", "accepted");
-    if (log !== undefined) c.set("deliveryLogged", true);
+    if (requestLog !== undefined) requestLog.logged = true;
     return acceptedResponse(orderId, isoTime(receivedAt), requestId);
   }
 }

@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createAcceptAlertHandler } from "./accept-alert";
 import { createAdmission } from "./admission";
-import type { AppEnv } from "./app-env";
+import type { AppEnv, RequestLog } from "./app-env";
 import { createAuthenticator } from "./authenticate";
 import type { CredentialCache } from "./credential-cache";
 import { createGetOrderHandler } from "./get-order";
@@ -127,101 +127,151 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       })
     : undefined;
 
-  app.use(async function requestContext(c, next) {
-    const start = performance.now();
-    const requestId = requestIdOf(requestHeader(c, "x-request-id"), requestHeader(c, "x-railway-request-id"));
-    c.set("requestId", requestId);
-    if (recordDelivery !== undefined) c.set("startedAt", start);
-    await next();
-    recordDelivery?.(c, start);
-    // Responses carry X-Request-Id from where they are built: reading c.res.headers here would
-    // turn @hono/node-server's plain header object into a Headers instance on every request.
-    onRequest?.({
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      durationMs: performance.now() - start,
-      requestId,
-      outcome: c.get("outcome") ?? String(c.res.status),
-    });
-  });
+  /**
+   * Each route's handler runs inside `request`, which does what a request middleware would: the
+   * request id, the timing, the deliveries log's entry of a refusal (`recordDelivery`) and the
+   * request's record, once the answer (or the error handler's) is built. Not an `app.use`
+   * middleware: with one, every request went through Hono's compose (an async dispatch per
+   * middleware and per handler); a path with one matching handler is called directly, so each
+   * path is one handler, its methods told apart in it.
+   */
+  function request(
+    handler: (c: Context<AppEnv>) => Response | Promise<Response>,
+    // No route matched: the label a catch-all middleware's records had.
+    notFoundRoute?: string,
+  ) {
+    return async function requestContext(c: Context<AppEnv>): Promise<Response> {
+      const start = performance.now();
+      const requestId = requestIdOf(
+        requestHeader(c, "x-request-id"),
+        requestHeader(c, "x-railway-request-id"),
+      );
+      c.set("requestId", requestId);
+      const log: RequestLog | undefined =
+        recordDelivery === undefined
+          ? undefined
+          : { startedAt: start, webhook: undefined, body: undefined, orderId: undefined, logged: false };
+      if (log !== undefined) c.set("log", log);
+      let res: Response;
+      try {
+        res = await handler(c);
+      } catch (error) {
+        // As Hono's compose: anything but an Error goes to Hono's own handler.
+        if (!(error instanceof Error)) throw error;
+        c.error = error;
+        res = await onError(error, c);
+      }
+      c.res = res;
+      if (log !== undefined) recordDelivery?.(c, log);
+      // Responses carry X-Request-Id from where they are built: reading c.res.headers here would
+      // turn @hono/node-server's plain header object into a Headers instance on every request.
+      onRequest?.({
+        method: c.req.method,
+        route: notFoundRoute ?? c.req.routePath,
+        status: res.status,
+        durationMs: performance.now() - start,
+        requestId,
+        outcome: c.get("outcome") ?? String(res.status),
+      });
+      return res;
+    };
+  }
 
-  app.post(
+  const acceptAlert = createAcceptAlertHandler({
+    authenticator,
+    admission,
+    readOrderStatus,
+    refusalsPerWebhook: refusalLimit && createKeyedRateLimiter(refusalLimit),
+    bodyLimitBytes: deps.bodyLimitBytes,
+    defaultRatePerSecond: deps.defaultRatePerSecond,
+    dedupWindowMs: deps.dedupWindowMs,
+    now: deps.now,
+    onEnqueued: deps.onEnqueued,
+    deliveryLog: logging ? { clientAddress } : undefined,
+  });
+  const postOnly = methodNotAllowed("POST");
+  app.all(
     "/v1/webhooks/:token",
-    createAcceptAlertHandler({
-      authenticator,
-      admission,
-      readOrderStatus,
-      refusalsPerWebhook: refusalLimit && createKeyedRateLimiter(refusalLimit),
-      bodyLimitBytes: deps.bodyLimitBytes,
-      defaultRatePerSecond: deps.defaultRatePerSecond,
-      dedupWindowMs: deps.dedupWindowMs,
-      now: deps.now,
-      onEnqueued: deps.onEnqueued,
-      deliveryLog: logging ? { clientAddress } : undefined,
-    }),
+    request((c) => (c.req.method === "POST" ? acceptAlert(c) : postOnly(c))),
   );
-  app.all("/v1/webhooks/:token", methodNotAllowed("POST"));
 
   app.get(
     "/v1/orders/:orderId",
-    createGetOrderHandler({
-      authenticator,
-      readOrderStatus,
-      missesPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
-    }),
+    request(
+      createGetOrderHandler({
+        authenticator,
+        readOrderStatus,
+        missesPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
+      }),
+    ),
   );
-  app.all("/v1/orders/:orderId", methodNotAllowed("GET"));
+  app.all("/v1/orders/:orderId", request(methodNotAllowed("GET")));
 
   app.get(
     "/v1/deliveries",
-    createListDeliveriesHandler({
-      authenticator,
-      reader: createDeliveryReader({
-        redis: deps.redis,
-        db: deps.db,
-        prefix: shards,
-        maxAgeMs: deliveryLog.maxAgeMs,
-        now: deps.now,
+    request(
+      createListDeliveriesHandler({
+        authenticator,
+        reader: createDeliveryReader({
+          redis: deps.redis,
+          db: deps.db,
+          prefix: shards,
+          maxAgeMs: deliveryLog.maxAgeMs,
+          now: deps.now,
+        }),
+        readsPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
       }),
-      readsPerUser: refusalLimit && createKeyedRateLimiter(refusalLimit),
-    }),
+    ),
   );
-  app.all("/v1/deliveries", methodNotAllowed("GET"));
+  app.all("/v1/deliveries", request(methodNotAllowed("GET")));
 
-  app.get("/healthz", (c) => jsonResponse(200, { status: "ok" }, c.get("requestId")));
-  app.get("/readyz", async (c) => {
-    const requestId = c.get("requestId");
-    if (deps.isShuttingDown?.()) {
-      return problemResponse("unavailable", requestId, { detail: "Shutting down." });
-    }
-    try {
-      const connections = [...new Set([deps.redis, admissionRedis])];
-      for (const connection of connections) {
-        if (connection.status !== "ready") throw new Error(`redis connection is ${connection.status}`);
+  app.get(
+    "/healthz",
+    request((c) => jsonResponse(200, { status: "ok" }, c.get("requestId"))),
+  );
+  app.get(
+    "/readyz",
+    request(async (c) => {
+      const requestId = c.get("requestId");
+      if (deps.isShuttingDown?.()) {
+        return problemResponse("unavailable", requestId, { detail: "Shutting down." });
       }
-      await Promise.all(connections.map((connection) => connection.ping()));
-      await Promise.all(queues.map((queue) => queue.waitUntilReady()));
-      return jsonResponse(200, { status: "ready" }, requestId);
-    } catch {
-      // The cause (host names, error text) is for the logs, which the connections' error handlers fill.
-      return problemResponse("unavailable", requestId, {
-        detail: "Redis is not usable.",
-        headers: { "retry-after": "1" },
-      });
-    }
-  });
-
-  app.notFound((c) =>
-    problemResponse("not_found", c.get("requestId") ?? resolveRequestId(c.req.raw.headers), {
-      detail: `No route for ${c.req.method} ${c.req.path}.`.replace(
-        /\/v1\/webhooks\/[^/\s]+/,
-        "/v1/webhooks/…",
-      ),
+      try {
+        const connections = [...new Set([deps.redis, admissionRedis])];
+        for (const connection of connections) {
+          if (connection.status !== "ready") throw new Error(`redis connection is ${connection.status}`);
+        }
+        await Promise.all(connections.map((connection) => connection.ping()));
+        await Promise.all(queues.map((queue) => queue.waitUntilReady()));
+        return jsonResponse(200, { status: "ready" }, requestId);
+      } catch {
+        // The cause (host names, error text) is for the logs, which the connections' error handlers fill.
+        return problemResponse("unavailable", requestId, {
+          detail: "Redis is not usable.",
+          headers: { "retry-after": "1" },
+        });
+      }
     }),
   );
 
-  app.onError((error, c) => {
+  app.notFound(
+    request(
+      (c) =>
+        problemResponse("not_found", c.get("requestId") ?? resolveRequestId(c.req.raw.headers), {
+          detail: `No route for ${c.req.method} ${c.req.path}.`.replace(
+            /\/v1\/webhooks\/[^/\s]+/,
+            "/v1/webhooks/…",
+          ),
+        }),
+      "*",
+    ),
+  );
+
+  app.onError(onError);
+
+  return app;
+
+  function onError(error: Error, c: Context<AppEnv>): Response {
     const requestId = c.get("requestId") ?? resolveRequestId(c.req.raw.headers);
     if (isOrderhookError(error)) {
       c.set("outcome", error.code);
@@ -244,7 +294,5 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     deps.onError?.(error, requestId);
     c.set("outcome", "internal");
     return problemResponse("internal", requestId, { detail: "Something went wrong on our side." });
-  });
-
-  return app;
+  }
 }

@@ -4,7 +4,7 @@ import { bodyExcerpt, type DeliveryWriter } from "@orderhook/deliveries";
 import { isOrderhookError } from "@orderhook/errors";
 import type { ClientAddress } from "@orderhook/http";
 import type { Context } from "hono";
-import type { AppEnv } from "./app-env";
+import type { AppEnv, RequestLog } from "./app-env";
 import { contentType } from "./request-header";
 
 /**
@@ -13,8 +13,8 @@ import { contentType } from "./request-header";
  * refusal, a 503 — is appended without waiting (the write's failure is counted, never thrown),
  * so logging a refusal adds no wait to it. Requests whose token resolves to nothing are not
  * anyone's to see and are not logged. Called by the app's request middleware after the answer
- * (`startedAt` is the request's start, as `c.get("startedAt")`): a middleware of its own cost
- * every alert another async step through Hono's compose.
+ * with the request's `RequestLog` (the context's `log`): a middleware of its own cost every alert
+ * another async step through Hono's compose.
  */
 export function createRecordDelivery(deps: {
   writer: DeliveryWriter;
@@ -22,18 +22,17 @@ export function createRecordDelivery(deps: {
   now?: () => number;
 }) {
   const { writer, clientAddress, now = Date.now } = deps;
-  return function recordDelivery(c: Context<AppEnv>, startedAt: number): void {
-    const webhook = c.get("webhook");
-    if (webhook === undefined || c.get("deliveryLogged")) return;
-    const ackMs = performance.now() - startedAt;
-    const body = c.get("body");
+  return function recordDelivery(c: Context<AppEnv>, log: RequestLog): void {
+    const { webhook, body } = log;
+    if (webhook === undefined || log.logged) return;
+    const ackMs = performance.now() - log.startedAt;
     const error = c.error;
     writer.record(webhook.userId, webhook.webhookId, {
       receivedAt: Math.round(now() - ackMs),
       requestId: c.get("requestId"),
       outcome: c.get("outcome") ?? String(c.res.status),
       httpStatus: c.res.status,
-      orderId: c.get("orderId") ?? null,
+      orderId: log.orderId ?? null,
       errors: isOrderhookError(error) ? (error.errors ?? []) : [],
       ackMs,
       clientIp: clientAddress(c),

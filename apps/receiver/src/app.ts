@@ -257,7 +257,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound(
     request(
       (c) =>
-        problemResponse("not_found", c.get("requestId") ?? resolveRequestId(c.req.raw.headers), {
+        problemResponse("not_found", c.get("requestId"), {
           detail: `No route for ${c.req.method} ${c.req.path}.`.replace(
             /\/v1\/webhooks\/[^/\s]+/,
             "/v1/webhooks/…",

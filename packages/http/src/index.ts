@@ -5,6 +5,7 @@ export {
   type KeyedRateLimitOptions,
 } from "./keyed-rate-limiter";
 export type { NodeBindings, NodeEnv } from "./node-env";
+export { HEX_DIGITS, RandomPool } from "./random-pool";
 export { requestIdOf, resolveRequestId } from "./request-id";
 export {
   defaultServerTimeouts,

@@ -1,12 +1,11 @@
-import { randomFillSync } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { HEX_DIGITS, RandomPool } from "./random-pool";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
-const HEX = Buffer.from("0123456789abcdef", "latin1");
 const uuid = Buffer.from("00000000-0000-4000-8000-000000000000", "latin1");
-/** Random bytes drawn ahead, as `randomUUID` does: 16 per id. */
-const entropy = Buffer.allocUnsafeSlow(16 * 128);
-let entropyAt = entropy.length;
+/** 16 random bytes per id. */
+const entropy = new RandomPool(16 * 128);
 
 /**
  * A v4 UUID, as `randomUUID()` makes one (same entropy pool scheme), but written into one Buffer
@@ -14,21 +13,18 @@ let entropyAt = entropy.length;
  * heap for every request without a usable id of its own (ADR 5).
  */
 function randomUuid(): string {
-  if (entropyAt + 16 > entropy.length) {
-    randomFillSync(entropy);
-    entropyAt = 0;
-  }
+  const { bytes } = entropy;
+  const r = entropy.take(16);
   let at = 0;
   for (let i = 0; i < 16; i++) {
     // The dashes at 8, 13, 18 and 23 stay.
     if (at === 8 || at === 13 || at === 18 || at === 23) at++;
-    let byte = entropy[entropyAt + i]!;
+    let byte = bytes[r + i]!;
     if (i === 6) byte = 0x40 | (byte & 0x0f);
     else if (i === 8) byte = 0x80 | (byte & 0x3f);
-    uuid[at++] = HEX[byte >> 4]!;
-    uuid[at++] = HEX[byte & 15]!;
+    uuid[at++] = HEX_DIGITS[byte >> 4]!;
+    uuid[at++] = HEX_DIGITS[byte & 15]!;
   }
-  entropyAt += 16;
   return uuid.toString("latin1");
 }
 
